@@ -1,0 +1,74 @@
+// The sync wire protocol in one place: RxDB's replication protocol (pull, push, stream) as
+// served by the sync server under /api/v1/sync/{collection}/{schemaVersion}/.
+
+/** Bumped when the envelope below changes shape (not when a collection schema changes). */
+export const SYNC_PROTOCOL_VERSION = 1;
+export const SYNC_BASE_PATH = '/api/v1/sync';
+export const DEFAULT_PULL_LIMIT = 200;
+export const MAX_PULL_LIMIT = 1000;
+export const MAX_PUSH_ROWS = 500;
+
+/** Position in a school's change feed: the server-assigned, commit-ordered sequence. */
+export interface SyncCheckpoint {
+  seq: number;
+}
+
+export type WithDeleted<T> = T & { _deleted: boolean };
+
+export interface PullResponse<T> {
+  documents: WithDeleted<T>[];
+  checkpoint: SyncCheckpoint | null;
+}
+
+export interface PushRow<T> {
+  /** Absent or null when the desk has never seen this document from the server. */
+  assumedMasterState?: WithDeleted<T> | null;
+  newDocumentState: WithDeleted<T>;
+}
+
+/** The current master state of every row whose assumed master was stale; `[]` when none. */
+export type PushResponse<T> = WithDeleted<T>[];
+
+/** Changes committed by one push, as the live stream delivers them. */
+export interface StreamBatch<T> {
+  documents: WithDeleted<T>[];
+  checkpoint: SyncCheckpoint;
+}
+
+/** One Server-Sent Event's data: a batch of changes, or RESYNC after a reconnect/missed window. */
+export type StreamMessage<T> = StreamBatch<T> | 'RESYNC';
+
+export type SyncErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'schema-outdated'
+  | 'server-outdated'
+  | 'unknown-collection'
+  | 'invalid-document'
+  | 'wrong-school'
+  | 'bad-request'
+  | 'setup-required'
+  | 'already-set-up'
+  | 'not-found'
+  | 'internal';
+
+/** Every error response body of the server. `message` is written for the person at the desk. */
+export interface ErrorBody {
+  error: SyncErrorCode;
+  message: string;
+  problems?: { id?: string; index?: number; path: string; message: string }[];
+}
+
+export function syncPath(collection: string, schemaVersion: number, op: 'pull' | 'push' | 'stream'): string {
+  return `${SYNC_BASE_PATH}/${encodeURIComponent(collection)}/${schemaVersion}/${op}`;
+}
+
+/** Canonical JSON (sorted keys) so equal documents compare equal regardless of key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}

@@ -1,0 +1,53 @@
+// Validates replicated documents against their core schema without code generation (the
+// desktop CSP forbids eval), returning readable problems instead of throwing.
+import type { TSchema } from '@sinclair/typebox';
+import { Value, type ValueError } from '@sinclair/typebox/value';
+
+export interface ValidationProblem {
+  /** JSON pointer of the offending field, '' for the whole document. */
+  path: string;
+  message: string;
+}
+
+/** Removes replication bookkeeping (`_deleted`, `_rev`, `_meta`, `_attachments`) before validation. */
+export function withoutReplicationFields(doc: Record<string, unknown>): Record<string, unknown> {
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!key.startsWith('_')) clean[key] = value;
+  }
+  return clean;
+}
+
+export function validateAgainst(schema: TSchema, doc: unknown): ValidationProblem[] {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return [{ path: '', message: 'must be a JSON object' }];
+  }
+  const value = withoutReplicationFields(doc as Record<string, unknown>);
+  if (Value.Check(schema, value)) return [];
+  const problems: ValidationProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of Value.Errors(schema, value)) {
+    const problem = describe(error);
+    const key = `${problem.path}:${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+    if (problems.length >= 20) break;
+  }
+  return problems;
+}
+
+function describe(error: ValueError): ValidationProblem {
+  const field = error.path.replace(/^\//, '') || 'document';
+  if (error.value === undefined && error.path !== '') {
+    return { path: error.path, message: `${field} is required` };
+  }
+  if (error.message === 'Unexpected property') {
+    return { path: error.path, message: `${field} is not a known field` };
+  }
+  return { path: error.path, message: `${field}: ${error.message.toLowerCase()}` };
+}
+
+export function formatProblems(problems: readonly ValidationProblem[]): string {
+  return problems.map((p) => p.message).join('; ');
+}

@@ -1,0 +1,83 @@
+// The main-process side of the bridge: one handler per capability, each reached only from
+// the app's own top-level frame and only with arguments that pass validation.
+import { app, ipcMain } from 'electron';
+import type { IpcMainInvokeEvent } from 'electron';
+import { IpcChannels } from '../preload/bridge.ts';
+import type { DesktopBridge } from '../preload/bridge.ts';
+import { isAppUrl } from './app-origin.ts';
+import { DesktopError } from './desktop-error.ts';
+import { clearSession, loadSession, saveSession } from './secrets.ts';
+import { getServerUrl, MAX_SERVER_URL_LENGTH, setServerUrl } from './settings.ts';
+
+/** Far above a refresh token plus a few cashiers' offline verifiers. */
+export const MAX_SESSION_JSON_LENGTH = 64 * 1024;
+
+type ChannelHandlers = {
+  [K in keyof DesktopBridge as (typeof IpcChannels)[K]]: (args: readonly unknown[]) => ReturnType<DesktopBridge[K]>;
+};
+
+function expectArgs(args: readonly unknown[], count: number, call: string): void {
+  if (args.length !== count) {
+    throw new DesktopError('invalid-argument', `${call} takes ${count} argument(s), got ${args.length}.`);
+  }
+}
+
+function stringArg(args: readonly unknown[], call: string, what: string, maxLength: number): string {
+  expectArgs(args, 1, call);
+  const [value] = args;
+  if (typeof value !== 'string') {
+    throw new DesktopError('invalid-argument', `${call} expects ${what} as a string, got ${typeof value}.`);
+  }
+  if (value.length > maxLength) {
+    throw new DesktopError('invalid-argument', `${call}: ${what} is longer than ${maxLength} characters.`);
+  }
+  return value;
+}
+
+function sessionJsonArg(args: readonly unknown[]): string {
+  const json = stringArg(args, 'saveSession', 'the session JSON', MAX_SESSION_JSON_LENGTH);
+  try {
+    JSON.parse(json);
+  } catch (error) {
+    throw new DesktopError('invalid-argument', `saveSession expects valid JSON (${String(error)}).`);
+  }
+  return json;
+}
+
+export const ipcHandlers = {
+  [IpcChannels.appInfo]: (args) => {
+    expectArgs(args, 0, 'appInfo');
+    return Promise.resolve({ version: app.getVersion(), platform: process.platform, electron: process.versions.electron });
+  },
+  [IpcChannels.loadSession]: (args) => {
+    expectArgs(args, 0, 'loadSession');
+    return loadSession();
+  },
+  [IpcChannels.saveSession]: (args) => saveSession(sessionJsonArg(args)),
+  [IpcChannels.clearSession]: (args) => {
+    expectArgs(args, 0, 'clearSession');
+    return clearSession();
+  },
+  [IpcChannels.getServerUrl]: (args) => {
+    expectArgs(args, 0, 'getServerUrl');
+    return getServerUrl();
+  },
+  [IpcChannels.setServerUrl]: (args) => setServerUrl(stringArg(args, 'setServerUrl', 'the server URL', MAX_SERVER_URL_LENGTH)),
+} satisfies ChannelHandlers;
+
+/** Only the app's own top-level document may call in: not an iframe, not a page navigated elsewhere. */
+export function assertTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): void {
+  const frame = event.senderFrame;
+  if (frame === null || frame.parent !== null || !isAppUrl(frame.url)) {
+    throw new DesktopError('forbidden-sender', `Refused a desktop call from ${frame?.url ?? 'an unknown frame'}.`);
+  }
+}
+
+export function registerIpcHandlers(): void {
+  for (const [channel, handler] of Object.entries(ipcHandlers)) {
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
+      assertTrustedSender(event);
+      return handler(args);
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// The contract between the renderer and the Electron main process: what `window.feemaster`
+// offers and the IPC channel behind each capability. Types and constants only.
+
+export interface AppInfo {
+  version: string;
+  platform: string;
+  electron: string;
+}
+
+export interface DesktopBridge {
+  appInfo(): Promise<AppInfo>;
+  /** The JSON the renderer last saved, decrypted, or null when nothing is saved. */
+  loadSession(): Promise<string | null>;
+  /** Encrypted at rest with the OS key store (safeStorage); refused when that is unavailable. */
+  saveSession(json: string): Promise<void>;
+  clearSession(): Promise<void>;
+  getServerUrl(): Promise<string>;
+  /** http(s) URL only, validated in main. Reload the page afterwards: the CSP is per document. */
+  setServerUrl(url: string): Promise<void>;
+}
+
+/** One IPC channel per bridge capability, keyed by the bridge method it serves. */
+export const IpcChannels = {
+  appInfo: 'app:info',
+  loadSession: 'session:load',
+  saveSession: 'session:save',
+  clearSession: 'session:clear',
+  getServerUrl: 'settings:get-server-url',
+  setServerUrl: 'settings:set-server-url',
+} as const satisfies Record<keyof DesktopBridge, string>;
+
+export type IpcChannel = (typeof IpcChannels)[keyof typeof IpcChannels];
+
+/**
+ * Why a bridge call failed. A rejected bridge promise carries an Error whose message starts
+ * with the code in brackets, e.g. `[encryption-unavailable] This computer …`.
+ */
+export type DesktopErrorCode =
+  | 'forbidden-sender'
+  | 'invalid-argument'
+  | 'encryption-unavailable'
+  | 'session-unreadable'
+  | 'unexpected-reply';
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron shell; the web build has no bridge. */
+    feemaster?: DesktopBridge;
+  }
+}

@@ -1,0 +1,65 @@
+// Builds the `window.feemaster` object: one function per capability, each a single IPC
+// call whose reply is checked before it reaches the page.
+import { IpcChannels } from './bridge.ts';
+import type { AppInfo, DesktopBridge, IpcChannel } from './bridge.ts';
+
+export type Invoke = (channel: IpcChannel, ...args: unknown[]) => Promise<unknown>;
+
+/** Drops Electron's "Error invoking remote method '…': Error: " wrapper so the page sees main's message. */
+function unwrapRemoteErrors(invoke: Invoke): Invoke {
+  return async (channel, ...args) => {
+    try {
+      return await invoke(channel, ...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(message.replace(/^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/, ''), { cause: error });
+    }
+  };
+}
+
+function unexpectedReply(channel: IpcChannel): Error {
+  return new Error(`[unexpected-reply] The desktop app gave an unexpected answer on ${channel}. Restart Fee Master.`);
+}
+
+function isAppInfo(value: unknown): value is AppInfo {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'version' in value &&
+    typeof value.version === 'string' &&
+    'platform' in value &&
+    typeof value.platform === 'string' &&
+    'electron' in value &&
+    typeof value.electron === 'string'
+  );
+}
+
+export function createDesktopBridge(ipcInvoke: Invoke): DesktopBridge {
+  const invoke = unwrapRemoteErrors(ipcInvoke);
+  return {
+    async appInfo() {
+      const reply = await invoke(IpcChannels.appInfo);
+      if (!isAppInfo(reply)) throw unexpectedReply(IpcChannels.appInfo);
+      return { version: reply.version, platform: reply.platform, electron: reply.electron };
+    },
+    async loadSession() {
+      const reply = await invoke(IpcChannels.loadSession);
+      if (reply !== null && typeof reply !== 'string') throw unexpectedReply(IpcChannels.loadSession);
+      return reply;
+    },
+    async saveSession(json) {
+      await invoke(IpcChannels.saveSession, json);
+    },
+    async clearSession() {
+      await invoke(IpcChannels.clearSession);
+    },
+    async getServerUrl() {
+      const reply = await invoke(IpcChannels.getServerUrl);
+      if (typeof reply !== 'string') throw unexpectedReply(IpcChannels.getServerUrl);
+      return reply;
+    },
+    async setServerUrl(url) {
+      await invoke(IpcChannels.setServerUrl, url);
+    },
+  };
+}

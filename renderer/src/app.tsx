@@ -1,0 +1,111 @@
+// The app shell: decides between first-run setup, sign-in and the desk, and owns the desk's
+// lifetime (open on sign-in or from the saved session, close on sign-out).
+import { useCallback, useEffect, useState } from 'react';
+import { platform } from '#platform';
+import { ApiError, api } from './api/client.ts';
+import { clearSession, loadSession, saveSession, type Session } from './api/session.ts';
+import { SyncIndicator } from './components/sync-indicator.tsx';
+import { openDesk, type Desk } from './desk/open-desk.ts';
+import { SetupScreen } from './screens/setup-screen.tsx';
+import { SignInScreen } from './screens/sign-in-screen.tsx';
+import { StudentsScreen } from './screens/students-screen.tsx';
+
+type Screen =
+  | { kind: 'loading' }
+  | { kind: 'setup'; serverUrl: string }
+  | { kind: 'sign-in'; serverUrl: string; notice: string | null }
+  | { kind: 'desk'; desk: Desk }
+  | { kind: 'failed'; message: string };
+
+async function entryScreen(serverUrl: string, notice: string | null = null): Promise<Screen> {
+  try {
+    const { setupRequired } = await api.setupStatus(serverUrl);
+    return setupRequired ? { kind: 'setup', serverUrl } : { kind: 'sign-in', serverUrl, notice };
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'offline') {
+      return { kind: 'sign-in', serverUrl, notice: 'The sync server cannot be reached. The first sign-in on a desk needs a connection.' };
+    }
+    throw error;
+  }
+}
+
+export function App() {
+  const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
+
+  const showDesk = useCallback(async (session: Session) => {
+    const desk = await openDesk(session, () => undefined);
+    setScreen({ kind: 'desk', desk });
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      try {
+        const serverUrl = await platform.serverUrl();
+        const session = await loadSession();
+        if (cancelled) return;
+        if (session && session.serverUrl === serverUrl) await showDesk(session);
+        else setScreen(await entryScreen(serverUrl));
+      } catch (error) {
+        setScreen({ kind: 'failed', message: describe(error) });
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [showDesk]);
+
+  const signOut = async (desk: Desk): Promise<void> => {
+    await desk.close();
+    await clearSession();
+    setScreen(await entryScreen(desk.session.serverUrl, 'You are signed out.'));
+  };
+
+  switch (screen.kind) {
+    case 'loading':
+      return <main className="card narrow"><p>Opening Fee Master…</p></main>;
+    case 'failed':
+      return <main className="card narrow"><h1>Fee Master could not start</h1><p className="error" role="alert">{screen.message}</p></main>;
+    case 'setup':
+      return <SetupScreen serverUrl={screen.serverUrl} onDone={() => setScreen({ kind: 'sign-in', serverUrl: screen.serverUrl, notice: 'School created. Sign in with the owner account.' })} />;
+    case 'sign-in':
+      return (
+        <SignInScreen
+          serverUrl={screen.serverUrl}
+          notice={screen.notice}
+          onServerChange={(url) => void platform.setServerUrl(url)}
+          onSignedIn={(session) => {
+            void (async () => {
+              try {
+                await saveSession(session);
+              } catch (error) {
+                setScreen({ kind: 'failed', message: `Signed in, but this desk could not keep the session: ${describe(error)}` });
+                return;
+              }
+              await showDesk(session).catch((error: unknown) =>
+                setScreen({ kind: 'failed', message: `The local database of this desk could not be opened: ${describe(error)}` }),
+              );
+            })();
+          }}
+        />
+      );
+    case 'desk':
+      return (
+        <div className="desk">
+          <header className="topbar">
+            <div>
+              <strong>{screen.desk.session.school.name}</strong>
+              <span className="muted"> · {screen.desk.session.user.displayName} ({screen.desk.session.user.role})</span>
+            </div>
+            <SyncIndicator store={screen.desk.status} />
+            <button type="button" className="secondary" onClick={() => void signOut(screen.desk)}>Sign out</button>
+          </header>
+          <StudentsScreen desk={screen.desk} />
+        </div>
+      );
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

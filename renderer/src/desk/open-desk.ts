@@ -1,0 +1,44 @@
+// Everything a signed-in desk runs: its local database, pending-change tracking, replication
+// of each collection and the network listeners that drive the sync indicator.
+import { replicatedCollections } from '@feemaster/core';
+import type { Session } from '../api/session.ts';
+import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
+import { createPendingChanges, type PendingChanges } from '../sync/pending-changes.ts';
+import { replicateCollection } from '../sync/replication.ts';
+import { createSyncStatusStore, type SyncStatusStore } from '../sync/status.ts';
+
+export interface Desk {
+  session: Session;
+  db: FeeMasterDatabase;
+  status: SyncStatusStore;
+  pendingStudents: PendingChanges;
+  close(): Promise<void>;
+}
+
+export async function openDesk(session: Session, onSignedOut: (message: string) => void): Promise<Desk> {
+  const db = await openDatabase(session.school.id);
+  const status = createSyncStatusStore(navigator.onLine);
+  const pendingStudents = await createPendingChanges(db.students);
+  const students = replicateCollection(db.students, replicatedCollections.students, pendingStudents, { session, status, onSignedOut });
+
+  const onOnline = (): void => {
+    status.update({ network: 'online', server: 'connecting' });
+    students.reSync();
+  };
+  const onOffline = (): void => status.update({ network: 'offline', server: 'unreachable' });
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
+
+  return {
+    session,
+    db,
+    status,
+    pendingStudents,
+    async close() {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+      await students.stop();
+      await db.close();
+    },
+  };
+}

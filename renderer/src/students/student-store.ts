@@ -1,0 +1,81 @@
+// Creating and editing students on the desk: builds a valid document from the form, checks it
+// with the same core validator the server uses, records it as pending and writes it locally.
+import { StudentSchema, newId, validateAgainst, type Student, type StudentStatus, type ValidationProblem } from '@feemaster/core';
+import type { StudentCollection } from '../db/database.ts';
+import type { PendingChanges } from '../sync/pending-changes.ts';
+
+export interface StudentDraft {
+  admissionNumber: string;
+  firstName: string;
+  lastName: string;
+  otherNames: string;
+  dateOfBirth: string;
+  status: StudentStatus;
+}
+
+export const emptyDraft: StudentDraft = { admissionNumber: '', firstName: '', lastName: '', otherNames: '', dateOfBirth: '', status: 'active' };
+
+export function draftOf(student: Student): StudentDraft {
+  return {
+    admissionNumber: student.admissionNumber,
+    firstName: student.firstName,
+    lastName: student.lastName,
+    otherNames: student.otherNames ?? '',
+    dateOfBirth: student.dateOfBirth ?? '',
+    status: student.status,
+  };
+}
+
+export class StudentInvalidError extends Error {
+  constructor(readonly problems: ValidationProblem[]) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'StudentInvalidError';
+  }
+}
+
+/** Builds the document to store: trims text, drops empty optional fields, stamps times. */
+export function buildStudent(draft: StudentDraft, base: { id: string; schoolId: string; createdAt: string; classId?: string }, now: Date): Student {
+  const student: Student = {
+    id: base.id,
+    schoolId: base.schoolId,
+    admissionNumber: draft.admissionNumber.trim(),
+    firstName: draft.firstName.trim(),
+    lastName: draft.lastName.trim(),
+    status: draft.status,
+    createdAt: base.createdAt,
+    updatedAt: now.toISOString(),
+  };
+  if (draft.otherNames.trim()) student.otherNames = draft.otherNames.trim();
+  if (draft.dateOfBirth) student.dateOfBirth = draft.dateOfBirth;
+  if (base.classId) student.classId = base.classId;
+  const problems = validateAgainst(StudentSchema, student);
+  if (problems.length > 0) throw new StudentInvalidError(problems);
+  return student;
+}
+
+export async function saveStudent(
+  collection: StudentCollection,
+  pending: PendingChanges,
+  draft: StudentDraft,
+  existing: Student | null,
+  schoolId: string,
+  now = new Date(),
+): Promise<Student> {
+  const createdAt = existing?.createdAt ?? now.toISOString();
+  const student = buildStudent(draft, { id: existing?.id ?? newId(), schoolId, createdAt, ...(existing?.classId ? { classId: existing.classId } : {}) }, now);
+  const duplicate = await collection.findOne({ selector: { admissionNumber: student.admissionNumber, id: { $ne: student.id } } }).exec();
+  if (duplicate) {
+    throw new StudentInvalidError([
+      { path: '/admissionNumber', message: `Admission number ${student.admissionNumber} already belongs to ${duplicate.firstName} ${duplicate.lastName}` },
+    ]);
+  }
+  // Marked before writing, so a push that completes at once cannot race ahead of the mark.
+  await pending.mark(student.id, student.updatedAt);
+  try {
+    await collection.upsert(student);
+  } catch (error) {
+    await pending.settle([{ id: student.id, updatedAt: student.updatedAt }]);
+    throw error;
+  }
+  return student;
+}

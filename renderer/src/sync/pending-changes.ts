@@ -1,0 +1,40 @@
+// Remembers which local writes the server has not accepted yet, in an RxDB local document so
+// the count survives a reload while offline. Keyed by document id and the updatedAt written.
+import type { RxCollection } from 'rxdb';
+import { map, type Observable } from 'rxjs';
+
+interface PendingData {
+  changes: Record<string, string>;
+}
+
+const LOCAL_ID = 'pending-changes';
+
+export interface PendingChanges {
+  mark(id: string, updatedAt: string): Promise<void>;
+  /** Clears entries the server now holds (same or newer updatedAt than what was written). */
+  settle(accepted: readonly { id: string; updatedAt: string }[]): Promise<void>;
+  count$: Observable<number>;
+}
+
+export async function createPendingChanges(collection: RxCollection): Promise<PendingChanges> {
+  if (!(await collection.getLocal<PendingData>(LOCAL_ID))) {
+    await collection.insertLocal<PendingData>(LOCAL_ID, { changes: {} });
+  }
+  const modify = async (change: (changes: Record<string, string>) => Record<string, string>): Promise<void> => {
+    const doc = await collection.getLocal<PendingData>(LOCAL_ID);
+    if (!doc) return;
+    await doc.incrementalModify((data) => ({ ...data, changes: change({ ...data.changes }) }));
+  };
+  return {
+    mark: (id, updatedAt) => modify((changes) => ({ ...changes, [id]: updatedAt })),
+    settle: (accepted) =>
+      modify((changes) => {
+        for (const { id, updatedAt } of accepted) {
+          const written = changes[id];
+          if (written !== undefined && written <= updatedAt) delete changes[id];
+        }
+        return changes;
+      }),
+    count$: collection.getLocal$<PendingData>(LOCAL_ID).pipe(map((doc) => Object.keys(doc?.toJSON().data.changes ?? {}).length)),
+  };
+}

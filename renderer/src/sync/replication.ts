@@ -1,0 +1,117 @@
+// Replicates the desk's collections with the sync server using RxDB's protocol: pull by
+// checkpoint, push with conflict detection, and the live stream. Feeds the sync status.
+import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import type { RxCollection } from 'rxdb';
+import type { Subscription } from 'rxjs';
+import { syncPath, type PullResponse, type ReplicatedCollection, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { ApiError, requestJson } from '../api/client.ts';
+import type { Session } from '../api/session.ts';
+import { liveStream } from './live-stream.ts';
+import type { PendingChanges } from './pending-changes.ts';
+import type { SyncStatusStore } from './status.ts';
+
+export interface ReplicationHandle {
+  reSync(): void;
+  stop(): Promise<void>;
+}
+
+interface Replicable {
+  id: string;
+  updatedAt: string;
+}
+
+export interface ReplicationContext {
+  session: Session;
+  status: SyncStatusStore;
+  onSignedOut: (message: string) => void;
+}
+
+export function replicateCollection<T extends Replicable>(
+  collection: RxCollection<T>,
+  definition: ReplicatedCollection,
+  pending: PendingChanges,
+  { session, status, onSignedOut }: ReplicationContext,
+): ReplicationHandle {
+  const { serverUrl, accessToken: token } = session;
+  const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
+  const synced = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString() });
+  // A handler that succeeds clears the last error; a merely (re)connected stream does not.
+  const exchanged = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString(), error: null });
+
+  let state: RxReplicationState<T, SyncCheckpoint> | null = null;
+  const report = (error: unknown): void => {
+    if (!(error instanceof ApiError)) {
+      status.update({ error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    switch (error.code) {
+      case 'offline':
+        status.update({ server: 'unreachable', error: null });
+        return;
+      case 'unauthorized':
+        status.update({ server: 'signed-out', error: error.message });
+        void state?.cancel();
+        onSignedOut(error.message);
+        return;
+      case 'schema-outdated':
+        status.update({ server: 'outdated', error: error.message });
+        void state?.cancel();
+        return;
+      default:
+        status.update({ error: error.message });
+    }
+  };
+  const reported = async <R>(work: () => Promise<R>): Promise<R> => {
+    try {
+      return await work();
+    } catch (error) {
+      report(error);
+      throw error;
+    }
+  };
+
+  const replication = replicateRxCollection<T, SyncCheckpoint>({
+    collection,
+    replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${session.school.id}`,
+    live: true,
+    retryTime: 2_000,
+    waitForLeadership: true,
+    pull: {
+      batchSize: 200,
+      handler: (checkpoint, batchSize) =>
+        reported(async () => {
+          const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(batchSize) });
+          const page = await requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
+          exchanged();
+          return { documents: page.documents, checkpoint: page.checkpoint ?? checkpoint };
+        }),
+      stream$: liveStream<T>({
+        url: new URL(path('stream'), serverUrl).toString(),
+        token,
+        onUnauthorized: (message) => report(new ApiError('unauthorized', message, 401)),
+        onConnectionChange: (connected) => (connected ? synced() : status.update({ server: 'unreachable' })),
+      }),
+    },
+    push: {
+      batchSize: 100,
+      handler: (rows) =>
+        reported(async () => {
+          const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(rows), token });
+          // Conflicting rows are settled too: RxDB resolves them to the server's version.
+          await pending.settle(rows.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));
+          if (conflicts.length > 0) status.update({ overwrittenByServer: status.current().overwrittenByServer + conflicts.length });
+          exchanged();
+          return conflicts;
+        }),
+    },
+  });
+  state = replication;
+  const subscriptions: Subscription[] = [pending.count$.subscribe((count) => status.update({ pending: count }))];
+  return {
+    reSync: () => replication.reSync(),
+    stop: async () => {
+      subscriptions.forEach((s) => s.unsubscribe());
+      await replication.cancel();
+    },
+  };
+}

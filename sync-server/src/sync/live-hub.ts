@@ -1,0 +1,37 @@
+// In-process fan-out of committed changes to open live streams, per school and collection.
+import type { StreamBatch } from '@feemaster/core';
+
+type Batch = StreamBatch<Record<string, unknown>>;
+type Listener = (batch: Batch) => void;
+
+export interface LiveHub {
+  publish(schoolId: string, collection: string, batch: Batch): void;
+  subscribe(schoolId: string, collection: string, listener: Listener): () => void;
+  /** Open subscriptions, for health and tests. */
+  size(): number;
+}
+
+export function createLiveHub(): LiveHub {
+  const listeners = new Map<string, Set<Listener>>();
+  const key = (schoolId: string, collection: string): string => `${schoolId}\u0000${collection}`;
+  return {
+    publish(schoolId, collection, batch) {
+      for (const listener of listeners.get(key(schoolId, collection)) ?? []) listener(batch);
+    },
+    subscribe(schoolId, collection, listener) {
+      const k = key(schoolId, collection);
+      const set = listeners.get(k) ?? new Set<Listener>();
+      set.add(listener);
+      listeners.set(k, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(k);
+      };
+    },
+    size() {
+      let n = 0;
+      for (const set of listeners.values()) n += set.size;
+      return n;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// The change feed: transactional push with conflict detection, and checkpointed pull.
+// Sequences are handed out under a per-school row lock held to commit, so commit order equals
+// sequence order and a concurrent pull can never skip a document.
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import {
+  canonicalJson,
+  formatProblems,
+  validateAgainst,
+  withoutReplicationFields,
+  type ErrorBody,
+  type PullResponse,
+  type PushRow,
+  type ReplicatedCollection,
+  type SyncCheckpoint,
+  type WithDeleted,
+} from '@feemaster/core';
+import type { Db } from '../db/client.ts';
+import { schoolChangeCounters, syncDocuments } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+
+type Doc = WithDeleted<Record<string, unknown>>;
+
+export interface PushResult {
+  conflicts: Doc[];
+  written: Doc[];
+  checkpoint: SyncCheckpoint;
+}
+
+export interface PushContext {
+  schoolId: string;
+  userId: string;
+  collection: ReplicatedCollection;
+}
+
+export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): void {
+  const problems: NonNullable<ErrorBody['problems']> = [];
+  rows.forEach((row, index) => {
+    const doc = row.newDocumentState;
+    const id = typeof doc.id === 'string' ? doc.id : undefined;
+    if (typeof doc._deleted !== 'boolean') {
+      problems.push({ index, id, path: '/_deleted', message: '_deleted must be true or false' });
+    }
+    for (const problem of validateAgainst(ctx.collection.schema, doc)) problems.push({ index, id, ...problem });
+    if (typeof doc.schoolId === 'string' && doc.schoolId !== ctx.schoolId) {
+      problems.push({ index, id, path: '/schoolId', message: 'schoolId is not your school' });
+    }
+  });
+  if (problems.length > 0) {
+    const first = problems[0];
+    const subject = first?.id ? `${ctx.collection.label} ${first.id}` : `${ctx.collection.label} #${first?.index ?? 0}`;
+    throw new AppError(
+      422,
+      problems.some((p) => p.message === 'schoolId is not your school') ? 'wrong-school' : 'invalid-document',
+      `${subject} was refused: ${formatProblems(problems.filter((p) => p.index === first?.index))}. Nothing from this upload was saved; correct the record and save it again.`,
+      problems,
+    );
+  }
+}
+
+export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<PushResult> {
+  checkPushRows(ctx, rows);
+  const collection = ctx.collection.name;
+  return db.transaction(async (tx) => {
+    const [counter] = await tx
+      .select({ lastSeq: schoolChangeCounters.lastSeq })
+      .from(schoolChangeCounters)
+      .where(eq(schoolChangeCounters.schoolId, ctx.schoolId))
+      .for('update');
+    if (!counter) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
+    let seq = counter.lastSeq;
+    const ids = [...new Set(rows.map((row) => String(row.newDocumentState.id)))];
+    const masters = new Map(
+      (
+        await tx
+          .select()
+          .from(syncDocuments)
+          .where(and(eq(syncDocuments.collection, collection), inArray(syncDocuments.id, ids)))
+          .for('update')
+      ).map((row) => [row.id, row]),
+    );
+    const conflicts: Doc[] = [];
+    const written: Doc[] = [];
+    for (const row of rows) {
+      const next = toStoredState(row.newDocumentState);
+      const master = masters.get(String(next.id));
+      if (master && master.schoolId !== ctx.schoolId) {
+        // An id owned by another school: refuse without revealing that school's data.
+        throw new AppError(422, 'wrong-school', `${ctx.collection.label} ${String(next.id)} belongs to another school and was refused. Nothing from this upload was saved.`);
+      }
+      const masterState = master ? { ...master.data, _deleted: master.deleted } : null;
+      if (masterState && canonicalJson(masterState) === canonicalJson(next)) continue; // a repeated push: already stored
+      const assumed = row.assumedMasterState ? toStoredState(row.assumedMasterState) : null;
+      if (masterState && (!assumed || canonicalJson(assumed) !== canonicalJson(masterState))) {
+        conflicts.push(masterState);
+        continue;
+      }
+      seq += 1;
+      const { _deleted: deleted, ...data } = next;
+      const values = { collection, id: String(next.id), schoolId: ctx.schoolId, seq, deleted, data, serverUpdatedAt: new Date().toISOString(), updatedBy: ctx.userId };
+      await tx
+        .insert(syncDocuments)
+        .values(values)
+        .onConflictDoUpdate({
+          target: [syncDocuments.collection, syncDocuments.id],
+          set: { seq, deleted, data, serverUpdatedAt: values.serverUpdatedAt, updatedBy: ctx.userId },
+        });
+      masters.set(values.id, { ...values });
+      written.push(next);
+    }
+    if (seq !== counter.lastSeq) {
+      await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
+    }
+    return { conflicts, written, checkpoint: { seq } };
+  });
+}
+
+export async function pullDocuments(
+  db: Db,
+  query: { schoolId: string; collection: string; afterSeq: number; limit: number },
+): Promise<PullResponse<Record<string, unknown>>> {
+  const rows = await db
+    .select({ seq: syncDocuments.seq, deleted: syncDocuments.deleted, data: syncDocuments.data })
+    .from(syncDocuments)
+    .where(and(eq(syncDocuments.schoolId, query.schoolId), eq(syncDocuments.collection, query.collection), gt(syncDocuments.seq, query.afterSeq)))
+    .orderBy(asc(syncDocuments.seq))
+    .limit(query.limit);
+  const last = rows.at(-1);
+  return {
+    documents: rows.map((row) => ({ ...row.data, _deleted: row.deleted })),
+    checkpoint: last ? { seq: last.seq } : query.afterSeq > 0 ? { seq: query.afterSeq } : null,
+  };
+}
+
+function toStoredState(doc: Record<string, unknown>): Doc {
+  return { ...withoutReplicationFields(doc), _deleted: doc._deleted === true };
+}

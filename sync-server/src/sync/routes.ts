@@ -1,0 +1,151 @@
+// Replication endpoints per collection and schema version: pull, push and the live stream.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  DEFAULT_PULL_LIMIT,
+  MAX_PULL_LIMIT,
+  MAX_PUSH_ROWS,
+  SYNC_BASE_PATH,
+  findCollection,
+  type PushRow,
+  type ReplicatedCollection,
+  type StreamMessage,
+} from '@feemaster/core';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../errors.ts';
+import { authenticateToken, bearerToken, type Principal } from '../auth/authenticate.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import type { LiveHub } from './live-hub.ts';
+import { pullDocuments, pushDocuments } from './repository.ts';
+
+export interface SyncRoutesOptions {
+  db: Db;
+  tokens: TokenService;
+  hub: LiveHub;
+  /** How often an open stream re-checks its caller's token and account. */
+  streamRecheckMs: number;
+  streamHeartbeatMs: number;
+  /** Registers a stream so server shutdown can end it. */
+  trackStream(end: () => void): () => void;
+}
+
+const Params = Type.Object({
+  collection: Type.String({ maxLength: 64 }),
+  schemaVersion: Type.Integer({ minimum: 0 }),
+});
+const AnyDocument = Type.Record(Type.String(), Type.Unknown());
+const PushBody = Type.Array(
+  // RxDB leaves assumedMasterState out for a document the desk has never seen from the server.
+  Type.Object({ assumedMasterState: Type.Optional(Type.Union([Type.Null(), AnyDocument])), newDocumentState: AnyDocument }, { additionalProperties: false }),
+  { maxItems: MAX_PUSH_ROWS },
+);
+const PullQuery = Type.Object({
+  checkpoint: Type.Optional(Type.String({ pattern: '^\\d{0,18}$', description: 'The `seq` of the last checkpoint, empty for the start' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PULL_LIMIT })),
+});
+const Batch = Type.Object({
+  documents: Type.Array(AnyDocument),
+  checkpoint: Type.Union([Type.Null(), Type.Object({ seq: Type.Integer() })]),
+});
+
+export function resolveCollection(
+  name: string,
+  schemaVersion: number,
+  find: (name: string) => ReplicatedCollection | undefined = findCollection,
+): ReplicatedCollection {
+  const collection = find(name);
+  if (!collection) throw new AppError(404, 'unknown-collection', `This server does not replicate '${name}'.`);
+  if (schemaVersion < collection.schemaVersion) {
+    throw new AppError(426, 'schema-outdated', 'This desk runs an older version of Fee Master. Update the app to keep syncing; your local changes are kept.');
+  }
+  if (schemaVersion > collection.schemaVersion) {
+    throw new AppError(409, 'server-outdated', 'This desk is newer than the sync server. Ask your IT contact to update the server; your local changes are kept.');
+  }
+  return collection;
+}
+
+export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (app, options) => {
+  const { db, tokens, hub } = options;
+  const authenticate = (token: string | null): Promise<Principal> => authenticateToken(db, tokens, token);
+
+  app.get(
+    `${SYNC_BASE_PATH}/:collection/:schemaVersion/pull`,
+    { schema: { tags: ['sync'], summary: 'Documents changed after a checkpoint, in commit order', params: Params, querystring: PullQuery, response: { 200: Batch } } },
+    async (request) => {
+      const principal = await authenticate(bearerToken(request));
+      const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
+      return pullDocuments(db, {
+        schoolId: principal.schoolId,
+        collection: collection.name,
+        afterSeq: request.query.checkpoint ? Number(request.query.checkpoint) : 0,
+        limit: request.query.limit ?? DEFAULT_PULL_LIMIT,
+      });
+    },
+  );
+
+  app.post(
+    `${SYNC_BASE_PATH}/:collection/:schemaVersion/push`,
+    {
+      bodyLimit: 8 * 1024 * 1024,
+      schema: { tags: ['sync'], summary: 'Write changed documents in one transaction; returns the master state of conflicting rows', params: Params, body: PushBody },
+    },
+    async (request) => {
+      const principal = await authenticate(bearerToken(request));
+      const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
+      const rows = request.body as PushRow<Record<string, unknown>>[];
+      const result = await pushDocuments(db, { schoolId: principal.schoolId, userId: principal.userId, collection }, rows);
+      if (result.written.length > 0) {
+        hub.publish(principal.schoolId, collection.name, { documents: result.written, checkpoint: result.checkpoint });
+      }
+      return result.conflicts;
+    },
+  );
+
+  app.get(
+    `${SYNC_BASE_PATH}/:collection/:schemaVersion/stream`,
+    { schema: { tags: ['sync'], summary: 'Server-Sent Events: change batches, or "RESYNC" after (re)connecting', params: Params } },
+    async (request, reply) => {
+      const token = bearerToken(request);
+      const principal = await authenticate(token);
+      const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        ...Object.fromEntries(Object.entries(reply.getHeaders()).filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined)),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const send = (message: StreamMessage<Record<string, unknown>>): void => {
+        res.write(`data: ${JSON.stringify(message)}\n\n`);
+      };
+      let closed = false;
+      const end = (): void => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        clearInterval(recheck);
+        unsubscribe();
+        untrack();
+        res.end();
+      };
+      // Whatever happened while the client was away, it must pull again before trusting events.
+      send('RESYNC');
+      const unsubscribe = hub.subscribe(principal.schoolId, collection.name, send);
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.streamHeartbeatMs);
+      const recheck = setInterval(() => {
+        authenticate(token).then(
+          () => undefined,
+          (error: unknown) => {
+            const message = error instanceof AppError ? error.message : 'Sign in again.';
+            res.write(`event: unauthorized\ndata: ${JSON.stringify({ error: 'unauthorized', message })}\n\n`);
+            end();
+          },
+        );
+      }, options.streamRecheckMs);
+      const untrack = options.trackStream(end);
+      request.raw.on('close', end);
+    },
+  );
+};

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { PullResponse, Student } from '@feemaster/core';
+import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
+import { makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
+import { users } from '../db/schema.ts';
+
+let database: TestDatabase;
+let server: TestServer;
+let baseUrl: string;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  await database.reset();
+  server = await startTestServer(database, { streamRecheckMs: 200 });
+  baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await server.app.close();
+  await database.close();
+});
+
+/** Opens the stream and returns a function that waits for the next event. */
+async function openStream(token: string): Promise<{ next: () => Promise<EventSourceMessage>; close: () => void }> {
+  const controller = new AbortController();
+  const res = await fetch(`${baseUrl}/api/v1/sync/students/0/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const queue: EventSourceMessage[] = [];
+  const waiters: ((m: EventSourceMessage) => void)[] = [];
+  const parser = createParser({
+    onEvent(message) {
+      const waiter = waiters.shift();
+      if (waiter) waiter(message);
+      else queue.push(message);
+    },
+  });
+  const body = res.body;
+  if (!body) throw new Error('no body');
+  void (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+    }
+  })();
+  return {
+    next: () => {
+      const queued = queue.shift();
+      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiters.push(resolve));
+    },
+    close: () => controller.abort(),
+  };
+}
+
+describe('live stream', () => {
+  it('starts with RESYNC, then delivers each committed push of the same school', async () => {
+    const stream = await openStream(server.token);
+    expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
+    const student = makeStudent(server.schoolId, { firstName: 'Zawadi' });
+    const push = await fetch(`${baseUrl}/api/v1/sync/students/0/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ assumedMasterState: null, newDocumentState: student }]),
+    });
+    expect(push.status).toBe(200);
+    const batch = JSON.parse((await stream.next()).data) as PullResponse<Student>;
+    expect(batch.documents).toEqual([student]);
+    expect(batch.checkpoint?.seq).toBeGreaterThan(0);
+    stream.close();
+  });
+
+  it('re-checks the account on an open stream and ends it when the account is disabled', async () => {
+    const stream = await openStream(server.token);
+    expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
+    await database.db.update(users).set({ disabledAt: new Date().toISOString() }).where(eq(users.schoolId, server.schoolId));
+    const event = await stream.next();
+    expect(event.event).toBe('unauthorized');
+    expect(JSON.parse(event.data)).toMatchObject({ error: 'unauthorized' });
+    stream.close();
+  });
+});

@@ -1,0 +1,45 @@
+// Test databases: one per test file (PGlite in memory, or a fresh PostgreSQL database on the
+// TEST_DATABASE_URL server when FEEMASTER_TEST_DB=postgres), truncated between tests.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/db/client.ts';
+
+export const testDatabaseKind: 'pglite' | 'postgres' = process.env.FEEMASTER_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+
+export interface TestDatabase extends Database {
+  reset(): Promise<void>;
+}
+
+export async function openTestDatabase(): Promise<TestDatabase> {
+  if (testDatabaseKind === 'pglite') return withReset(await openDatabase({ kind: 'pglite-memory' }), async () => undefined);
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('FEEMASTER_TEST_DB=postgres needs TEST_DATABASE_URL (a server where the user may CREATE DATABASE).');
+  const name = `feemaster_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'postgres', url: url.toString() });
+  return withReset(database, async () => {
+    const dropper = new pg.Client({ connectionString: adminUrl });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${name} with (force)`);
+    await dropper.end();
+  });
+}
+
+function withReset(database: Database, afterClose: () => Promise<void>): TestDatabase {
+  return {
+    ...database,
+    async reset() {
+      await database.db.execute(sql`truncate table sync_documents, school_change_counters, users, server_secrets, schools cascade`);
+    },
+    async close() {
+      await database.close();
+      await afterClose();
+    },
+  };
+}
