@@ -51,3 +51,17 @@ function describe(error: ValueError): ValidationProblem {
 export function formatProblems(problems: readonly ValidationProblem[]): string {
   return problems.map((p) => p.message).join('; ');
 }
+
+/**
+ * Validates a document of a discriminated collection (ledger `type`, reference `kind`) against
+ * the one variant its discriminator names, so problems speak of that variant's fields.
+ */
+export function validateDiscriminated(variants: Readonly<Record<string, TSchema>>, field: string, doc: unknown): ValidationProblem[] {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [{ path: '', message: 'must be a JSON object' }];
+  const tag = (doc as Record<string, unknown>)[field];
+  const variant = typeof tag === 'string' && Object.hasOwn(variants, tag) ? variants[tag] : undefined;
+  if (!variant) {
+    return [{ path: `/${field}`, message: `${field} must be one of ${Object.keys(variants).join(', ')}` }];
+  }
+  return validateAgainst(variant, doc);
+}

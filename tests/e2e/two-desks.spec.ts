@@ -10,7 +10,7 @@ import { addStudent, goOffline, goOnline, signIn, studentRow, syncIndicator, wai
 async function serverStudents(request: APIRequestContext): Promise<Student[]> {
   const login = await request.post('/api/v1/auth/login', { data: { email: E2E_OWNER.ownerEmail, password: E2E_OWNER.ownerPassword } });
   const { accessToken } = (await login.json()) as LoginResponse;
-  const pull = await request.get('/api/v1/sync/students/0/pull?limit=1000', { headers: { authorization: `Bearer ${accessToken}` } });
+  const pull = await request.get('/api/v1/sync/students/1/pull?limit=1000', { headers: { authorization: `Bearer ${accessToken}` } });
   // Only this spec's students (RA-…): other specs share the server.
   return ((await pull.json()) as PullResponse<Student>).documents.filter((s) => s.admissionNumber.startsWith('RA-'));
 }

@@ -22,3 +22,14 @@ export const IsoInstant = Type.String({
   maxLength: 30,
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z$',
 });
+
+/** A positive amount in integer minor units of the school's currency. */
+export const PositiveAmount = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units (e.g. cents), > 0' });
+/** A non-negative amount in integer minor units. */
+export const Amount = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units (e.g. cents), ≥ 0' });
+/** A proportion in basis points: 10 000 = 100 %. */
+export const BasisPoints = Type.Integer({ minimum: 0, maximum: 10_000 });
+export const CurrencyCode = Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$' });
+/** A person's reason for a correction, shown in statements and the audit trail. */
+export const Reason = Type.String({ minLength: 3, maxLength: 500, pattern: '\\S' });
+export const ShortText = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });

@@ -35,3 +35,64 @@ export function toRxJsonSchema(schema: TObject, options: RxSchemaOptions): Deriv
     additionalProperties: false,
   };
 }
+
+/**
+ * An RxDB schema for a collection whose documents come in variants (by `type` or `kind`):
+ * properties are merged; a property whose definition differs between variants is loosened to
+ * its JSON type (full checking is done by core's validator); required = required by all.
+ */
+export function toRxJsonSchemaFromVariants(title: string, variants: readonly TObject[], options: RxSchemaOptions): DerivedRxJsonSchema {
+  const definitions = new Map<string, unknown[]>();
+  for (const variant of variants) {
+    const plain = JSON.parse(JSON.stringify(variant.properties)) as Record<string, unknown>;
+    for (const [name, definition] of Object.entries(plain)) definitions.set(name, [...(definitions.get(name) ?? []), definition]);
+  }
+  const merged: Record<string, unknown> = {};
+  for (const [name, defs] of definitions) {
+    const [first] = defs;
+    if (defs.every((d) => JSON.stringify(d) === JSON.stringify(first))) {
+      merged[name] = first;
+      continue;
+    }
+    const types = new Set(defs.map(jsonType));
+    const type = types.size === 1 ? [...types][0] : undefined;
+    // RxDB pads indexed strings to maxLength: keep the widest one any variant allows.
+    merged[name] = type === 'string' ? { type, maxLength: Math.max(...defs.map(stringLength)) } : type ? { type } : {};
+  }
+  const required = variants
+    .map((v) => new Set(v.required ?? []))
+    .reduce((a, b) => new Set([...a].filter((name) => b.has(name))));
+  return {
+    title,
+    version: options.version,
+    primaryKey: 'id',
+    type: 'object',
+    properties: merged,
+    required: [...required],
+    indexes: options.indexes ?? [],
+    additionalProperties: false,
+  };
+}
+
+function stringLength(definition: unknown): number {
+  if (typeof definition !== 'object' || definition === null) return 1000;
+  const { maxLength, const: constant, anyOf } = definition as { maxLength?: unknown; const?: unknown; anyOf?: unknown[] };
+  if (typeof maxLength === 'number') return maxLength;
+  if (typeof constant === 'string') return constant.length;
+  if (Array.isArray(anyOf)) return Math.max(...anyOf.map(stringLength));
+  return 1000;
+}
+
+function jsonType(definition: unknown): string | undefined {
+  if (typeof definition !== 'object' || definition === null) return undefined;
+  const type = (definition as { type?: unknown }).type;
+  if (typeof type === 'string') return type;
+  // A union of literals (e.g. `type: 'sibling' | 'staffChild'`) is a string.
+  const anyOf = (definition as { anyOf?: unknown[] }).anyOf;
+  if (Array.isArray(anyOf)) {
+    const types = new Set(anyOf.map(jsonType));
+    if (types.size === 1) return [...types][0];
+  }
+  const constant = (definition as { const?: unknown }).const;
+  return constant === undefined ? undefined : typeof constant;
+}

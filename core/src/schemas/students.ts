@@ -20,8 +20,14 @@ export const StudentSchema = Type.Object(
     lastName: Type.String({ minLength: 1, maxLength: 80, pattern: '\\S' }),
     otherNames: Type.Optional(Type.String({ maxLength: 120 })),
     dateOfBirth: Type.Optional(IsoDate),
-    // The class a student sits in; classes arrive with the fee domain, so this is optional for now.
+    /** The class the student sits in; term invoices are issued per class. */
     classId: Type.Optional(IdString),
+    /** Day scholar, boarder…: selects a category-specific fee structure. */
+    categoryId: Type.Optional(IdString),
+    /** First day at school; a student who joins after a term starts is billed pro rata. */
+    joinedOn: Type.Optional(IsoDate),
+    /** Child of a staff member: the staff-child discount applies. */
+    staffChild: Type.Optional(Type.Boolean()),
     status: Type.Union(studentStatuses.map((s) => Type.Literal(s))),
     createdAt: IsoInstant,
     updatedAt: IsoInstant,
@@ -32,7 +38,8 @@ export const StudentSchema = Type.Object(
 export type Student = Static<typeof StudentSchema>;
 export type StudentStatus = (typeof studentStatuses)[number];
 
-export const STUDENTS_SCHEMA_VERSION = 0;
+// Version 1 added categoryId, joinedOn and staffChild (all optional; version-0 documents stay valid).
+export const STUDENTS_SCHEMA_VERSION = 1;
 
 export const studentsRxSchema = toRxJsonSchema(StudentSchema, {
   version: STUDENTS_SCHEMA_VERSION,

@@ -1,14 +1,23 @@
-// The registry of replicated collections: name, schema version and schema. Server routes and
-// the renderer's replication both read it, so adding a collection is one entry here.
-import type { TObject } from '@sinclair/typebox';
+// The registry of replicated collections: name, schema version, RxDB schema and validator.
+// Server routes and the renderer's replication both read it, so adding a collection is one
+// entry here. RxDB's free tier opens at most 13 collections: keep this list at 12 or fewer.
 import type { DerivedRxJsonSchema } from '../schemas/rx-schema.ts';
+import { toRxJsonSchema, toRxJsonSchemaFromVariants } from '../schemas/rx-schema.ts';
 import { STUDENTS_SCHEMA_VERSION, StudentSchema, studentsRxSchema } from '../schemas/students.ts';
+import { validateAgainst, validateDiscriminated, type ValidationProblem } from '../validation.ts';
+import { FeeStructureSchema } from '../fees/fee-structures.ts';
+import { ledgerEntryTypes } from '../fees/ledger.ts';
+import { PayerSchema } from '../fees/payers.ts';
+import { referenceKinds } from '../fees/reference.ts';
 
 export interface ReplicatedCollection {
   name: string;
   schemaVersion: number;
-  schema: TObject;
   rxSchema: DerivedRxJsonSchema;
+  /** Problems with one document's shape; [] when valid. */
+  validate(doc: unknown): ValidationProblem[];
+  /** Immutable documents (the ledger) may be created once and never changed. */
+  immutable: boolean;
   /** What a user calls one document, for messages ("Student … was refused"). */
   label: string;
 }
@@ -17,16 +26,47 @@ export const replicatedCollections = {
   students: {
     name: 'students',
     schemaVersion: STUDENTS_SCHEMA_VERSION,
-    schema: StudentSchema,
     rxSchema: studentsRxSchema,
+    validate: (doc) => validateAgainst(StudentSchema, doc),
+    immutable: false,
     label: 'Student',
+  },
+  payers: {
+    name: 'payers',
+    schemaVersion: 0,
+    rxSchema: toRxJsonSchema(PayerSchema, { version: 0, indexes: ['name'] }),
+    validate: (doc) => validateAgainst(PayerSchema, doc),
+    immutable: false,
+    label: 'Payer',
+  },
+  reference: {
+    name: 'reference',
+    schemaVersion: 0,
+    rxSchema: toRxJsonSchemaFromVariants('reference', Object.values(referenceKinds), { version: 0, indexes: ['kind'] }),
+    validate: (doc) => validateDiscriminated(referenceKinds, 'kind', doc),
+    immutable: false,
+    label: 'Setting',
+  },
+  feeStructures: {
+    name: 'feeStructures',
+    schemaVersion: 0,
+    rxSchema: toRxJsonSchema(FeeStructureSchema, { version: 0, indexes: ['termId'] }),
+    validate: (doc) => validateAgainst(FeeStructureSchema, doc),
+    immutable: false,
+    label: 'Fee structure',
+  },
+  ledger: {
+    name: 'ledger',
+    schemaVersion: 0,
+    rxSchema: toRxJsonSchemaFromVariants('ledger', Object.values(ledgerEntryTypes), { version: 0, indexes: ['type', 'createdAt'] }),
+    validate: (doc) => validateDiscriminated(ledgerEntryTypes, 'type', doc),
+    immutable: true,
+    label: 'Ledger entry',
   },
 } as const satisfies Record<string, ReplicatedCollection>;
 
 export type CollectionName = keyof typeof replicatedCollections;
 
 export function findCollection(name: string): ReplicatedCollection | undefined {
-  return Object.hasOwn(replicatedCollections, name)
-    ? replicatedCollections[name as CollectionName]
-    : undefined;
+  return Object.hasOwn(replicatedCollections, name) ? replicatedCollections[name as CollectionName] : undefined;
 }

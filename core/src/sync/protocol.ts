@@ -46,6 +46,8 @@ export type SyncErrorCode =
   | 'unknown-collection'
   | 'invalid-document'
   | 'wrong-school'
+  | 'immutable-document'
+  | 'ledger-rule'
   | 'bad-request'
   | 'setup-required'
   | 'already-set-up'
@@ -56,7 +58,7 @@ export type SyncErrorCode =
 export interface ErrorBody {
   error: SyncErrorCode;
   message: string;
-  problems?: { id?: string; index?: number; path: string; message: string }[];
+  problems?: { id?: string; index?: number; path: string; message: string; master?: Record<string, unknown> }[];
 }
 
 export function syncPath(collection: string, schemaVersion: number, op: 'pull' | 'push' | 'stream'): string {

@@ -2,11 +2,13 @@
 // collections and schemas from @feemaster/core. Validation uses core's CSP-safe validator.
 import { addRxPlugin, createRxDatabase, wrappedValidateStorageFactory, type RxCollection, type RxDatabase, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 
-import { findCollection, replicatedCollections, validateAgainst, type Student } from '@feemaster/core';
+import { findCollection, replicatedCollections, type Student } from '@feemaster/core';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
+addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export type StudentCollection = RxCollection<Student>;
 
@@ -20,7 +22,7 @@ export type FeeMasterDatabase = RxDatabase<FeeMasterCollections>;
 export const wrappedValidateCoreStorage = wrappedValidateStorageFactory((schema: RxJsonSchema<unknown>) => {
   const collection = schema.title ? findCollection(schema.title) : undefined;
   if (!collection) return () => [];
-  return (doc: unknown) => validateAgainst(collection.schema, doc).map((p) => ({ field: p.path, message: p.message }));
+  return (doc: unknown) => collection.validate(doc).map((p) => ({ field: p.path, message: p.message }));
 }, 'feemaster-core');
 
 export function createStorage(): RxStorage<unknown, unknown> {
@@ -36,7 +38,12 @@ export async function openDatabase(schoolId: string, storage: RxStorage<unknown,
     eventReduce: true,
   });
   await db.addCollections({
-    students: { schema: replicatedCollections.students.rxSchema as RxJsonSchema<Student>, localDocuments: true },
+    students: {
+      schema: replicatedCollections.students.rxSchema as RxJsonSchema<Student>,
+      localDocuments: true,
+      // v1 only added optional fields: version-0 documents are valid as they are.
+      migrationStrategies: { 1: (doc: Student) => doc },
+    },
   });
   return db;
 }

@@ -45,7 +45,7 @@ describe('sign-in', () => {
     await database.db.update(users).set({ disabledAt: new Date().toISOString() }).where(eq(users.email, OWNER.email));
     const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER });
     expect(login.statusCode).toBe(401);
-    const pull = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/0/pull', headers: { authorization: `Bearer ${server.token}` } });
+    const pull = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/1/pull', headers: { authorization: `Bearer ${server.token}` } });
     expect(pull.statusCode).toBe(401);
     expect(pull.json<ErrorBody>().message).toContain('no longer active');
   });
@@ -53,7 +53,7 @@ describe('sign-in', () => {
   it('refuses a token signed with another key', async () => {
     const [header, payload] = server.token.split('.');
     const forged = `${header}.${payload}.${'A'.repeat(43)}`;
-    const res = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/0/pull', headers: { authorization: `Bearer ${forged}` } });
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/1/pull', headers: { authorization: `Bearer ${forged}` } });
     expect(res.statusCode).toBe(401);
   });
 });

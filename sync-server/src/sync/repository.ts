@@ -5,7 +5,6 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import {
   canonicalJson,
   formatProblems,
-  validateAgainst,
   withoutReplicationFields,
   type ErrorBody,
   type PullResponse,
@@ -40,7 +39,7 @@ export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<st
     if (typeof doc._deleted !== 'boolean') {
       problems.push({ index, id, path: '/_deleted', message: '_deleted must be true or false' });
     }
-    for (const problem of validateAgainst(ctx.collection.schema, doc)) problems.push({ index, id, ...problem });
+    for (const problem of ctx.collection.validate(doc)) problems.push({ index, id, ...problem });
     if (typeof doc.schoolId === 'string' && doc.schoolId !== ctx.schoolId) {
       problems.push({ index, id, path: '/schoolId', message: 'schoolId is not your school' });
     }
@@ -89,6 +88,14 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
       }
       const masterState = master ? { ...master.data, _deleted: master.deleted } : null;
       if (masterState && canonicalJson(masterState) === canonicalJson(next)) continue; // a repeated push: already stored
+      if (masterState && ctx.collection.immutable) {
+        throw new AppError(
+          422,
+          'immutable-document',
+          `${ctx.collection.label} ${String(next.id)} is already recorded and cannot be changed. Record a correction (void, reversal, waiver or refund) instead. Nothing from this upload was saved.`,
+          [{ id: String(next.id), path: '', message: 'already recorded; ledger entries are immutable', master: masterState }],
+        );
+      }
       const assumed = row.assumedMasterState ? toStoredState(row.assumedMasterState) : null;
       if (masterState && (!assumed || canonicalJson(assumed) !== canonicalJson(masterState))) {
         conflicts.push(masterState);

@@ -24,7 +24,7 @@ afterAll(async () => {
 /** Opens the stream and returns a function that waits for the next event. */
 async function openStream(token: string): Promise<{ next: () => Promise<EventSourceMessage>; close: () => void }> {
   const controller = new AbortController();
-  const res = await fetch(`${baseUrl}/api/v1/sync/students/0/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const res = await fetch(`${baseUrl}/api/v1/sync/students/1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const queue: EventSourceMessage[] = [];
@@ -60,7 +60,7 @@ describe('live stream', () => {
     const stream = await openStream(server.token);
     expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
     const student = makeStudent(server.schoolId, { firstName: 'Zawadi' });
-    const push = await fetch(`${baseUrl}/api/v1/sync/students/0/push`, {
+    const push = await fetch(`${baseUrl}/api/v1/sync/students/1/push`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
       body: JSON.stringify([{ assumedMasterState: null, newDocumentState: student }]),

@@ -23,11 +23,11 @@ beforeEach(async () => {
 
 const auth = (): Record<string, string> => ({ authorization: `Bearer ${server.token}` });
 
-async function push(rows: unknown, path = '/api/v1/sync/students/0/push') {
+async function push(rows: unknown, path = '/api/v1/sync/students/1/push') {
   return server.app.inject({ method: 'POST', url: path, headers: auth(), payload: rows as object });
 }
 async function pull(checkpoint = '', limit = 100): Promise<PullResponse<Student>> {
-  const res = await server.app.inject({ method: 'GET', url: `/api/v1/sync/students/0/pull?checkpoint=${checkpoint}&limit=${limit}`, headers: auth() });
+  const res = await server.app.inject({ method: 'GET', url: `/api/v1/sync/students/1/pull?checkpoint=${checkpoint}&limit=${limit}`, headers: auth() });
   expect(res.statusCode).toBe(200);
   return res.json<PullResponse<Student>>();
 }
@@ -134,9 +134,9 @@ describe('refused pushes write nothing', () => {
 
 describe('access and versions', () => {
   it.each([
-    ['GET', '/api/v1/sync/students/0/pull'],
-    ['POST', '/api/v1/sync/students/0/push'],
-    ['GET', '/api/v1/sync/students/0/stream'],
+    ['GET', '/api/v1/sync/students/1/pull'],
+    ['POST', '/api/v1/sync/students/1/push'],
+    ['GET', '/api/v1/sync/students/1/stream'],
   ] as const)('%s %s without a valid token is 401', async (method, url) => {
     for (const headers of [{}, { authorization: 'Bearer forged.token.value' }, { authorization: 'Basic abc' }]) {
       const res = await server.app.inject({ method, url, headers, ...(method === 'POST' ? { payload: [] } : {}) });
@@ -150,7 +150,11 @@ describe('access and versions', () => {
     const newerServer = (name: string) => (name === 'students' ? { ...replicatedCollections.students, schemaVersion: 1 } : undefined);
     expect(() => resolveCollection('students', 0, newerServer)).toThrow(expect.objectContaining({ statusCode: 426, code: 'schema-outdated' }));
     expect(resolveCollection('students', 1, newerServer).schemaVersion).toBe(1);
-    const ahead = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/1/pull', headers: auth() });
+    const outdated = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/0/pull', headers: auth() });
+    expect(outdated.statusCode).toBe(426);
+    expect(outdated.json<ErrorBody>().error).toBe('schema-outdated');
+    expect(outdated.json<ErrorBody>().message).toContain('Update the app');
+    const ahead = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/2/pull', headers: auth() });
     expect(ahead.statusCode).toBe(409);
     expect(ahead.json<ErrorBody>().error).toBe('server-outdated');
   });
