@@ -13,3 +13,8 @@ export * from './fees/reference.ts';
 export * from './fees/fee-structures.ts';
 export * from './fees/payers.ts';
 export * from './fees/ledger.ts';
+export * from './fees/ledger-state.ts';
+export * from './fees/statements.ts';
+export * from './fees/allocation.ts';
+export * from './fees/late-fees.ts';
+export * from './fees/corrections.ts';

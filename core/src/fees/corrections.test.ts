@@ -1,0 +1,148 @@
+// Corrections: each builder makes a valid reversing document that does what it says once fed
+// back into the ledger, and refuses, with a message a cashier can act on, what is not allowed.
+import { describe, expect, it } from 'vitest';
+import { isUuid } from '../ids.ts';
+import { validateAgainst } from '../validation.ts';
+import { CorrectionError, type CorrectionErrorCode, concession, refundCredit, returnCheque, voidPayment, waiveFine, writeOff } from './corrections.ts';
+import { ledgerEntryTypes, type LedgerEntry } from './ledger.ts';
+import { deriveLedger } from './ledger-state.ts';
+import { testId, testLedger, testSchoolId } from './test-ledger.ts';
+
+const id = testId;
+const who = { schoolId: testSchoolId, currency: 'KES', createdBy: id('bursar'), deviceId: id('desk-1'), now: '2025-02-01T10:00:00.000Z' };
+
+function setting() {
+  const t = testLedger();
+  t.invoice({ id: 'inv', student: 'amina', charges: [{ id: 'tuition', description: 'Tuition', amount: 10_000, dueDate: '2025-01-15', payer: 'family' }] });
+  t.fine({ id: 'fine', charge: 'tuition', rule: 'late', period: 1, accruedOn: '2025-01-21', amount: 500, payer: 'family' });
+  t.payment({ id: 'cash', payer: 'family', amount: 3_000, cashSession: 'morning', allocations: [['tuition', 3_000]] });
+  t.payment({ id: 'cheque', payer: 'family', method: 'cheque', amount: 2_000, cashSession: 'morning', allocations: [['tuition', 1_000]] });
+  return t;
+}
+
+function correctionError(action: () => unknown): CorrectionError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof CorrectionError) return error;
+    throw error;
+  }
+  throw new Error('expected a CorrectionError, but nothing was thrown');
+}
+
+function expectRefused(action: () => unknown, code: CorrectionErrorCode, message: RegExp): void {
+  const error = correctionError(action);
+  expect(error.code).toBe(code);
+  expect(error.name).toBe('CorrectionError');
+  expect(error.message).toMatch(message);
+}
+
+function expectValid(doc: LedgerEntry): void {
+  expect(validateAgainst(ledgerEntryTypes[doc.type], doc)).toEqual([]);
+  expect(isUuid(doc.id)).toBe(true);
+  expect(doc.id[14]).toBe('7');
+}
+
+describe('voidPayment', () => {
+  const state = deriveLedger(setting().entries());
+
+  it('voids a payment of the open session, and the dues it paid reopen', () => {
+    const doc = voidPayment({ ...who, state, paymentId: id('cash'), reason: '  Keyed the wrong family  ', cashSessionId: id('morning'), voidOnlyInSameSession: true });
+    expectValid(doc);
+    expect(doc).toMatchObject({ type: 'void', paymentId: id('cash'), payerId: id('family'), cashSessionId: id('morning'), reason: 'Keyed the wrong family', createdAt: who.now, deviceId: id('desk-1') });
+    const after = deriveLedger([...setting().entries(), doc]);
+    expect(after.payments.get(id('cash'))?.status).toBe('voided');
+    expect(after.charges.get(id('tuition'))?.open).toBe(9_000);
+  });
+
+  it('keeps to the session when the school says so', () => {
+    expectRefused(
+      () => voidPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong family', cashSessionId: id('afternoon'), voidOnlyInSameSession: true }),
+      'other-session',
+      /Receipt MAIN-D01-000001 was taken in another cash session/,
+    );
+    expectRefused(() => voidPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong family', voidOnlyInSameSession: true }), 'other-session', /another cash session/);
+    expect(voidPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong family', cashSessionId: id('afternoon'), voidOnlyInSameSession: false }).type).toBe('void');
+  });
+
+  it('refuses unknown and already reversed payments and blank reasons', () => {
+    const t = setting();
+    t.voidPayment({ payment: 'cash' });
+    const voided = deriveLedger(t.entries());
+    expectRefused(() => voidPayment({ ...who, state: voided, paymentId: id('cash'), reason: 'Again', voidOnlyInSameSession: false }), 'payment-not-active', /MAIN-D01-000001 is already voided/);
+    expectRefused(() => voidPayment({ ...who, state, paymentId: id('nope'), reason: 'Gone', voidOnlyInSameSession: false }), 'unknown-payment', /sync, then try again/);
+    expectRefused(() => voidPayment({ ...who, state, paymentId: id('cash'), reason: '  ok ', voidOnlyInSameSession: false }), 'blank-reason', /reason of 3 to 500 characters/);
+  });
+});
+
+describe('returnCheque', () => {
+  const state = deriveLedger(setting().entries());
+
+  it('records a returned cheque so the payment stops counting', () => {
+    const doc = returnCheque({ ...who, state, paymentId: id('cheque'), returnedOn: '2025-01-30', reason: 'Insufficient funds' });
+    expectValid(doc);
+    expect(doc).toMatchObject({ type: 'chequeReturn', paymentId: id('cheque'), payerId: id('family'), returnedOn: '2025-01-30' });
+    const after = deriveLedger([...setting().entries(), doc]);
+    expect(after.payments.get(id('cheque'))?.status).toBe('returned');
+    expect(after.payerCredit(id('family'))).toBe(0);
+  });
+
+  it('refuses a payment that was not a cheque, and a date that is not one', () => {
+    expectRefused(() => returnCheque({ ...who, state, paymentId: id('cash'), returnedOn: '2025-01-30', reason: 'Bounced' }), 'not-a-cheque', /paid by cash, not cheque: void it instead/);
+    expectRefused(() => returnCheque({ ...who, state, paymentId: id('cheque'), returnedOn: '30/01/2025', reason: 'Bounced' }), 'invalid-date', /YYYY-MM-DD/);
+  });
+});
+
+describe('refundCredit', () => {
+  const state = deriveLedger(setting().entries());
+
+  it('refunds up to the payer’s credit', () => {
+    expect(state.payerCredit(id('family'))).toBe(1_000);
+    const doc = refundCredit({ ...who, state, payerId: id('family'), amount: 1_000, method: 'mobileMoney', reference: 'MPESA-XYZ', reason: 'Overpaid' });
+    expectValid(doc);
+    expect(doc).toMatchObject({ type: 'refund', payerId: id('family'), amount: 1_000, method: 'mobileMoney', reference: 'MPESA-XYZ' });
+    expect(deriveLedger([...setting().entries(), doc]).payerCredit(id('family'))).toBe(0);
+  });
+
+  it('refuses more than the credit, and amounts that are not whole and positive', () => {
+    expectRefused(
+      () => refundCredit({ ...who, state, payerId: id('family'), amount: 1_001, method: 'cash', reason: 'Overpaid' }),
+      'more-than-credit',
+      /Cannot refund KES\s?10\.01: this payer has only KES\s?10\.00 of credit/,
+    );
+    expectRefused(() => refundCredit({ ...who, state, payerId: id('family'), amount: 0, method: 'cash', reason: 'Overpaid' }), 'invalid-amount', /whole amount above zero/);
+    expectRefused(() => refundCredit({ ...who, state, payerId: id('family'), amount: 2.5, method: 'cash', reason: 'Overpaid' }), 'invalid-amount', /whole amount/);
+  });
+});
+
+describe('waiveFine, writeOff and concession', () => {
+  const state = deriveLedger(setting().entries());
+
+  it('waives part of a late fee, but not of a fee', () => {
+    const doc = waiveFine({ ...who, state, fineId: id('fine'), amount: 200, reason: 'First time late' });
+    expectValid(doc);
+    expect(doc).toMatchObject({ type: 'waiver', fineId: id('fine'), studentId: id('amina'), amount: 200 });
+    expect(deriveLedger([...setting().entries(), doc]).charges.get(id('fine'))?.open).toBe(300);
+    expectRefused(() => waiveFine({ ...who, state, fineId: id('tuition'), amount: 200, reason: 'Kindness' }), 'not-a-fine', /is a fee, not a late fee/);
+    expectRefused(() => waiveFine({ ...who, state, fineId: id('fine'), amount: 501, reason: 'Kindness' }), 'more-than-open', /Cannot waive KES\s?5\.01 .* only KES\s?5\.00 is still owed/);
+  });
+
+  it('writes off what is open on a charge or a fine, no more', () => {
+    expect(state.charges.get(id('tuition'))?.open).toBe(6_000);
+    const doc = writeOff({ ...who, state, chargeId: id('tuition'), amount: 6_000, reason: 'Family left the country' });
+    expectValid(doc);
+    expect(deriveLedger([...setting().entries(), doc]).studentBalance(id('amina'))).toBe(500);
+    expect(writeOff({ ...who, state, chargeId: id('fine'), amount: 500, reason: 'Uncollectable' }).chargeId).toBe(id('fine'));
+    expectRefused(() => writeOff({ ...who, state, chargeId: id('tuition'), amount: 6_001, reason: 'Too much' }), 'more-than-open', /only KES\s?60\.00 is still owed/);
+    expectRefused(() => writeOff({ ...who, state, chargeId: id('ghost'), amount: 1, reason: 'Ghost' }), 'unknown-charge', /not in the ledger/);
+  });
+
+  it('gives a concession on an invoice charge as a discount with its reason', () => {
+    const doc = concession({ ...who, state, chargeId: id('tuition'), amount: 1_500, reason: 'Bursary committee, minute 12' });
+    expectValid(doc);
+    expect(doc).toMatchObject({ type: 'discount', source: 'concession', invoiceId: id('inv'), chargeId: id('tuition'), studentId: id('amina'), amount: 1_500, reason: 'Bursary committee, minute 12' });
+    expect(deriveLedger([...setting().entries(), doc]).charges.get(id('tuition'))).toMatchObject({ discounted: 1_500, open: 4_500 });
+    expectRefused(() => concession({ ...who, state, chargeId: id('fine'), amount: 100, reason: 'Hardship' }), 'not-an-invoice-charge', /waive it instead/);
+    expectRefused(() => concession({ ...who, state, chargeId: id('tuition'), amount: 100, reason: '' }), 'blank-reason', /Give a reason/);
+  });
+});
