@@ -18,3 +18,7 @@ export * from './fees/statements.ts';
 export * from './fees/allocation.ts';
 export * from './fees/late-fees.ts';
 export * from './fees/corrections.ts';
+export * from './fees/charge-split.ts';
+export * from './fees/discounts.ts';
+export * from './fees/invoicing.ts';
+export * from './fees/receipts.ts';
