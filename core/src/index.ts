@@ -22,3 +22,4 @@ export * from './fees/charge-split.ts';
 export * from './fees/discounts.ts';
 export * from './fees/invoicing.ts';
 export * from './fees/receipts.ts';
+export * from './fees/ledger-rules.ts';

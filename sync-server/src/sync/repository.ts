@@ -16,6 +16,7 @@ import {
 import type { Db } from '../db/client.ts';
 import { schoolChangeCounters, syncDocuments } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { checkLedgerPush } from './ledger-checks.ts';
 
 type Doc = WithDeleted<Record<string, unknown>>;
 
@@ -77,6 +78,7 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
           .for('update')
       ).map((row) => [row.id, row]),
     );
+    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, new Set(masters.keys()));
     const conflicts: Doc[] = [];
     const written: Doc[] = [];
     for (const row of rows) {

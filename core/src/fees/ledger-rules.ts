@@ -1,0 +1,299 @@
+// The per-document rules every ledger entry must meet beyond its shape: the school's currency,
+// references to entries that exist, and amounts that fit what they refer to. The sync server runs
+// them on every push; a desk can run them before saving, so both refuse with the same words.
+//
+// Only facts about one document are checked. Totals across documents (two offline desks each
+// paying the same charge in full, two voids of one payment) are legitimate replicas of real events
+// and are reconciled by the derived balances, never refused here.
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { formatMoney } from '../money.ts';
+import { withoutReplicationFields, type ValidationProblem } from '../validation.ts';
+import {
+  ChequeReturnEntry,
+  CreditApplicationEntry,
+  DiscountEntry,
+  FineEntry,
+  InvoiceEntry,
+  PaymentEntry,
+  RefundEntry,
+  VoidEntry,
+  WaiverEntry,
+  WriteOffEntry,
+  type Allocation,
+  type Charge,
+  type ChequeReturnDoc,
+  type DiscountDoc,
+  type FineDoc,
+  type InvoiceDoc,
+  type LedgerEntry,
+  type LedgerEntryType,
+  type PaymentMethod,
+  type VoidDoc,
+  type WaiverDoc,
+  type WriteOffDoc,
+} from './ledger.ts';
+
+/** Where the rules look up what an entry refers to: stored entries, and earlier ones in the same upload. */
+export interface LedgerLookup {
+  /** An entry of this school by its id. */
+  find(id: string): LedgerEntry | undefined;
+  /** The invoice of this school that holds the charge with this id. */
+  findInvoiceWithCharge(chargeId: string): InvoiceDoc | undefined;
+}
+
+export interface LedgerRuleContext extends LedgerLookup {
+  /** The school's ISO 4217 currency; every entry is in it. */
+  schoolCurrency: string;
+}
+
+/** What a bursar calls each kind of entry, for messages ("Payment … was refused"). */
+export const ledgerEntryLabels: Readonly<Record<LedgerEntryType, string>> = {
+  invoice: 'Invoice',
+  discount: 'Discount',
+  fine: 'Late fee',
+  waiver: 'Waiver',
+  writeOff: 'Write-off',
+  payment: 'Payment',
+  creditApplication: 'Credit application',
+  void: 'Void',
+  chequeReturn: 'Cheque return',
+  refund: 'Refund',
+};
+
+const LedgerEntrySchema = Type.Union([
+  InvoiceEntry,
+  DiscountEntry,
+  FineEntry,
+  WaiverEntry,
+  WriteOffEntry,
+  PaymentEntry,
+  CreditApplicationEntry,
+  VoidEntry,
+  ChequeReturnEntry,
+  RefundEntry,
+]);
+
+/** The document as a ledger entry when it has a valid shape (replication fields dropped), else undefined. */
+export function readLedgerEntry(doc: Record<string, unknown>): LedgerEntry | undefined {
+  const clean = withoutReplicationFields(doc);
+  return Value.Check(LedgerEntrySchema, clean) ? clean : undefined;
+}
+
+/** An in-memory lookup over entries; `add` makes a newly checked entry visible to the ones after it. */
+export function createLedgerLookup(entries: Iterable<LedgerEntry> = []): LedgerLookup & { add(entry: LedgerEntry): void } {
+  const byId = new Map<string, LedgerEntry>();
+  const invoiceByChargeId = new Map<string, InvoiceDoc>();
+  const add = (entry: LedgerEntry): void => {
+    byId.set(entry.id, entry);
+    if (entry.type === 'invoice') {
+      for (const charge of entry.charges) invoiceByChargeId.set(charge.id, entry);
+    }
+  };
+  for (const entry of entries) add(entry);
+  return {
+    find: (id) => byId.get(id),
+    findInvoiceWithCharge: (chargeId) => invoiceByChargeId.get(chargeId),
+    add,
+  };
+}
+
+/** Problems with one entry against the school's currency and what it refers to; [] when it may be recorded. */
+export function checkLedgerEntry(entry: LedgerEntry, ctx: LedgerRuleContext): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  if (entry.currency !== ctx.schoolCurrency) {
+    problems.push({
+      path: '/currency',
+      message: `the currency is ${entry.currency} but this school keeps its accounts in ${ctx.schoolCurrency}`,
+    });
+  }
+  const money = (amount: number): string => formatMoney(amount, ctx.schoolCurrency);
+  switch (entry.type) {
+    case 'invoice':
+      problems.push(...checkInvoice(entry, ctx));
+      break;
+    case 'discount':
+      problems.push(...checkDiscount(entry, ctx, money));
+      break;
+    case 'fine':
+      problems.push(...checkFine(entry, ctx));
+      break;
+    case 'waiver':
+      problems.push(...checkWaiver(entry, ctx, money));
+      break;
+    case 'writeOff':
+      problems.push(...checkWriteOff(entry, ctx, money));
+      break;
+    case 'payment': {
+      const total = entry.allocations.reduce((sum, allocation) => sum + allocation.amount, 0);
+      if (total > entry.amount) {
+        problems.push({
+          path: '/allocations',
+          message: `allocations total ${money(total)} but the payment is ${money(entry.amount)}`,
+        });
+      }
+      problems.push(...checkAllocations(entry.allocations, 'payment', ctx));
+      break;
+    }
+    case 'creditApplication':
+      problems.push(...checkAllocations(entry.allocations, 'credit application', ctx));
+      break;
+    case 'void':
+    case 'chequeReturn':
+      problems.push(...checkPaymentCorrection(entry, ctx));
+      break;
+    case 'refund':
+      // A refund pays out credit; whether the payer has that much is a balance across
+      // documents, decided by the statements rather than refused here.
+      break;
+  }
+  return problems;
+}
+
+function checkInvoice(invoice: InvoiceDoc, ctx: LedgerLookup): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const seen = new Set<string>();
+  invoice.charges.forEach((charge, index) => {
+    const path = `/charges/${String(index)}/id`;
+    if (seen.has(charge.id)) {
+      problems.push({ path, message: `charge ${charge.id} appears more than once on the invoice; give each charge its own id` });
+    }
+    seen.add(charge.id);
+    // Charges are found by id alone (payments, discounts, fines), so one id on two invoices would be ambiguous.
+    const holder = ctx.findInvoiceWithCharge(charge.id);
+    if (holder && holder.id !== invoice.id) {
+      problems.push({ path, message: `charge ${charge.id} is already on invoice ${holder.id}` });
+    }
+  });
+  return problems;
+}
+
+function checkDiscount(discount: DiscountDoc, ctx: LedgerLookup, money: (amount: number) => string): ValidationProblem[] {
+  const invoice = ctx.find(discount.invoiceId);
+  if (!invoice) return [{ path: '/invoiceId', message: `invoice ${discount.invoiceId} is not recorded for this school` }];
+  if (invoice.type !== 'invoice') {
+    return [{ path: '/invoiceId', message: `${discount.invoiceId} is ${describeKind(invoice)}, not an invoice` }];
+  }
+  const problems: ValidationProblem[] = [];
+  if (invoice.studentId !== discount.studentId) {
+    problems.push({ path: '/studentId', message: `invoice ${invoice.id} is for student ${invoice.studentId}, not student ${discount.studentId}` });
+  }
+  const charge = invoice.charges.find((c) => c.id === discount.chargeId);
+  if (!charge) {
+    problems.push({ path: '/chargeId', message: `charge ${discount.chargeId} is not on invoice ${invoice.id}` });
+  } else if (discount.amount > charge.amount) {
+    problems.push({
+      path: '/amount',
+      message: `the discount of ${money(discount.amount)} is more than the charge of ${money(charge.amount)} (${charge.description})`,
+    });
+  }
+  return problems;
+}
+
+function checkFine(fine: FineDoc, ctx: LedgerLookup): ValidationProblem[] {
+  const invoice = ctx.findInvoiceWithCharge(fine.chargeId);
+  if (!invoice) return [{ path: '/chargeId', message: `the late fee is on charge ${fine.chargeId}, which is not on any invoice of this school` }];
+  if (invoice.studentId !== fine.studentId) {
+    return [{ path: '/studentId', message: `charge ${fine.chargeId} belongs to student ${invoice.studentId}, not student ${fine.studentId}` }];
+  }
+  return [];
+}
+
+function checkWaiver(waiver: WaiverDoc, ctx: LedgerLookup, money: (amount: number) => string): ValidationProblem[] {
+  const fine = ctx.find(waiver.fineId);
+  if (!fine) return [{ path: '/fineId', message: `late fee ${waiver.fineId} is not recorded for this school` }];
+  if (fine.type !== 'fine') return [{ path: '/fineId', message: `${waiver.fineId} is ${describeKind(fine)}, not a late fee` }];
+  const problems: ValidationProblem[] = [];
+  if (fine.studentId !== waiver.studentId) {
+    problems.push({ path: '/studentId', message: `late fee ${fine.id} is for student ${fine.studentId}, not student ${waiver.studentId}` });
+  }
+  if (waiver.amount > fine.amount) {
+    problems.push({ path: '/amount', message: `the waiver of ${money(waiver.amount)} is more than the late fee of ${money(fine.amount)}` });
+  }
+  return problems;
+}
+
+function checkWriteOff(writeOff: WriteOffDoc, ctx: LedgerLookup, money: (amount: number) => string): ValidationProblem[] {
+  const target = findChargeable(writeOff.chargeId, ctx);
+  if (!target) return [{ path: '/chargeId', message: `charge ${writeOff.chargeId} is not on any invoice or late fee of this school` }];
+  const problems: ValidationProblem[] = [];
+  if (target.studentId !== writeOff.studentId) {
+    problems.push({ path: '/studentId', message: `charge ${writeOff.chargeId} belongs to student ${target.studentId}, not student ${writeOff.studentId}` });
+  }
+  if (writeOff.amount > target.amount) {
+    problems.push({ path: '/amount', message: `the write-off of ${money(writeOff.amount)} is more than the charge of ${money(target.amount)} (${target.description})` });
+  }
+  return problems;
+}
+
+function checkAllocations(allocations: readonly Allocation[], what: string, ctx: LedgerLookup): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const seen = new Set<string>();
+  allocations.forEach((allocation, index) => {
+    const path = `/allocations/${String(index)}`;
+    const line = `allocation ${String(index + 1)}`;
+    if (seen.has(allocation.chargeId)) {
+      problems.push({ path: `${path}/chargeId`, message: `charge ${allocation.chargeId} is allocated more than once in this ${what}; put its amount on one line` });
+    }
+    seen.add(allocation.chargeId);
+    const target = findChargeable(allocation.chargeId, ctx);
+    if (!target) {
+      problems.push({ path: `${path}/chargeId`, message: `${line} is to charge ${allocation.chargeId}, which is not on any invoice or late fee of this school` });
+    } else if (target.studentId !== allocation.studentId) {
+      problems.push({
+        path: `${path}/studentId`,
+        message: `${line} is for student ${allocation.studentId} but charge ${allocation.chargeId} belongs to student ${target.studentId}`,
+      });
+    }
+  });
+  return problems;
+}
+
+function checkPaymentCorrection(correction: VoidDoc | ChequeReturnDoc, ctx: LedgerLookup): ValidationProblem[] {
+  const what = correction.type === 'void' ? 'voids' : 'returns';
+  const payment = ctx.find(correction.paymentId);
+  if (!payment) {
+    return [{ path: '/paymentId', message: `the payment it ${what} (${correction.paymentId}) is not recorded for this school` }];
+  }
+  if (payment.type !== 'payment') {
+    return [{ path: '/paymentId', message: `${correction.paymentId} is ${describeKind(payment)}, not a payment` }];
+  }
+  const problems: ValidationProblem[] = [];
+  if (payment.payerId !== correction.payerId) {
+    problems.push({ path: '/payerId', message: `payment ${payment.receiptNumber} was made by payer ${payment.payerId}, not payer ${correction.payerId}` });
+  }
+  if (correction.type === 'chequeReturn' && payment.method !== 'cheque') {
+    problems.push({ path: '/paymentId', message: `payment ${payment.receiptNumber} was taken by ${methodNames[payment.method]}, not by cheque` });
+  }
+  return problems;
+}
+
+interface Chargeable {
+  studentId: string;
+  amount: number;
+  description: string;
+}
+
+/** A charge on an invoice, or a late fee (which is itself a charge that can be paid). */
+function findChargeable(chargeId: string, ctx: LedgerLookup): Chargeable | undefined {
+  const invoice = ctx.findInvoiceWithCharge(chargeId);
+  const charge: Charge | undefined = invoice?.charges.find((c) => c.id === chargeId);
+  if (invoice && charge) return { studentId: invoice.studentId, amount: charge.amount, description: charge.description };
+  const fine = ctx.find(chargeId);
+  if (fine?.type === 'fine') return { studentId: fine.studentId, amount: fine.amount, description: 'late fee' };
+  return undefined;
+}
+
+const methodNames: Readonly<Record<PaymentMethod, string>> = {
+  cash: 'cash',
+  cheque: 'cheque',
+  bankTransfer: 'bank transfer',
+  mobileMoney: 'mobile money',
+  card: 'card',
+  paypal: 'PayPal',
+};
+
+function describeKind(entry: LedgerEntry): string {
+  const label = ledgerEntryLabels[entry.type].toLowerCase();
+  return `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
+}

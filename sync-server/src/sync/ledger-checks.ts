@@ -1,0 +1,130 @@
+// Runs the core ledger rules on a push inside its transaction: loads, in one query, every stored
+// entry of the caller's school that the pushed entries refer to, then checks each entry in push
+// order with the earlier ones visible, so a payment and its void may travel in one upload.
+import { and, eq, or, sql } from 'drizzle-orm';
+import {
+  checkLedgerEntry,
+  createLedgerLookup,
+  formatProblems,
+  ledgerEntryLabels,
+  readLedgerEntry,
+  type ErrorBody,
+  type LedgerEntry,
+  type PushRow,
+} from '@feemaster/core';
+import type { Db } from '../db/client.ts';
+import { schools, syncDocuments } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+
+type Problems = NonNullable<ErrorBody['problems']>;
+
+/**
+ * Throws AppError 422 'ledger-rule' when any pushed ledger entry breaks a rule. Rows whose id is
+ * in `storedIds` are skipped: the push either repeats them unchanged or is refused as a change
+ * to an immutable document, which says more than a rule would.
+ */
+export async function checkLedgerPush(
+  tx: Db,
+  schoolId: string,
+  rows: readonly PushRow<Record<string, unknown>>[],
+  storedIds: ReadonlySet<string>,
+): Promise<void> {
+  const entries = rows.map((row) => readLedgerEntry(row.newDocumentState));
+  const [school] = await tx.select({ currency: schools.currency }).from(schools).where(eq(schools.id, schoolId));
+  if (!school) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
+  const lookup = createLedgerLookup(await loadReferencedEntries(tx, schoolId, entries.filter((e) => e !== undefined)));
+
+  const problems: Problems = [];
+  let firstRefused: LedgerEntry | undefined;
+  entries.forEach((entry, index) => {
+    // Shapes were checked before the transaction; an unreadable row here would be a server bug.
+    if (!entry) throw new Error(`ledger row ${String(index)} passed shape validation but is not a ledger entry`);
+    if (!storedIds.has(entry.id)) {
+      const found = checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });
+      for (const problem of found) problems.push({ index, id: entry.id, ...problem });
+      if (found.length > 0) firstRefused ??= entry;
+    }
+    lookup.add(entry);
+  });
+  if (!firstRefused) return;
+  const refused = firstRefused;
+  throw new AppError(
+    422,
+    'ledger-rule',
+    `${ledgerEntryLabels[refused.type]} ${refused.id} was refused: ${formatProblems(problems.filter((p) => p.id === refused.id))}. ` +
+      'Nothing from this upload was saved; correct the entry on this desk (or record a correction) and sync again.',
+    problems,
+  );
+}
+
+/**
+ * The school's stored, live ledger entries that the given entries refer to, in one query: by entry
+ * id (payments, late fees, invoices, and late fees used as charges), and the invoices holding any
+ * referenced charge id. Ids travel as two array parameters, so a push of any size is one statement.
+ */
+async function loadReferencedEntries(tx: Db, schoolId: string, entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
+  const entryIds = new Set<string>();
+  const chargeIds = new Set<string>();
+  for (const entry of entries) {
+    for (const id of referencedEntryIds(entry)) entryIds.add(id);
+    for (const id of referencedChargeIds(entry)) chargeIds.add(id);
+  }
+  // An allocation's chargeId may be a late fee's id, so charge ids are looked up as entry ids too.
+  for (const id of chargeIds) entryIds.add(id);
+  if (entryIds.size === 0) return [];
+
+  // Unnesting each invoice's charges against a hashed `= any(array)` costs one pass over the
+  // school's invoices whatever the number of ids; per-id `@>`, `@?` or `?|` tests grew with the
+  // ids (seconds at 500 on 20 000 invoices, measured on PGlite and PostgreSQL 15).
+  const holdsCharge = sql`(${syncDocuments.data} ->> 'type' = 'invoice' and exists (
+    select 1 from jsonb_array_elements(${syncDocuments.data} -> 'charges') as charge
+    where charge ->> 'id' = any(${sql.param([...chargeIds])}::text[])))`;
+  const rows = await tx
+    .select({ data: syncDocuments.data })
+    .from(syncDocuments)
+    .where(
+      and(
+        eq(syncDocuments.schoolId, schoolId),
+        eq(syncDocuments.collection, 'ledger'),
+        eq(syncDocuments.deleted, false),
+        or(sql`${syncDocuments.id} = any(${sql.param([...entryIds])}::uuid[])`, chargeIds.size > 0 ? holdsCharge : undefined),
+      ),
+    );
+  return rows.map((row) => {
+    const entry = readLedgerEntry(row.data);
+    // Every stored entry passed these schemas when it was pushed; one that no longer does needs
+    // a migration, and treating it as unknown would refuse desks with a false reason.
+    if (!entry) throw new Error(`stored ledger entry ${String(row.data.id)} no longer matches the ledger schemas`);
+    return entry;
+  });
+}
+
+function referencedEntryIds(entry: LedgerEntry): string[] {
+  switch (entry.type) {
+    case 'discount':
+      return [entry.invoiceId];
+    case 'waiver':
+      return [entry.fineId];
+    case 'void':
+    case 'chequeReturn':
+      return [entry.paymentId];
+    default:
+      return [];
+  }
+}
+
+function referencedChargeIds(entry: LedgerEntry): string[] {
+  switch (entry.type) {
+    case 'invoice':
+      // Another invoice already holding one of these charge ids makes it ambiguous.
+      return entry.charges.map((charge) => charge.id);
+    case 'fine':
+    case 'writeOff':
+      return [entry.chargeId];
+    case 'payment':
+    case 'creditApplication':
+      return entry.allocations.map((allocation) => allocation.chargeId);
+    default:
+      return [];
+  }
+}
