@@ -23,3 +23,4 @@ export * from './fees/discounts.ts';
 export * from './fees/invoicing.ts';
 export * from './fees/receipts.ts';
 export * from './fees/ledger-rules.ts';
+export * from './auth/permissions.ts';

@@ -1,8 +1,10 @@
 // Shared set-up for server tests: a built app on a test database with one school and owner.
 import type { FastifyInstance } from 'fastify';
-import { newId, type LoginResponse, type Student } from '@feemaster/core';
+import { newId, type LoginResponse, type Role, type Student } from '@feemaster/core';
 import { buildApp } from '../src/app.ts';
 import { initSchool } from '../src/setup/init-school.ts';
+import { hashPassword } from '../src/auth/passwords.ts';
+import { users } from '../src/db/schema.ts';
 import type { LiveHub } from '../src/sync/live-hub.ts';
 import type { TestDatabase } from './database.ts';
 
@@ -45,4 +47,14 @@ export function makeStudent(schoolId: string, overrides: Partial<Student> = {}):
     _deleted: false,
     ...overrides,
   };
+}
+
+/** Adds a user with the given role to the test school and returns their access token. */
+export async function signInAs(server: TestServer, database: TestDatabase, role: Role): Promise<string> {
+  const email = `${role}-${newId()}@example.org`;
+  const password = 'a-test-passphrase';
+  await database.db.insert(users).values({ id: newId(), schoolId: server.schoolId, email, displayName: `Test ${role}`, role, passwordHash: await hashPassword(password) });
+  const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
+  return login.json<LoginResponse>().accessToken;
 }

@@ -20,7 +20,7 @@ import {
 } from '@feemaster/core';
 import { schoolChangeCounters, schools, syncDocuments } from '../db/schema.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { startTestServer, type TestServer } from '../../test/fixtures.ts';
+import { signInAs, startTestServer, type TestServer } from '../../test/fixtures.ts';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -46,10 +46,13 @@ const payer = newId();
 type Row = Record<string, unknown>;
 
 async function push(...docs: Row[]) {
+  return pushAs(server.token, ...docs);
+}
+async function pushAs(token: string, ...docs: Row[]) {
   return server.app.inject({
     method: 'POST',
     url: PUSH,
-    headers: { authorization: `Bearer ${server.token}` },
+    headers: { authorization: `Bearer ${token}` },
     payload: docs.map((doc) => ({ assumedMasterState: null, newDocumentState: { ...doc, _deleted: false } })),
   });
 }
@@ -340,5 +343,35 @@ describe('tenancy', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json<ErrorBody>().message).toContain('which is not on any invoice or late fee of this school');
     expect(await storedCount()).toBe(2);
+  });
+});
+
+describe('who may record what', () => {
+  it('a cashier takes a payment but cannot refund, write off or waive; nothing of a refused push is kept', async () => {
+    const inv = invoice();
+    const lateFee = fine(inv);
+    await pushOk(inv, lateFee);
+    const cashier = await signInAs(server, database, 'cashier');
+    const before = await storedCount();
+    for (const doc of [refund(), writeOff(inv), waiver(lateFee)]) {
+      const res = await pushAs(cashier, payment(), doc);
+      expect(res.statusCode).toBe(422);
+      expect(res.json<ErrorBody>().message).toMatch(/a cashier cannot (record refunds|write off fees|waive late fees); ask someone with one of these roles/);
+      expect(await storedCount()).toBe(before);
+    }
+    const ok = await pushAs(cashier, payment({ allocations: [{ studentId: student, chargeId: chargeId(inv), amount: 100_000 }] }));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await storedCount()).toBe(before + 1);
+  });
+
+  it('a bursar may refund and waive, but only an owner or admin writes off', async () => {
+    const inv = invoice();
+    const lateFee = fine(inv);
+    await pushOk(inv, lateFee, payment({ amount: 500_000 }));
+    const bursar = await signInAs(server, database, 'bursar');
+    expect((await pushAs(bursar, waiver(lateFee))).statusCode).toBe(200);
+    expect((await pushAs(bursar, writeOff(inv))).statusCode).toBe(422);
+    const admin = await signInAs(server, database, 'admin');
+    expect((await pushAs(admin, writeOff(inv))).statusCode).toBe(200);
   });
 });

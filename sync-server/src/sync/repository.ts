@@ -10,6 +10,7 @@ import {
   type PullResponse,
   type PushRow,
   type ReplicatedCollection,
+  type Role,
   type SyncCheckpoint,
   type WithDeleted,
 } from '@feemaster/core';
@@ -29,6 +30,7 @@ export interface PushResult {
 export interface PushContext {
   schoolId: string;
   userId: string;
+  role: Role;
   collection: ReplicatedCollection;
 }
 
@@ -78,7 +80,7 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
           .for('update')
       ).map((row) => [row.id, row]),
     );
-    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, new Set(masters.keys()));
+    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, ctx.role, rows, new Set(masters.keys()));
     const conflicts: Doc[] = [];
     const written: Doc[] = [];
     for (const row of rows) {
