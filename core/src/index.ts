@@ -2,6 +2,7 @@
 export * from './money.ts';
 export * from './currency.ts';
 export * from './ids.ts';
+export * from './calendar-date.ts';
 export * from './schemas/primitives.ts';
 export * from './schemas/rx-schema.ts';
 export * from './schemas/students.ts';

@@ -4,7 +4,8 @@
 import { newId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
 import type { ChequeReturnDoc, DiscountDoc, PaymentMethod, RefundDoc, VoidDoc, WaiverDoc, WriteOffDoc } from './ledger.ts';
-import { assertCalendarDate, type ChargeState, type LedgerState, type PaymentState } from './ledger-state.ts';
+import { assertCalendarDate } from '../calendar-date.ts';
+import type { ChargeState, LedgerState, PaymentState } from './ledger-state.ts';
 
 export type CorrectionErrorCode =
   | 'blank-reason'

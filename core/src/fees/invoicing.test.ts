@@ -172,7 +172,7 @@ describe('termProration', () => {
 
   it('refuses a joiner after the term and dates that do not exist', () => {
     expect(() => termProration(term.data, '2025-04-07')).toThrow(/after the term ended/);
-    expect(() => termProration(term.data, '2025-02-30')).toThrow(/not a day/);
+    expect(() => termProration(term.data, '2025-02-30')).toThrow(/not a calendar date: write it as YYYY-MM-DD/);
   });
 });
 

@@ -3,6 +3,7 @@
 // student's problem becomes a failure entry instead of stopping the batch (design rule 5).
 import { keyedId } from '../ids.ts';
 import type { Student } from '../schemas/students.ts';
+import { dayNumber } from '../calendar-date.ts';
 import { FULL_SHARE, splitStructureIntoCharges } from './charge-split.ts';
 import { computeInvoiceDiscounts, siblingPosition } from './discounts.ts';
 import type { FeeStructure } from './fee-structures.ts';
@@ -12,7 +13,6 @@ import type { DiscountRuleDoc, SettingsDoc, TermDoc } from './reference.ts';
 
 /** The invoice schema's limit on charges per invoice. */
 const MAX_CHARGES = 600;
-const DAY_MS = 86_400_000;
 
 export interface IssueTermInvoicesInput {
   schoolId: string;
@@ -40,18 +40,6 @@ export interface IssueTermInvoicesResult {
   discounts: DiscountDoc[];
   skipped: { studentId: string; reason: 'already invoiced' }[];
   failures: { studentId: string; admissionNumber: string; reason: string }[];
-}
-
-/** Days since 1970-01-01 of a calendar date, refusing dates that do not exist (2025-02-30). */
-export function dayNumber(date: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const [, year, month, day] = match ?? [];
-  if (year === undefined || month === undefined || day === undefined) {
-    throw new Error(`"${date}" is not a date: write it as YYYY-MM-DD`);
-  }
-  const utc = Date.UTC(Number(year), Number(month) - 1, Number(day));
-  if (new Date(utc).toISOString().slice(0, 10) !== date) throw new Error(`${date} is not a day of the calendar: check the date`);
-  return utc / DAY_MS;
 }
 
 /**

@@ -3,7 +3,8 @@
 // makes the same fines rather than duplicates.
 import { keyedId } from '../ids.ts';
 import type { FineDoc } from './ledger.ts';
-import { addDays, assertCalendarDate, daysBetween, type ChargeState, type LedgerState } from './ledger-state.ts';
+import { addDays, assertCalendarDate, daysBetween } from '../calendar-date.ts';
+import type { ChargeState, LedgerState } from './ledger-state.ts';
 import type { LateFeeRuleDoc } from './reference.ts';
 
 /** The FineEntry schema's limit on `period`. */

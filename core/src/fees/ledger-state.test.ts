@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from './ledger.ts';
-import { addDays, daysBetween, deriveLedger, effectiveDate, localDate, type LedgerState } from './ledger-state.ts';
+import { addDays, daysBetween, localDate } from '../calendar-date.ts';
+import { deriveLedger, effectiveDate, type LedgerState } from './ledger-state.ts';
 import { arbitraryLedgerHistory, testId, testLedger } from './test-ledger.ts';
 
 const id = testId;

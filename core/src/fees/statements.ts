@@ -2,7 +2,8 @@
 // balance, and the open dues aged by days past due. Every figure comes from the derived ledger,
 // so a statement's closing balance is always the balance the cashier sees.
 import type { LedgerEntry } from './ledger.ts';
-import { daysBetween, deriveLedger, type ChargeState, type LedgerEffect, type LedgerState } from './ledger-state.ts';
+import { daysBetween } from '../calendar-date.ts';
+import { deriveLedger, type ChargeState, type LedgerEffect, type LedgerState } from './ledger-state.ts';
 
 export type StatementLineKind = LedgerEffect['kind'];
 
