@@ -60,5 +60,12 @@ export const syncDocuments = pgTable(
     serverUpdatedAt: timestamp('server_updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     updatedBy: uuid('updated_by'),
   },
-  (t) => [primaryKey({ columns: [t.collection, t.id] }), index('sync_documents_feed').on(t.schoolId, t.collection, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.collection, t.id] }),
+    index('sync_documents_feed').on(t.schoolId, t.collection, t.seq),
+    // An admission number belongs to one student of a school (rule kept even if a check is bypassed).
+    uniqueIndex('students_admission_number_unique')
+      .on(t.schoolId, sql`(${t.data}->>'admissionNumber')`)
+      .where(sql`${t.collection} = 'students' and ${t.deleted} = false`),
+  ],
 );

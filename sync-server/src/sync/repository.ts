@@ -18,6 +18,7 @@ import type { Db } from '../db/client.ts';
 import { schoolChangeCounters, syncDocuments } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { checkLedgerPush } from './ledger-checks.ts';
+import { checkStudentPush } from './student-checks.ts';
 
 type Doc = WithDeleted<Record<string, unknown>>;
 
@@ -80,6 +81,7 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
           .for('update')
       ).map((row) => [row.id, row]),
     );
+    if (collection === 'students') await checkStudentPush(tx, ctx.schoolId, rows);
     if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, ctx.role, rows, new Set(masters.keys()));
     const conflicts: Doc[] = [];
     const written: Doc[] = [];

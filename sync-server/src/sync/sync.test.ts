@@ -125,6 +125,28 @@ describe('refused pushes write nothing', () => {
     expect(await storedCount()).toBe(0);
   });
 
+  it('refuses a second student with an admission number already in use, from another desk or the same push', async () => {
+    await push([{ newDocumentState: makeStudent(server.schoolId, { admissionNumber: 'ADM-77', firstName: 'Faith', lastName: 'Wairimu' }) }]);
+    const otherDesk = await push([{ newDocumentState: makeStudent(server.schoolId, { admissionNumber: 'ADM-77' }) }]);
+    expect(otherDesk.statusCode).toBe(422);
+    expect(otherDesk.json<ErrorBody>().message).toContain('admission number ADM-77 already belongs to Faith Wairimu');
+    const samePush = await push([
+      { newDocumentState: makeStudent(server.schoolId, { admissionNumber: 'ADM-78', firstName: 'Tumaini', lastName: 'Ouma' }) },
+      { newDocumentState: makeStudent(server.schoolId, { admissionNumber: 'ADM-78' }) },
+    ]);
+    expect(samePush.statusCode).toBe(422);
+    expect(samePush.json<ErrorBody>().message).toContain('already belongs to Tumaini Ouma');
+    expect(await storedCount()).toBe(1);
+  });
+
+  it('lets a student keep their number when edited, and frees a number when it is changed', async () => {
+    const faith = makeStudent(server.schoolId, { admissionNumber: 'ADM-80' });
+    await push([{ newDocumentState: faith }]);
+    const renumbered = { ...faith, admissionNumber: 'ADM-81', updatedAt: new Date(Date.now() + 1000).toISOString() };
+    expect((await push([{ assumedMasterState: faith, newDocumentState: renumbered }])).statusCode).toBe(200);
+    expect((await push([{ newDocumentState: makeStudent(server.schoolId, { admissionNumber: 'ADM-80' }) }])).statusCode).toBe(200);
+  });
+
   it('refuses a body that is not a list of rows', async () => {
     const res = await push({ newDocumentState: makeStudent(server.schoolId) });
     expect(res.statusCode).toBe(400);

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "students_admission_number_unique" ON "sync_documents" USING btree ("school_id",("data"->>'admissionNumber')) WHERE "sync_documents"."collection" = 'students' and "sync_documents"."deleted" = false;
