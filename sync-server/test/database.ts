@@ -35,7 +35,13 @@ function withReset(database: Database, afterClose: () => Promise<void>): TestDat
   return {
     ...database,
     async reset() {
-      await database.db.execute(sql`truncate table sync_documents, school_change_counters, users, server_secrets, schools cascade`);
+      // Every table of the app (migrations live in the drizzle schema, not public).
+      await database.db.execute(sql`
+        do $$ declare names text;
+        begin
+          select string_agg(format('%I', tablename), ', ') into names from pg_tables where schemaname = 'public';
+          if names is not null then execute 'truncate table ' || names || ' cascade'; end if;
+        end $$`);
     },
     async close() {
       await database.close();

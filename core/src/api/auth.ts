@@ -3,7 +3,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IdString } from '../schemas/primitives.ts';
 
-export const roles = ['owner', 'admin', 'bursar', 'cashier'] as const;
+/** owner and admin run the school; bursar manages fees; cashier takes payments; auditor only reads. */
+export const roles = ['owner', 'admin', 'bursar', 'cashier', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });

@@ -69,3 +69,120 @@ export const syncDocuments = pgTable(
       .where(sql`${t.collection} = 'students' and ${t.deleted} = false`),
   ],
 );
+
+/** Registered desks: one school and office each; a revoked desk is refused at its next contact. */
+export const devices = pgTable(
+  'devices',
+  {
+    id: uuid('id').primaryKey(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    /** The office (a `reference` document of kind office) whose code prefixes this desk's receipts. */
+    officeId: uuid('office_id'),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    registeredBy: uuid('registered_by'),
+    registeredAt: timestamp('registered_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [uniqueIndex('devices_school_code_unique').on(t.schoolId, t.code)],
+);
+
+/**
+ * Rotating refresh tokens. Each use issues a successor in the same family and marks the old one
+ * used; presenting a used token again means it leaked, and the whole family is revoked.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    familyId: uuid('family_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    deviceId: uuid('device_id').references(() => devices.id),
+    /** SHA-256 of the token; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'string' }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [uniqueIndex('refresh_tokens_hash_unique').on(t.tokenHash), index('refresh_tokens_family').on(t.familyId)],
+);
+
+/** Every sign-in attempt, for rate limiting, temporary lockout and the audit screen. */
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    id: uuid('id').primaryKey(),
+    email: text('email').notNull(),
+    ip: text('ip'),
+    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    succeeded: boolean('succeeded').notNull(),
+  },
+  (t) => [index('sign_in_attempts_email_at').on(sql`lower(${t.email})`, t.at)],
+);
+
+/** One row per audit chain (a school, or 'system'): the head that the next entry links to. */
+export const auditChains = pgTable('audit_chains', {
+  chain: text('chain').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  lastHash: text('last_hash').notNull(),
+});
+
+/**
+ * The append-only audit trail. Each entry's hash covers its content and the previous entry's
+ * hash, so an edited, deleted or inserted row breaks the chain and `audit:verify` finds it.
+ * `at` is kept as the exact ISO string that was hashed.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    chain: text('chain').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    at: text('at').notNull(),
+    schoolId: uuid('school_id'),
+    actorUserId: uuid('actor_user_id'),
+    actorRole: text('actor_role'),
+    deviceId: uuid('device_id'),
+    officeId: uuid('office_id'),
+    /** The desk's clock when the change was made (offline changes sync later). */
+    deviceTime: text('device_time'),
+    action: text('action').notNull(),
+    entityType: text('entity_type'),
+    entityId: text('entity_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chain, t.seq] }),
+    index('audit_log_school_at').on(t.schoolId, t.at),
+    index('audit_log_actor').on(t.actorUserId, t.at),
+    index('audit_log_entity').on(t.entityType, t.entityId),
+  ],
+);
+
+/** Retention: entries up to `upToSeq` were pruned; verification resumes from this signed head. */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    chain: text('chain').notNull(),
+    upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull(),
+    hashAtSeq: text('hash_at_seq').notNull(),
+    createdAt: text('created_at').notNull(),
+    /** HMAC-SHA-256 over chain, upToSeq, hashAtSeq and createdAt with the server's audit key. */
+    signature: text('signature').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chain, t.upToSeq] })],
+);

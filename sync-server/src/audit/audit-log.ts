@@ -1,0 +1,115 @@
+// Appends to the hash-chained audit trail. One chain per school ('system' for events of no
+// school); the chain's head row is locked for the append, so concurrent writers link in order.
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { canonicalJson } from '@feemaster/core';
+import type { Db } from '../db/client.ts';
+import { auditChains, auditLog } from '../db/schema.ts';
+
+export const SYSTEM_CHAIN = 'system';
+/** The hash a chain starts from. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEvent {
+  schoolId: string | null;
+  actorUserId?: string | null;
+  actorRole?: string | null;
+  deviceId?: string | null;
+  officeId?: string | null;
+  deviceTime?: string | null;
+  /** e.g. 'students.create', 'ledger.payment', 'auth.sign-in', 'auth.sign-in-failed'. */
+  action: string;
+  entityType?: string | null;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/** The stored fields of one entry, exactly as hashed. */
+export interface AuditRecord {
+  chain: string;
+  seq: number;
+  at: string;
+  schoolId: string | null;
+  actorUserId: string | null;
+  actorRole: string | null;
+  deviceId: string | null;
+  officeId: string | null;
+  deviceTime: string | null;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const SENSITIVE_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|hash$/i;
+
+/** Replaces values of sensitive-looking keys, at any depth, before anything reaches the trail. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, SENSITIVE_KEY.test(key) ? '[redacted]' : redact(v)]));
+  }
+  return value;
+}
+
+export function hashAuditRecord(prevHash: string, record: AuditRecord): string {
+  return createHash('sha256').update(`${prevHash}\n${canonicalJson(record)}`).digest('hex');
+}
+
+export function chainOf(schoolId: string | null): string {
+  return schoolId ?? SYSTEM_CHAIN;
+}
+
+/** Appends events in order inside the caller's transaction (they commit or vanish with it). */
+export async function appendAudit(tx: Db, events: readonly AuditEvent[], now = new Date()): Promise<void> {
+  const byChain = new Map<string, AuditEvent[]>();
+  for (const event of events) byChain.set(chainOf(event.schoolId), [...(byChain.get(chainOf(event.schoolId)) ?? []), event]);
+  for (const [chain, chainEvents] of [...byChain].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await tx.insert(auditChains).values({ chain, lastSeq: 0, lastHash: GENESIS_HASH }).onConflictDoNothing();
+    const [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
+    if (!head) throw new Error(`audit chain ${chain} could not be opened`);
+    let { lastSeq: seq, lastHash: prevHash } = head;
+    const rows = chainEvents.map((event) => {
+      seq += 1;
+      const record: AuditRecord = {
+        chain,
+        seq,
+        at: now.toISOString(),
+        schoolId: event.schoolId,
+        actorUserId: event.actorUserId ?? null,
+        actorRole: event.actorRole ?? null,
+        deviceId: event.deviceId ?? null,
+        officeId: event.officeId ?? null,
+        deviceTime: event.deviceTime ?? null,
+        action: event.action,
+        entityType: event.entityType ?? null,
+        entityId: event.entityId ?? null,
+        before: redact(event.before ?? null),
+        after: redact(event.after ?? null),
+        ip: event.ip ?? null,
+        userAgent: event.userAgent ?? null,
+      };
+      const hash = hashAuditRecord(prevHash, record);
+      const row = { ...record, prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await tx.insert(auditLog).values(rows);
+    await tx.update(auditChains).set({ lastSeq: seq, lastHash: prevHash }).where(eq(auditChains.chain, chain));
+  }
+}
+
+/** Runs `work` and its audit entries in one transaction. */
+export async function withAudit<T>(db: Db, work: (tx: Db) => Promise<{ result: T; events: AuditEvent[] }>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const { result, events } = await work(tx);
+    if (events.length > 0) await appendAudit(tx, events);
+    return result;
+  });
+}
