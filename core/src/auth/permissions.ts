@@ -2,6 +2,7 @@
 // (what it offers), so the two can never disagree. Issue-by-issue it grows to every action.
 import type { Role } from '../api/auth.ts';
 import type { LedgerEntryType } from '../fees/ledger.ts';
+import type { ReferenceKind } from '../fees/reference.ts';
 
 const managers: readonly Role[] = ['owner', 'admin', 'bursar'];
 const everyone: readonly Role[] = ['owner', 'admin', 'bursar', 'cashier'];
@@ -42,5 +43,64 @@ export function mayRecord(role: Role, type: LedgerEntryType): boolean {
 export function refusalToRecord(role: Role, type: LedgerEntryType): string | null {
   if (mayRecord(role, type)) return null;
   const who = ledgerPermissions[type].join(', ');
-  return `a ${role} cannot ${actionNames[type]}; ask someone with one of these roles: ${who}`;
+  return `${withArticle(role)} cannot ${actionNames[type]}; ask someone with one of these roles: ${who}`;
+}
+
+const admins: readonly Role[] = ['owner', 'admin'];
+
+/** Roles that may create or change master data; the auditor only reads. */
+export const masterDataPermissions = {
+  // The front desk admits walk-in students and updates a guardian's phone number.
+  students: everyone,
+  payers: everyone,
+  feeStructures: managers,
+} as const satisfies Readonly<Record<string, readonly Role[]>>;
+
+/** Reference data per kind: settings, offices and devices belong to the school's admins. */
+export const referencePermissions: Readonly<Record<ReferenceKind, readonly Role[]>> = {
+  settings: admins,
+  office: admins,
+  device: admins,
+  academicYear: managers,
+  term: managers,
+  class: managers,
+  feeCategory: managers,
+  studentCategory: managers,
+  discountRule: managers,
+  lateFeeRule: managers,
+};
+
+const masterDataNames: Readonly<Record<keyof typeof masterDataPermissions | 'reference', string>> = {
+  students: 'add or change students',
+  payers: 'add or change payers',
+  feeStructures: 'change fee structures',
+  reference: 'change school settings',
+};
+
+/**
+ * Null when `role` may write this document of `collection`; otherwise the sentence to show.
+ * Ledger entries are judged by their type, reference data by its kind.
+ */
+export function refusalToWrite(role: Role, collection: string, doc: Record<string, unknown>): string | null {
+  if (collection === 'ledger') {
+    const type = doc.type;
+    return typeof type === 'string' && Object.hasOwn(ledgerPermissions, type) ? refusalToRecord(role, type as LedgerEntryType) : null;
+  }
+  let allowed: readonly Role[] | undefined;
+  let action: string;
+  if (collection === 'reference') {
+    const kind = doc.kind;
+    allowed = typeof kind === 'string' && Object.hasOwn(referencePermissions, kind) ? referencePermissions[kind as ReferenceKind] : admins;
+    action = masterDataNames.reference;
+  } else if (Object.hasOwn(masterDataPermissions, collection)) {
+    allowed = masterDataPermissions[collection as keyof typeof masterDataPermissions];
+    action = masterDataNames[collection as keyof typeof masterDataPermissions];
+  } else {
+    return `nobody may write '${collection}'`;
+  }
+  return allowed.includes(role) ? null : `${withArticle(role)} cannot ${action}; ask someone with one of these roles: ${allowed.join(', ')}`;
+}
+
+function withArticle(role: Role): string {
+  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
 }
