@@ -23,8 +23,8 @@ export function validateAgainst(schema: TSchema, doc: unknown): ValidationProble
     return [{ path: '', message: 'must be a JSON object' }];
   }
   const value = withoutReplicationFields(doc as Record<string, unknown>);
-  if (Value.Check(schema, value)) return [];
-  const problems: ValidationProblem[] = [];
+  const problems: ValidationProblem[] = nulProblems(value, '');
+  if (Value.Check(schema, value)) return problems;
   const seen = new Set<string>();
   for (const error of Value.Errors(schema, value)) {
     const problem = describe(error);
@@ -35,6 +35,23 @@ export function validateAgainst(schema: TSchema, doc: unknown): ValidationProble
     if (problems.length >= 20) break;
   }
   return problems;
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb, so a NUL anywhere would fail the whole
+ * upload on the server; refuse it here, where the desk and the server both look.
+ */
+function nulProblems(value: unknown, path: string): ValidationProblem[] {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [{ path, message: `${path.replace(/^\//, '') || 'document'} contains a NUL character (U+0000); remove it` }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => nulProblems(item, `${path}/${index}`));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      key.includes('\u0000') ? [{ path, message: 'a field name contains a NUL character (U+0000); remove it' }] : nulProblems(item, `${path}/${key}`),
+    );
+  }
+  return [];
 }
 
 function describe(error: ValueError): ValidationProblem {

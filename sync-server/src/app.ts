@@ -7,11 +7,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Database } from './db/client.ts';
 import { registerErrorHandler } from './errors.ts';
-import { createTokenService, loadSigningKey } from './auth/tokens.ts';
+import { createTokenService, loadSigningKeys } from './auth/tokens.ts';
 import { authRoutes } from './auth/routes.ts';
+import type { AuthContext } from './auth/sign-in.ts';
+import { userRoutes } from './auth/user-routes.ts';
+import { deviceRoutes } from './devices/routes.ts';
+import { DEFAULT_BODY_LIMIT, registerNulGuard, registerSecurityHeaders, withLogRedaction } from './security/http-hardening.ts';
 import { setupRoutes } from './setup/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { syncRoutes } from './sync/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { createLiveHub, type LiveHub } from './sync/live-hub.ts';
 import { registerWebApp, webAppAvailable } from './web/static.ts';
 
@@ -20,8 +25,16 @@ export interface AppOptions {
   setupCode: string | null;
   webRoot?: string | null;
   corsOrigins?: string[];
+  /** Access-token lifetime; default 15 minutes (FEEMASTER_ACCESS_TOKEN_TTL). */
   accessTokenTtlSeconds?: number;
-  jwtSecret?: string;
+  /** Refresh-token lifetime since its last use; default 30 days (FEEMASTER_REFRESH_TOKEN_TTL). */
+  refreshTokenTtlSeconds?: number;
+  /** Ed25519 PKCS#8 PEM (FEEMASTER_JWT_PRIVATE_KEY); by default a key pair kept in the database. */
+  jwtPrivateKey?: string;
+  /** Requests to /api/v1/auth/* per client address per minute; default 20. */
+  authRateLimitPerMinute?: number;
+  /** The auth clock (token expiry, lockout window); tests move it instead of sleeping. */
+  clock?: () => Date;
   logger?: FastifyServerOptions['logger'];
   streamRecheckMs?: number;
   streamHeartbeatMs?: number;
@@ -35,13 +48,17 @@ export interface FeeMasterApp {
 export const serverVersion = packageJson.version;
 
 export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
-  const app = Fastify({ logger: options.logger ?? false, trustProxy: true }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: withLogRedaction(options.logger), trustProxy: true, bodyLimit: DEFAULT_BODY_LIMIT }).withTypeProvider<TypeBoxTypeProvider>();
   const { database } = options;
   const hub = createLiveHub();
-  const tokens = createTokenService(await loadSigningKey(database.db, options.jwtSecret), options.accessTokenTtlSeconds ?? 43_200);
+  const clock = options.clock ?? (() => new Date());
+  const tokens = createTokenService(await loadSigningKeys(database.db, options.jwtPrivateKey), options.accessTokenTtlSeconds ?? 900, clock);
+  const auth: AuthContext = { db: database.db, tokens, clock, refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400 };
   const openStreams = new Set<() => void>();
 
   registerErrorHandler(app);
+  await registerSecurityHeaders(app);
+  registerNulGuard(app);
   await app.register(cors, { origin: options.corsOrigins ?? ['app://fee-master'], methods: ['GET', 'POST', 'PUT', 'DELETE'] });
   await app.register(swagger, {
     openapi: {
@@ -54,7 +71,10 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
 
   await app.register(healthRoutes, { database, version: serverVersion });
   await app.register(setupRoutes, { db: database.db, setupCode: options.setupCode });
-  await app.register(authRoutes, { db: database.db, tokens });
+  await app.register(authRoutes, { ...auth, rateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
+  await app.register(userRoutes, auth);
+  await app.register(deviceRoutes, auth);
+  await app.register(auditRoutes, { db: database.db, tokens });
   await app.register(syncRoutes, {
     db: database.db,
     tokens,

@@ -43,7 +43,8 @@ describe('npm run server -- init / start', () => {
     const second = await run(initArgs);
     expect(second.code).toBe(1);
     expect(second.output).toContain('already set up for "Mount Elgon School"');
-  });
+    // Two cold starts of the embedded database; on a loaded 2-core machine each can take 15 s.
+  }, 90_000);
 
   it('explains missing options', async () => {
     const res = await run(['init', '--school', 'X']);
@@ -68,5 +69,5 @@ describe('npm run server -- init / start', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 90_000);
 });

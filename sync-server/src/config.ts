@@ -11,6 +11,9 @@ export interface ServerConfig {
   /** Extra origins allowed to call the API (the desktop app's `app://fee-master`). */
   corsOrigins: string[];
   accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Ed25519 PKCS#8 PEM; absent means the key pair kept in the database. */
+  jwtPrivateKey: string | undefined;
   logLevel: string;
 }
 
@@ -25,10 +28,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir = env.I
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql:// (unset it to use the embedded database).');
   }
   const dataDir = resolve(baseDir, env.FEEMASTER_DATA_DIR ?? '.data');
-  const ttl = Number.parseInt(env.FEEMASTER_ACCESS_TOKEN_TTL ?? '43200', 10);
-  if (!Number.isInteger(ttl) || ttl < 60) {
-    throw new ConfigError('FEEMASTER_ACCESS_TOKEN_TTL must be a whole number of seconds, at least 60.');
+  if (env.FEEMASTER_JWT_SECRET) {
+    throw new ConfigError(
+      'FEEMASTER_JWT_SECRET is no longer used: access tokens are now signed with Ed25519. Remove it (the key pair is then kept in the database), ' +
+        'or set FEEMASTER_JWT_PRIVATE_KEY to an Ed25519 private key in PEM form (openssl genpkey -algorithm ed25519).',
+    );
   }
+  const ttl = parseSeconds(env, 'FEEMASTER_ACCESS_TOKEN_TTL', 900, 60, 86_400);
+  const refreshTtl = parseSeconds(env, 'FEEMASTER_REFRESH_TOKEN_TTL', 30 * 86_400, 3_600, 365 * 86_400);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -36,8 +43,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir = env.I
     webRoot: env.FEEMASTER_WEB_ROOT === '' ? null : resolve(baseDir, env.FEEMASTER_WEB_ROOT ?? 'out/web'),
     corsOrigins: ['app://fee-master', ...(env.FEEMASTER_CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean) ?? [])],
     accessTokenTtlSeconds: ttl,
+    refreshTokenTtlSeconds: refreshTtl,
+    jwtPrivateKey: env.FEEMASTER_JWT_PRIVATE_KEY?.trim() || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+function parseSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number of seconds from ${min} to ${max}, got '${text}'.`);
+  }
+  return value;
 }
 
 function parsePort(value: string): number {

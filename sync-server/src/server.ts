@@ -1,5 +1,6 @@
 // The sync server process: `start` (default) serves; `init` performs first-run setup from the
-// command line. Handles signals for a graceful shutdown.
+// command line; `verify-audit` and `prune-audit` look after the audit trail. Handles signals for
+// a graceful shutdown.
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
@@ -7,11 +8,13 @@ import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { AppError } from './errors.ts';
 import { initSchool, isSetUp } from './setup/init-school.ts';
+import { AUDIT_USAGE, pruneAuditCommand, verifyAuditCommand } from './audit/commands.ts';
 
 const USAGE = `Usage:
   npm run server                       start the sync server (PORT, FEEMASTER_DATA_DIR, DATABASE_URL)
   npm run server -- init --school "<name>" --currency <ISO 4217> --timezone <IANA zone>
-                         --owner-email <email> --owner-password <password> [--owner-name "<name>"]`;
+                         --owner-email <email> --owner-password <password> [--owner-name "<name>"]
+${AUDIT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'start';
@@ -22,6 +25,15 @@ async function main(argv: string[]): Promise<number> {
       return start(config);
     case 'init':
       return init(config, rest);
+    case 'verify-audit':
+    case 'prune-audit': {
+      const database = await openDatabase(config.database);
+      try {
+        return await (command === 'verify-audit' ? verifyAuditCommand : pruneAuditCommand)(database, rest);
+      } finally {
+        await database.close();
+      }
+    }
     case 'help':
       console.log(USAGE);
       return 0;
@@ -76,7 +88,8 @@ async function start(config: ServerConfig): Promise<number> {
     webRoot: config.webRoot,
     corsOrigins: config.corsOrigins,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    jwtSecret: process.env.FEEMASTER_JWT_SECRET,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    jwtPrivateKey: config.jwtPrivateKey,
     logger: { level: config.logLevel },
   });
   app.addHook('onClose', async () => database.close());

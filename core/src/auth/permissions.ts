@@ -104,3 +104,17 @@ export function refusalToWrite(role: Role, collection: string, doc: Record<strin
 function withArticle(role: Role): string {
   return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
 }
+
+/** Server actions outside replication, each with the roles that may perform it. */
+export const actionPermissions = {
+  'audit.read': ['owner', 'admin', 'auditor'],
+  'devices.view': ['owner', 'admin', 'auditor'],
+  'devices.manage': admins,
+  'users.reset-password': admins,
+} as const satisfies Readonly<Record<string, readonly Role[]>>;
+
+export type ServerAction = keyof typeof actionPermissions;
+
+export function mayPerform(role: Role, action: ServerAction): boolean {
+  return (actionPermissions[action] as readonly Role[]).includes(role);
+}

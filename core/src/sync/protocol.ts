@@ -40,6 +40,14 @@ export type StreamMessage<T> = StreamBatch<T> | 'RESYNC';
 
 export type SyncErrorCode =
   | 'unauthorized'
+  /** The desk was revoked by the school; the message says when and why. */
+  | 'device-revoked'
+  /** Too many failed sign-ins for this account; the message says how long to wait. */
+  | 'account-locked'
+  /** Too many requests from this address in a short time. */
+  | 'rate-limited'
+  /** The request clashes with what exists (a device code already in use). */
+  | 'conflict'
   | 'forbidden'
   | 'schema-outdated'
   | 'server-outdated'

@@ -1,7 +1,8 @@
 // Everything a signed-in desk runs: its local database, pending-change tracking, replication
 // of each collection and the network listeners that drive the sync indicator.
 import { replicatedCollections } from '@feemaster/core';
-import type { Session } from '../api/session.ts';
+import { createAccessTokens } from '../api/access-token.ts';
+import { saveSession, type Session } from '../api/session.ts';
 import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { createPendingChanges, type PendingChanges } from '../sync/pending-changes.ts';
 import { replicateCollection } from '../sync/replication.ts';
@@ -19,7 +20,8 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
   const db = await openDatabase(session.school.id);
   const status = createSyncStatusStore(navigator.onLine);
   const pendingStudents = await createPendingChanges(db.students);
-  const students = replicateCollection(db.students, replicatedCollections.students, pendingStudents, { session, status, onSignedOut });
+  const tokens = createAccessTokens(session, saveSession);
+  const students = replicateCollection(db.students, replicatedCollections.students, pendingStudents, { tokens, status, onSignedOut });
 
   const onOnline = (): void => {
     status.update({ network: 'online', server: 'connecting' });

@@ -4,10 +4,12 @@
 import { createParser } from 'eventsource-parser';
 import { Observable } from 'rxjs';
 import type { StreamMessage } from '@feemaster/core';
+import { ApiError } from '../api/client.ts';
+import type { AccessTokens } from '../api/access-token.ts';
 
 export interface LiveStreamOptions {
   url: string;
-  token: string;
+  tokens: AccessTokens;
   /** Called when the server ends the stream because the sign-in is no longer valid. */
   onUnauthorized(message: string): void;
   onConnectionChange(connected: boolean, reason?: string): void;
@@ -37,12 +39,29 @@ export function liveStream<T>(options: LiveStreamOptions): Observable<StreamMess
     };
     globalThis.addEventListener('online', onOnline);
 
+    /** After the server refused the token: refresh and reconnect, or report the desk signed out. */
+    const reauthorize = async (rejected: string): Promise<void> => {
+      try {
+        await options.tokens.afterUnauthorized(rejected);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'unauthorized') {
+          options.onUnauthorized(error.message);
+          return;
+        }
+        options.onConnectionChange(false, error instanceof Error ? error.message : String(error));
+        scheduleReconnect();
+        return;
+      }
+      if (!stopped) void connect();
+    };
+
     const connect = async (): Promise<void> => {
       const signal = controller.signal;
       try {
-        const response = await fetch(options.url, { headers: { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' }, signal });
+        const token = await options.tokens.current();
+        const response = await fetch(options.url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal });
         if (response.status === 401) {
-          options.onUnauthorized('Your sign-in has expired. Sign in again to keep syncing.');
+          await reauthorize(token);
           return;
         }
         if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
@@ -52,9 +71,8 @@ export function liveStream<T>(options: LiveStreamOptions): Observable<StreamMess
         const parser = createParser({
           onEvent(event) {
             if (event.event === 'unauthorized') {
+              // The token expired or was revoked while the stream was open.
               unauthorized = true;
-              const body = JSON.parse(event.data) as { message?: string };
-              options.onUnauthorized(body.message ?? 'Sign in again to keep syncing.');
               return;
             }
             subscriber.next(JSON.parse(event.data) as StreamMessage<T>);
@@ -66,7 +84,10 @@ export function liveStream<T>(options: LiveStreamOptions): Observable<StreamMess
           if (done) break;
           parser.feed(value);
         }
-        if (unauthorized) return;
+        if (unauthorized) {
+          await reauthorize(token);
+          return;
+        }
         if (stopped || signal.aborted) return;
         options.onConnectionChange(false, 'The live connection to the sync server closed.');
       } catch (error) {

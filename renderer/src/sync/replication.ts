@@ -5,7 +5,7 @@ import type { RxCollection } from 'rxdb';
 import type { Subscription } from 'rxjs';
 import { syncPath, type PullResponse, type ReplicatedCollection, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
-import type { Session } from '../api/session.ts';
+import type { AccessTokens } from '../api/access-token.ts';
 import { liveStream } from './live-stream.ts';
 import type { PendingChanges } from './pending-changes.ts';
 import type { SyncStatusStore } from './status.ts';
@@ -21,7 +21,7 @@ interface Replicable {
 }
 
 export interface ReplicationContext {
-  session: Session;
+  tokens: AccessTokens;
   status: SyncStatusStore;
   onSignedOut: (message: string) => void;
 }
@@ -30,9 +30,9 @@ export function replicateCollection<T extends Replicable>(
   collection: RxCollection<T>,
   definition: ReplicatedCollection,
   pending: PendingChanges,
-  { session, status, onSignedOut }: ReplicationContext,
+  { tokens, status, onSignedOut }: ReplicationContext,
 ): ReplicationHandle {
-  const { serverUrl, accessToken: token } = session;
+  const { serverUrl, school } = tokens.session();
   const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
   const synced = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString() });
   // A handler that succeeds clears the last error; a merely (re)connected stream does not.
@@ -49,6 +49,7 @@ export function replicateCollection<T extends Replicable>(
         status.update({ server: 'unreachable', error: null });
         return;
       case 'unauthorized':
+      case 'device-revoked':
         status.update({ server: 'signed-out', error: error.message });
         void state?.cancel();
         onSignedOut(error.message);
@@ -61,9 +62,16 @@ export function replicateCollection<T extends Replicable>(
         status.update({ error: error.message });
     }
   };
-  const reported = async <R>(work: () => Promise<R>): Promise<R> => {
+  /** Runs a call with a fresh token; after a 401 refreshes once and retries; reports failures. */
+  const authorized = async <R>(call: (token: string) => Promise<R>): Promise<R> => {
     try {
-      return await work();
+      const token = await tokens.current();
+      try {
+        return await call(token);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'unauthorized') return await call(await tokens.afterUnauthorized(token));
+        throw error;
+      }
     } catch (error) {
       report(error);
       throw error;
@@ -72,14 +80,14 @@ export function replicateCollection<T extends Replicable>(
 
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,
-    replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${session.school.id}`,
+    replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}`,
     live: true,
     retryTime: 2_000,
     waitForLeadership: true,
     pull: {
       batchSize: 200,
       handler: (checkpoint, batchSize) =>
-        reported(async () => {
+        authorized(async (token) => {
           const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(batchSize) });
           const page = await requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
           exchanged();
@@ -87,7 +95,7 @@ export function replicateCollection<T extends Replicable>(
         }),
       stream$: liveStream<T>({
         url: new URL(path('stream'), serverUrl).toString(),
-        token,
+        tokens,
         onUnauthorized: (message) => report(new ApiError('unauthorized', message, 401)),
         onConnectionChange: (connected) => (connected ? synced() : status.update({ server: 'unreachable' })),
       }),
@@ -95,7 +103,7 @@ export function replicateCollection<T extends Replicable>(
     push: {
       batchSize: 100,
       handler: (rows) =>
-        reported(async () => {
+        authorized(async (token) => {
           const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(rows), token });
           // Conflicting rows are settled too: RxDB resolves them to the server's version.
           await pending.settle(rows.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));

@@ -50,6 +50,24 @@ describe('sign-in', () => {
     expect(pull.json<ErrorBody>().message).toContain('no longer active');
   });
 
+  it('a role change takes effect at the next request, not when the token expires', async () => {
+    const register = () =>
+      server.app.inject({ method: 'POST', url: '/api/v1/devices', headers: { authorization: `Bearer ${server.token}` }, payload: { name: 'Desk', code: `D${Math.floor(Math.random() * 90) + 10}` } });
+    expect((await register()).statusCode).toBe(201);
+    await database.db.update(users).set({ role: 'auditor' }).where(eq(users.email, OWNER.email));
+    const demoted = await register();
+    expect(demoted.statusCode).toBe(403);
+    expect(demoted.json<ErrorBody>().message).toContain('An auditor cannot register desks');
+  });
+
+  it('returns a refresh token and binds nothing to a desk unless one is named', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER });
+    const body = res.json<LoginResponse>();
+    expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(body.refreshExpiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(body.deviceId).toBeUndefined();
+  });
+
   it('refuses a token signed with another key', async () => {
     const [header, payload] = server.token.split('.');
     const forged = `${header}.${payload}.${'A'.repeat(43)}`;

@@ -1,17 +1,24 @@
-// Resolves the caller of a request from its bearer token and re-checks the account, so a
-// disabled user is refused at once even while holding an unexpired token.
-import { and, eq, isNull } from 'drizzle-orm';
+// Resolves the caller of a request from its bearer token and re-checks, on every request, what
+// can change under a valid token: the account (disabled), the desk (revoked) and the sign-in
+// itself (signed out, password changed, refresh token reused) — each refused at once.
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '@feemaster/core';
+import { roles, type Role } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
-import { users } from '../db/schema.ts';
+import { devices, refreshTokens, schools, users } from '../db/schema.ts';
+import { deviceRevokedError } from '../devices/revocation.ts';
 import { AppError } from '../errors.ts';
+import { signInEndedError } from './refresh-tokens.ts';
 import type { TokenService } from './tokens.ts';
 
 export interface Principal {
   userId: string;
   schoolId: string;
   role: Role;
+  /** The registered desk the request came from, when its sign-in was bound to one. */
+  deviceId: string | null;
+  /** The refresh-token family of the sign-in, so the caller's own sign-in can be told apart. */
+  familyId: string | null;
   tokenExpiresAt: Date;
 }
 
@@ -26,10 +33,45 @@ export async function authenticateToken(db: Db, tokens: TokenService, token: str
   if (!token) throw new AppError(401, 'unauthorized', 'Sign in first: this request carried no access token.');
   const claims = await tokens.verify(token);
   if (!claims) throw new AppError(401, 'unauthorized', 'Your sign-in has expired or is not valid. Sign in again.');
-  const [user] = await db
-    .select({ id: users.id })
+  // One round trip: the account and its current role, its school's time zone (for the
+  // revocation date), the bound desk and whether the sign-in's family has been ended.
+  const [row] = await db
+    .select({
+      role: users.role,
+      timezone: schools.timezone,
+      deviceFound: sql<boolean>`${devices.id} is not null`,
+      deviceRevokedAt: devices.revokedAt,
+      deviceRevokedReason: devices.revokedReason,
+      familyRevokedReason: claims.familyId
+        ? sql<string | null>`(select coalesce(${refreshTokens.revokedReason}, 'revoked') from ${refreshTokens}
+            where ${refreshTokens.familyId} = ${claims.familyId} and ${refreshTokens.revokedAt} is not null limit 1)`
+        : sql<string | null>`null`,
+    })
     .from(users)
+    .innerJoin(schools, eq(schools.id, users.schoolId))
+    .leftJoin(devices, claims.deviceId ? and(eq(devices.id, claims.deviceId), eq(devices.schoolId, users.schoolId)) : sql`false`)
     .where(and(eq(users.id, claims.userId), eq(users.schoolId, claims.schoolId), isNull(users.disabledAt)));
-  if (!user) throw new AppError(401, 'unauthorized', 'This account is no longer active. Ask your school administrator.');
-  return { userId: claims.userId, schoolId: claims.schoolId, role: claims.role, tokenExpiresAt: claims.expiresAt };
+  if (!row) throw new AppError(401, 'unauthorized', 'This account is no longer active. Ask your school administrator.');
+  if (claims.deviceId && (!row.deviceFound || row.deviceRevokedAt)) {
+    throw deviceRevokedError(row.deviceRevokedAt, row.deviceRevokedReason, row.timezone);
+  }
+  if (row.familyRevokedReason !== null) throw signInEndedError(row.familyRevokedReason);
+  // The stored role, not the token's: a demotion takes effect on the next request.
+  const role = roles.find((r) => r === row.role);
+  if (!role) throw new AppError(403, 'forbidden', 'This account has no valid role. Ask your school administrator.');
+  return {
+    userId: claims.userId,
+    schoolId: claims.schoolId,
+    role,
+    deviceId: claims.deviceId,
+    familyId: claims.familyId,
+    tokenExpiresAt: claims.expiresAt,
+  };
+}
+
+/** Refuses with 403 unless the caller has one of `allowed`; `action` finishes "A cashier cannot …" (or "An auditor …"). */
+export function requireRole(principal: Principal, allowed: readonly Role[], action: string): void {
+  if (allowed.includes(principal.role)) return;
+  const article = /^[aeiou]/.test(principal.role) ? 'An' : 'A';
+  throw new AppError(403, 'forbidden', `${article} ${principal.role} cannot ${action}; ask someone with one of these roles: ${allowed.join(', ')}.`);
 }

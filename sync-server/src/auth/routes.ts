@@ -1,44 +1,69 @@
-// Sign-in: email + password in, a signed access token and the caller's school out.
-import { eq, sql } from 'drizzle-orm';
+// The /api/v1/auth endpoints: sign-in, refresh, sign-out and password change, all behind one
+// per-address rate limit so nobody can guess passwords faster than a person types them.
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LoginRequest, LoginResponse, roles, type ErrorBody } from '@feemaster/core';
-import { schools, users } from '../db/schema.ts';
+import type { FastifyRequest } from 'fastify';
+import { ChangePasswordRequest, LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse } from '@feemaster/core';
 import { AppError } from '../errors.ts';
-import { decoyHashPromise, verifyPassword } from './passwords.ts';
-import type { Db } from '../db/client.ts';
-import type { TokenService } from './tokens.ts';
+import { authenticateToken, bearerToken } from './authenticate.ts';
+import { changePassword } from './password-changes.ts';
+import { refreshSignIn, signIn, signOut, type AuthContext, type RequestOrigin } from './sign-in.ts';
 
-export interface AuthRoutesOptions {
-  db: Db;
-  tokens: TokenService;
+export interface AuthRoutesOptions extends AuthContext {
+  /** Requests to /api/v1/auth/* allowed per client address per minute. */
+  rateLimitPerMinute: number;
 }
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { db, tokens }) => {
+export function originOf(request: FastifyRequest): RequestOrigin {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
+  const { rateLimitPerMinute, ...ctx } = options;
+  // Registered inside this plugin, so it limits these routes only (not sync or the web app).
+  await app.register(rateLimit, {
+    max: rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate-limited', `Too many sign-in requests from this address; wait ${context.after} and try again.`),
+  });
+
   app.post(
     '/api/v1/auth/login',
-    { schema: { tags: ['auth'], summary: 'Sign in and receive an access token', body: LoginRequest, response: { 200: LoginResponse } } },
-    async (request) => {
-      const email = request.body.email.trim().toLowerCase();
-      const [row] = await db
-        .select({ user: users, school: schools })
-        .from(users)
-        .innerJoin(schools, eq(schools.id, users.schoolId))
-        .where(eq(sql`lower(${users.email})`, email));
-      const passwordOk = await verifyPassword(row?.user.passwordHash ?? (await decoyHashPromise), request.body.password);
-      if (!row || !passwordOk || row.user.disabledAt) {
-        throw new AppError(401, 'unauthorized', 'Email or password is incorrect.');
-      }
-      const role = roles.find((r) => r === row.user.role);
-      if (!role) throw new AppError(403, 'forbidden', 'This account has no valid role. Ask your school administrator.');
-      const { token, expiresAt } = await tokens.issue({ userId: row.user.id, schoolId: row.school.id, role });
-      return {
-        accessToken: token,
-        expiresAt: expiresAt.toISOString(),
-        user: { id: row.user.id, email: row.user.email, displayName: row.user.displayName, role },
-        school: { id: row.school.id, name: row.school.name, currency: row.school.currency, timezone: row.school.timezone },
-      };
+    { schema: { tags: ['auth'], summary: 'Sign in: a short-lived access token and a rotating refresh token', security: [], body: LoginRequest, response: { 200: LoginResponse } } },
+    async (request) => signIn(ctx, request.body, originOf(request)),
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new access token and its successor refresh token',
+        security: [],
+        body: RefreshRequest,
+        response: { 200: RefreshResponse },
+      },
+    },
+    async (request) => refreshSignIn(ctx, request.body.refreshToken, originOf(request)),
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['auth'], summary: 'End the sign-in the refresh token belongs to', security: [], body: LogoutRequest } },
+    async (request, reply) => {
+      await signOut(ctx, request.body.refreshToken, originOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/change-password',
+    { schema: { tags: ['auth'], summary: "Change the caller's password; ends the caller's other sign-ins", body: ChangePasswordRequest } },
+    async (request, reply) => {
+      const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
+      await changePassword(ctx, principal, request.body, originOf(request));
+      return reply.status(204).send();
     },
   );
 };
-
-export type { ErrorBody };

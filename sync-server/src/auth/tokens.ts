@@ -1,6 +1,7 @@
-// Signed access tokens (HS256 JWT). The signing key comes from FEEMASTER_JWT_SECRET or is
-// generated once and kept in the database, so every instance on one database agrees.
-import { randomBytes } from 'node:crypto';
+// Short-lived access tokens: EdDSA (Ed25519) JWTs. The key pair comes from
+// FEEMASTER_JWT_PRIVATE_KEY or is generated once and kept in the database, so every instance on
+// one database agrees. Verification accepts nothing but EdDSA from this issuer.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Role } from '@feemaster/core';
@@ -12,49 +13,89 @@ export interface AccessClaims {
   userId: string;
   schoolId: string;
   role: Role;
+  /** The registered desk the sign-in is bound to (claim `dev`); null for an unregistered browser. */
+  deviceId: string | null;
+  /** The refresh-token family of the sign-in (claim `fam`), so ending it ends its access tokens. */
+  familyId: string | null;
 }
 
 export interface TokenService {
   issue(claims: AccessClaims): Promise<{ token: string; expiresAt: Date }>;
-  /** Null when the token is malformed, forged or expired. */
+  /** Null when the token is malformed, forged, expired or signed any other way than ours. */
   verify(token: string): Promise<(AccessClaims & { expiresAt: Date }) | null>;
 }
 
-const ISSUER = 'fee-master';
-
-export async function loadSigningKey(db: Db, fromEnv: string | undefined): Promise<Uint8Array> {
-  if (fromEnv) {
-    if (fromEnv.length < 32) throw new Error('FEEMASTER_JWT_SECRET must be at least 32 characters.');
-    return new TextEncoder().encode(fromEnv);
-  }
-  await db
-    .insert(serverSecrets)
-    .values({ name: 'access-token-key', value: randomBytes(32).toString('base64') })
-    .onConflictDoNothing();
-  const [row] = await db.select().from(serverSecrets).where(eq(serverSecrets.name, 'access-token-key'));
-  if (!row) throw new Error('The access-token signing key could not be created.');
-  return Buffer.from(row.value, 'base64');
+export interface SigningKeys {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
 }
 
-export function createTokenService(key: Uint8Array, ttlSeconds: number): TokenService {
+export type Clock = () => Date;
+
+const ISSUER = 'fee-master';
+const ALGORITHM = 'EdDSA';
+const SECRET_NAME = 'access-token-ed25519';
+
+/** Reads an Ed25519 PKCS#8 PEM; `\n` escapes are accepted because env files hold one line. */
+export function parseSigningKey(pem: string, source: string): SigningKeys {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: pem.replaceAll('\\n', '\n'), format: 'pem' });
+  } catch (error) {
+    throw new Error(
+      `${source} is not a PEM private key (${error instanceof Error ? error.message : String(error)}). ` +
+        'Create one with: openssl genpkey -algorithm ed25519',
+      { cause: error },
+    );
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`${source} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; access tokens need an Ed25519 key (openssl genpkey -algorithm ed25519).`);
+  }
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+export async function loadSigningKeys(db: Db, fromEnv: string | undefined): Promise<SigningKeys> {
+  if (fromEnv) return parseSigningKey(fromEnv, 'FEEMASTER_JWT_PRIVATE_KEY');
+  const generated = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+  // Two instances starting together may both generate; the first insert wins and both read it back.
+  await db.insert(serverSecrets).values({ name: SECRET_NAME, value: generated.toString() }).onConflictDoNothing();
+  const [row] = await db.select().from(serverSecrets).where(eq(serverSecrets.name, SECRET_NAME));
+  if (!row) throw new Error('The access-token signing key could not be created in the database.');
+  return parseSigningKey(row.value, `server_secrets.${SECRET_NAME}`);
+}
+
+export function createTokenService(keys: SigningKeys, ttlSeconds: number, clock: Clock = () => new Date()): TokenService {
   return {
     async issue(claims) {
-      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-      const token = await new SignJWT({ sch: claims.schoolId, role: claims.role })
-        .setProtectedHeader({ alg: 'HS256' })
+      const now = clock();
+      const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+      const token = await new SignJWT({
+        sch: claims.schoolId,
+        role: claims.role,
+        ...(claims.deviceId ? { dev: claims.deviceId } : {}),
+        ...(claims.familyId ? { fam: claims.familyId } : {}),
+      })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(claims.userId)
         .setIssuer(ISSUER)
-        .setIssuedAt()
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
         .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-        .sign(key);
+        .sign(keys.privateKey);
       return { token, expiresAt };
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, keys.publicKey, {
+          issuer: ISSUER,
+          algorithms: [ALGORITHM],
+          requiredClaims: ['sub', 'exp', 'iat'],
+          currentDate: clock(),
+        });
         const role = roles.find((r) => r === payload.role);
         if (!payload.sub || typeof payload.sch !== 'string' || !role || !payload.exp) return null;
-        return { userId: payload.sub, schoolId: payload.sch, role, expiresAt: new Date(payload.exp * 1000) };
+        const deviceId = typeof payload.dev === 'string' ? payload.dev : null;
+        const familyId = typeof payload.fam === 'string' ? payload.fam : null;
+        return { userId: payload.sub, schoolId: payload.sch, role, deviceId, familyId, expiresAt: new Date(payload.exp * 1000) };
       } catch (error) {
         if (error instanceof joseErrors.JOSEError) return null;
         throw error;

@@ -10,9 +10,7 @@ import {
   readLedgerEntry,
   type ErrorBody,
   type LedgerEntry,
-  refusalToRecord,
   type PushRow,
-  type Role,
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { schools, syncDocuments } from '../db/schema.ts';
@@ -28,7 +26,6 @@ type Problems = NonNullable<ErrorBody['problems']>;
 export async function checkLedgerPush(
   tx: Db,
   schoolId: string,
-  role: Role,
   rows: readonly PushRow<Record<string, unknown>>[],
   storedIds: ReadonlySet<string>,
 ): Promise<void> {
@@ -43,8 +40,7 @@ export async function checkLedgerPush(
     // Shapes were checked before the transaction; an unreadable row here would be a server bug.
     if (!entry) throw new Error(`ledger row ${String(index)} passed shape validation but is not a ledger entry`);
     if (!storedIds.has(entry.id)) {
-      const refusal = refusalToRecord(role, entry.type);
-      const found = refusal ? [{ path: '/type', message: refusal }] : checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });
+      const found = checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });
       for (const problem of found) problems.push({ index, id: entry.id, ...problem });
       if (found.length > 0) firstRefused ??= entry;
     }

@@ -5,6 +5,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import {
   canonicalJson,
   formatProblems,
+  refusalToWrite,
   withoutReplicationFields,
   type ErrorBody,
   type PullResponse,
@@ -16,6 +17,8 @@ import {
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { schoolChangeCounters, syncDocuments } from '../db/schema.ts';
+import { appendAudit, type AuditEvent } from '../audit/audit-log.ts';
+import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { checkLedgerPush } from './ledger-checks.ts';
 import { checkStudentPush } from './student-checks.ts';
@@ -33,9 +36,26 @@ export interface PushContext {
   userId: string;
   role: Role;
   collection: ReplicatedCollection;
+  /** Where the push came from, for the audit trail. */
+  deviceId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): void {
+  // The permission table first: a role that may not write these documents learns that, not their faults.
+  const refused = rows
+    .map((row, index) => ({ index, doc: row.newDocumentState, refusal: refusalToWrite(ctx.role, ctx.collection.name, row.newDocumentState) }))
+    .filter((r) => r.refusal !== null);
+  const [first] = refused;
+  if (first?.refusal) {
+    throw new AppError(
+      403,
+      'forbidden',
+      `Refused: ${first.refusal}. Nothing from this upload was saved.`,
+      refused.map((r) => ({ index: r.index, id: typeof r.doc.id === 'string' ? r.doc.id : undefined, path: '', message: r.refusal ?? '' })),
+    );
+  }
   const problems: NonNullable<ErrorBody['problems']> = [];
   rows.forEach((row, index) => {
     const doc = row.newDocumentState;
@@ -82,9 +102,10 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
       ).map((row) => [row.id, row]),
     );
     if (collection === 'students') await checkStudentPush(tx, ctx.schoolId, rows);
-    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, ctx.role, rows, new Set(masters.keys()));
+    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, new Set(masters.keys()));
     const conflicts: Doc[] = [];
     const written: Doc[] = [];
+    const audits: AuditEvent[] = [];
     for (const row of rows) {
       const next = toStoredState(row.newDocumentState);
       const master = masters.get(String(next.id));
@@ -117,9 +138,12 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
           target: [syncDocuments.collection, syncDocuments.id],
           set: { seq, deleted, data, serverUpdatedAt: values.serverUpdatedAt, updatedBy: ctx.userId },
         });
+      audits.push(documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
       masters.set(values.id, { ...values });
       written.push(next);
     }
+    // Same transaction: an accepted change and its audit entry commit together or not at all.
+    await appendAudit(tx, audits);
     if (seq !== counter.lastSeq) {
       await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
     }

@@ -93,7 +93,19 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       const principal = await authenticate(bearerToken(request));
       const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
       const rows = request.body as PushRow<Record<string, unknown>>[];
-      const result = await pushDocuments(db, { schoolId: principal.schoolId, userId: principal.userId, role: principal.role, collection }, rows);
+      const result = await pushDocuments(
+        db,
+        {
+          schoolId: principal.schoolId,
+          userId: principal.userId,
+          role: principal.role,
+          collection,
+          deviceId: principal.deviceId,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+        },
+        rows,
+      );
       if (result.written.length > 0) {
         hub.publish(principal.schoolId, collection.name, { documents: result.written, checkpoint: result.checkpoint });
       }

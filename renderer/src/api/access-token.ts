@@ -1,0 +1,58 @@
+// Keeps the desk's short-lived access token fresh. Refreshes shortly before expiry, or once after
+// a 401, and only one refresh at a time: two refreshes with the same token look like a stolen
+// token to the server, which then ends the sign-in. Each rotation is saved with the session.
+import type { RefreshResponse } from '@feemaster/core';
+import { ApiError, requestJson } from './client.ts';
+import type { Session } from './session.ts';
+
+export interface AccessTokens {
+  /** A token valid for at least the next minute (refreshing first when needed). */
+  current(): Promise<string>;
+  /** After the server refused the current token: refresh once and return the new one. */
+  afterUnauthorized(rejected: string): Promise<string>;
+  session(): Session;
+}
+
+const REFRESH_MARGIN_MS = 60_000;
+
+export function createAccessTokens(initial: Session, persist: (session: Session) => Promise<void>, now: () => number = Date.now): AccessTokens {
+  let session = initial;
+  let refreshing: Promise<string> | null = null;
+
+  const refresh = (): Promise<string> => {
+    refreshing ??= (async () => {
+      try {
+        const rotated = await requestJson<RefreshResponse>(session.serverUrl, '/api/v1/auth/refresh', {
+          method: 'POST',
+          body: JSON.stringify({ refreshToken: session.refreshToken }),
+        });
+        session = { ...session, ...rotated };
+        await persist(session);
+        return session.accessToken;
+      } catch (error) {
+        if (error instanceof ApiError && error.code !== 'offline') {
+          throw new ApiError('unauthorized', `${error.message} Sign in again to keep syncing; work on this desk is kept.`, error.status);
+        }
+        throw error;
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+
+  return {
+    async current() {
+      if (refreshing) return refreshing;
+      const expiresAt = Date.parse(session.expiresAt);
+      return Number.isFinite(expiresAt) && expiresAt - now() > REFRESH_MARGIN_MS ? session.accessToken : refresh();
+    },
+    async afterUnauthorized(rejected) {
+      if (refreshing) return refreshing;
+      // Another caller already replaced the refused token.
+      if (session.accessToken !== rejected) return session.accessToken;
+      return refresh();
+    },
+    session: () => session,
+  };
+}

@@ -1,0 +1,54 @@
+// The /api/v1/devices endpoints: an owner or admin registers the school's desks and revokes a
+// lost or retired one; a revoked desk is refused at its next request.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { DeviceList, DeviceSummary, IdString, RegisterDeviceRequest, RevokeDeviceRequest, actionPermissions, type Role } from '@feemaster/core';
+import { authenticateToken, bearerToken, requireRole } from '../auth/authenticate.ts';
+import type { AuthContext } from '../auth/sign-in.ts';
+import { listDevices, registerDevice, revokeDevice, type DeviceAction } from './repository.ts';
+
+/** From the core permission table: desks are the school's admins' business; auditors may look. */
+const deviceManagers: readonly Role[] = actionPermissions['devices.manage'];
+const deviceViewers: readonly Role[] = actionPermissions['devices.view'];
+
+export const deviceRoutes: FastifyPluginAsyncTypebox<AuthContext> = async (app, ctx) => {
+  app.post(
+    '/api/v1/devices',
+    { schema: { tags: ['devices'], summary: 'Register a desk for the school; returns its id and code', body: RegisterDeviceRequest, response: { 201: DeviceSummary } } },
+    async (request, reply) => {
+      const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
+      requireRole(principal, deviceManagers, 'register desks');
+      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock() };
+      return reply.status(201).send(await registerDevice(ctx.db, request.body, action));
+    },
+  );
+
+  app.get(
+    '/api/v1/devices',
+    { schema: { tags: ['devices'], summary: "The school's desks, revoked ones included", response: { 200: DeviceList } } },
+    async (request) => {
+      const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
+      requireRole(principal, deviceViewers, 'see the list of desks');
+      return { devices: await listDevices(ctx.db, principal.schoolId) };
+    },
+  );
+
+  app.post(
+    '/api/v1/devices/:deviceId/revoke',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Revoke a desk: its sign-ins end and every request from it is refused, with the reason',
+        params: Type.Object({ deviceId: IdString }),
+        body: RevokeDeviceRequest,
+        response: { 200: DeviceSummary },
+      },
+    },
+    async (request) => {
+      const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
+      requireRole(principal, deviceManagers, 'revoke desks');
+      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock() };
+      return revokeDevice(ctx.db, request.params.deviceId, request.body.reason, action);
+    },
+  );
+};
