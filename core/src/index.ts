@@ -1,4 +1,5 @@
 // Public surface of @feemaster/core: money, ids, document schemas, validation and the sync protocol.
+export * from './coded-error.ts';
 export * from './money.ts';
 export * from './currency.ts';
 export * from './ids.ts';

@@ -1,18 +1,13 @@
 // Money as integer minor units: exact splitting, formatting and parsing of amounts, so that no
 // float ever touches a balance and every split adds back up to the whole.
+import { CodedError } from './coded-error.ts';
 import { currencyExponent } from './currency.ts';
 
 export type MoneyErrorCode = 'unknown-currency' | 'not-integer' | 'invalid-amount' | 'too-many-decimals' | 'out-of-range';
 
 /** A money problem with a reason code for callers and a message a cashier can act on. */
-export class MoneyError extends Error {
+export class MoneyError extends CodedError<MoneyErrorCode> {
   override readonly name = 'MoneyError';
-  readonly code: MoneyErrorCode;
-
-  constructor(code: MoneyErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Throws unless `amount` is a safe integer number of minor units (cents, not shillings). */

@@ -1,6 +1,7 @@
 // Spreads a payment (or a payer's credit) over open charges: oldest due first across all of a
 // family's children and instalments, or as the cashier chose. Whatever is not allocated is credit,
 // so allocations plus credit always add up to the money exactly.
+import { CodedError } from '../coded-error.ts';
 import { formatMoney } from '../money.ts';
 import type { Allocation } from './ledger.ts';
 import type { ChargeState, LedgerState } from './ledger-state.ts';
@@ -8,14 +9,8 @@ import type { ChargeState, LedgerState } from './ledger-state.ts';
 export type AllocationErrorCode = 'invalid-amount' | 'unknown-charge' | 'duplicate-charge' | 'more-than-open' | 'more-than-available' | 'no-credit';
 
 /** An allocation the cashier asked for that cannot be made; the message says what to change. */
-export class AllocationError extends Error {
+export class AllocationError extends CodedError<AllocationErrorCode> {
   override readonly name = 'AllocationError';
-  readonly code: AllocationErrorCode;
-
-  constructor(code: AllocationErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export type AllocationMode =

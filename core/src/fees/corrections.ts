@@ -1,6 +1,7 @@
 // Corrections to the append-only ledger (rule 2): each builder checks the correction against the
 // derived state and returns a new reversing document with its reason and author, never an edit.
 // Who may make which correction is not decided here: the permission table gates these builders.
+import { CodedError } from '../coded-error.ts';
 import { newId } from '../ids.ts';
 import { formatMoney } from '../money.ts';
 import type { ChequeReturnDoc, DiscountDoc, PaymentMethod, RefundDoc, VoidDoc, WaiverDoc, WriteOffDoc } from './ledger.ts';
@@ -22,14 +23,8 @@ export type CorrectionErrorCode =
   | 'more-than-open';
 
 /** A correction that is not allowed as asked; the message tells the cashier what to do instead. */
-export class CorrectionError extends Error {
+export class CorrectionError extends CodedError<CorrectionErrorCode> {
   override readonly name = 'CorrectionError';
-  readonly code: CorrectionErrorCode;
-
-  constructor(code: CorrectionErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Who makes the correction, and when (ISO instant). */
