@@ -43,6 +43,8 @@ export interface AppOptions {
 export interface FeeMasterApp {
   app: FastifyInstance;
   hub: LiveHub;
+  /** Every route the app serves, as registered (the security suite walks this table). */
+  routes: readonly { method: string; url: string }[];
 }
 
 export const serverVersion = packageJson.version;
@@ -51,6 +53,10 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   const app = Fastify({ logger: withLogRedaction(options.logger), trustProxy: true, bodyLimit: DEFAULT_BODY_LIMIT }).withTypeProvider<TypeBoxTypeProvider>();
   const { database } = options;
   const hub = createLiveHub();
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   const clock = options.clock ?? (() => new Date());
   const tokens = createTokenService(await loadSigningKeys(database.db, options.jwtPrivateKey), options.accessTokenTtlSeconds ?? 900, clock);
   const auth: AuthContext = { db: database.db, tokens, clock, refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400 };
@@ -92,5 +98,5 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   app.addHook('preClose', async () => {
     for (const end of [...openStreams]) end();
   });
-  return { app, hub };
+  return { app, hub, routes };
 }
