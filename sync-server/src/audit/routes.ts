@@ -3,8 +3,20 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
-import { IdString, IsoDate, IsoInstant, actionPermissions, type Role } from '@feemaster/core';
+import { Type } from '@sinclair/typebox';
+import {
+  AUDIT_API_PATH,
+  AuditExportQuery,
+  AuditLogsPage,
+  AuditLogsQuery,
+  AuditPeriodQuery,
+  AuditSystemSummary,
+  AuditUserSummary,
+  AuditVerifyReport,
+  IdString,
+  actionPermissions,
+  type Role,
+} from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { authenticateToken, bearerToken, type Principal } from '../auth/authenticate.ts';
@@ -22,72 +34,7 @@ export interface AuditRoutesOptions {
 /** From the core permission table: the auditor only reads; bursars and cashiers are the audited. */
 export const AUDIT_READERS: readonly Role[] = actionPermissions['audit.read'];
 
-const AUDIT_PATH = '/api/v1/audit';
 const DEFAULT_SUMMARY_DAYS = 30;
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const When = Type.Union([IsoDate, IsoInstant], { description: 'A date (the school’s own day) or an ISO instant in UTC' });
-const PeriodProps = {
-  from: Type.Optional(When),
-  to: Type.Optional({ ...When, description: 'Inclusive: a date includes that whole day' }),
-};
-const FilterProps = {
-  userId: Type.Optional(IdString),
-  action: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Action prefix: "ledger." matches every ledger entry' })),
-  entityType: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  entityId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  ...PeriodProps,
-};
-const LogsQuery = Type.Object({
-  ...FilterProps,
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  cursor: Type.Optional(Type.String({ pattern: '^\\d{1,18}$', description: 'nextCursor of the previous page' })),
-});
-const ExportQuery = Type.Object({ ...FilterProps, format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' })) });
-const PeriodQuery = Type.Object(PeriodProps);
-
-const AuditEntry = Type.Object({
-  seq: Type.Integer(),
-  at: Type.String(),
-  actorUserId: Nullable(Type.String()),
-  actorRole: Nullable(Type.String()),
-  deviceId: Nullable(Type.String()),
-  officeId: Nullable(Type.String()),
-  deviceTime: Nullable(Type.String()),
-  action: Type.String(),
-  entityType: Nullable(Type.String()),
-  entityId: Nullable(Type.String()),
-  before: Type.Unknown(),
-  after: Type.Unknown(),
-  ip: Nullable(Type.String()),
-  userAgent: Nullable(Type.String()),
-  prevHash: Type.String(),
-  hash: Type.String(),
-});
-const ActionCount = Type.Object({ action: Type.String(), count: Type.Integer() });
-const LogsPage = Type.Object({ entries: Type.Array(AuditEntry), nextCursor: Nullable(Type.String()) });
-const UserSummary = Type.Object({
-  userId: Type.String(),
-  total: Type.Integer(),
-  firstAt: Nullable(Type.String()),
-  lastAt: Nullable(Type.String()),
-  byAction: Type.Array(ActionCount),
-});
-const SystemSummary = Type.Object({
-  from: Nullable(Type.String()),
-  to: Nullable(Type.String({ description: 'Exclusive upper bound' })),
-  timezone: Type.String(),
-  total: Type.Integer(),
-  failedSignIns: Type.Integer(),
-  byAction: Type.Array(ActionCount),
-  byDay: Type.Array(Type.Object({ day: Type.String(), count: Type.Integer() })),
-});
-const VerifyReport = Type.Object({
-  ok: Type.Boolean(),
-  entries: Type.Integer(),
-  checkpoint: Nullable(Type.Object({ upToSeq: Type.Integer(), createdAt: Type.String() })),
-  broken: Nullable(Type.Object({ seq: Type.Integer(), problem: Type.String(), reason: Type.String() })),
-});
 
 export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (app, { db, tokens }) => {
   const reader = async (request: FastifyRequest): Promise<Principal> => {
@@ -110,8 +57,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   const tags = ['audit'];
 
   app.get(
-    `${AUDIT_PATH}/logs`,
-    { schema: { tags, summary: 'Search the audit trail, newest first', querystring: LogsQuery, response: { 200: LogsPage } } },
+    `${AUDIT_API_PATH}/logs`,
+    { schema: { tags, summary: 'Search the audit trail, newest first', querystring: AuditLogsQuery, response: { 200: AuditLogsPage } } },
     async (request) => {
       const principal = await reader(request);
       const { limit, cursor, ...query } = request.query;
@@ -121,14 +68,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   );
 
   app.get(
-    `${AUDIT_PATH}/user-summary/:userId`,
+    `${AUDIT_API_PATH}/user-summary/:userId`,
     {
       schema: {
         tags,
         summary: "One user's activity: counts by action, first and last activity",
         params: Type.Object({ userId: IdString }),
-        querystring: PeriodQuery,
-        response: { 200: UserSummary },
+        querystring: AuditPeriodQuery,
+        response: { 200: AuditUserSummary },
       },
     },
     async (request) => {
@@ -139,13 +86,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   );
 
   app.get(
-    `${AUDIT_PATH}/system-summary`,
+    `${AUDIT_API_PATH}/system-summary`,
     {
       schema: {
         tags,
         summary: `The school's activity by action and by day (default: the last ${DEFAULT_SUMMARY_DAYS} days) and failed sign-ins`,
-        querystring: PeriodQuery,
-        response: { 200: SystemSummary },
+        querystring: AuditPeriodQuery,
+        response: { 200: AuditSystemSummary },
       },
     },
     async (request) => {
@@ -158,8 +105,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   );
 
   app.get(
-    `${AUDIT_PATH}/export`,
-    { schema: { tags, summary: 'Download the (filtered) audit trail as CSV or JSON, oldest first; the export is itself audited', querystring: ExportQuery } },
+    `${AUDIT_API_PATH}/export`,
+    { schema: { tags, summary: 'Download the (filtered) audit trail as CSV or JSON, oldest first; the export is itself audited', querystring: AuditExportQuery } },
     async (request, reply) => {
       const principal = await reader(request);
       const { format = 'csv', ...query } = request.query;
@@ -191,8 +138,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
   );
 
   app.get(
-    `${AUDIT_PATH}/verify`,
-    { schema: { tags, summary: "Recompute the school's audit chain and report the first tampered entry", response: { 200: VerifyReport } } },
+    `${AUDIT_API_PATH}/verify`,
+    { schema: { tags, summary: "Recompute the school's audit chain and report the first tampered entry", response: { 200: AuditVerifyReport } } },
     async (request) => {
       const principal = await reader(request);
       const [report] = await verifyAuditChains(db, { chain: chainOf(principal.schoolId) });
