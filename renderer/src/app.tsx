@@ -4,11 +4,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { platform } from '#platform';
 import { ApiError, api } from './api/client.ts';
 import { clearSession, loadSession, saveSession, type Session } from './api/session.ts';
-import { SyncIndicator } from './components/sync-indicator.tsx';
+import { DeskView } from './desk/desk-view.tsx';
 import { openDesk, type Desk } from './desk/open-desk.ts';
 import { SetupScreen } from './screens/setup-screen.tsx';
 import { SignInScreen } from './screens/sign-in-screen.tsx';
-import { StudentsScreen } from './screens/students-screen.tsx';
 
 type Screen =
   | { kind: 'loading' }
@@ -55,10 +54,10 @@ export function App() {
     };
   }, [showDesk]);
 
-  const signOut = async (desk: Desk): Promise<void> => {
+  const signOut = async (desk: Desk, notice = 'You are signed out.'): Promise<void> => {
     await desk.close();
     await clearSession();
-    setScreen(await entryScreen(desk.session.serverUrl, 'You are signed out.'));
+    setScreen(await entryScreen(desk.session.serverUrl, notice));
   };
 
   switch (screen.kind) {
@@ -90,19 +89,7 @@ export function App() {
         />
       );
     case 'desk':
-      return (
-        <div className="desk">
-          <header className="topbar">
-            <div>
-              <strong>{screen.desk.session.school.name}</strong>
-              <span className="muted"> · {screen.desk.session.user.displayName} ({screen.desk.session.user.role})</span>
-            </div>
-            <SyncIndicator store={screen.desk.status} />
-            <button type="button" className="secondary" onClick={() => void signOut(screen.desk)}>Sign out</button>
-          </header>
-          <StudentsScreen desk={screen.desk} />
-        </div>
-      );
+      return <DeskView desk={screen.desk} onSignOut={(notice) => void signOut(screen.desk, notice)} />;
   }
 }
 

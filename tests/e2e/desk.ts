@@ -51,3 +51,24 @@ export async function goOnline(context: BrowserContext, link: OutageProxy): Prom
   link.restore();
   await context.setOffline(false);
 }
+
+/** Opens a section of the desk from its navigation bar. */
+export async function openSection(page: Page, name: 'Students' | 'Audit trail'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button', { name, exact: true }).click();
+}
+
+/** Rows of the audit table, all of them or those of one exact action (`students.create`). */
+export function auditRows(page: Page, action?: string) {
+  const rows = page.getByTestId('audit-row');
+  return action === undefined ? rows : page.locator(`[data-testid="audit-row"][data-action="${action}"]`);
+}
+
+/** The refresh token the desk holds now (the browser edition keeps its session in localStorage). */
+export async function currentRefreshToken(page: Page): Promise<string> {
+  const json = await page.evaluate(() => window.localStorage.getItem('feemaster.session'));
+  const session: unknown = JSON.parse(json ?? 'null');
+  if (typeof session !== 'object' || session === null || !('refreshToken' in session) || typeof session.refreshToken !== 'string') {
+    throw new Error('the desk keeps no session with a refresh token');
+  }
+  return session.refreshToken;
+}

@@ -1,7 +1,7 @@
 // Everything a signed-in desk runs: its local database, pending-change tracking, replication
 // of each collection and the network listeners that drive the sync indicator.
 import { replicatedCollections } from '@feemaster/core';
-import { createAccessTokens } from '../api/access-token.ts';
+import { createAccessTokens, type AccessTokens } from '../api/access-token.ts';
 import { saveSession, type Session } from '../api/session.ts';
 import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { createPendingChanges, type PendingChanges } from '../sync/pending-changes.ts';
@@ -9,7 +9,10 @@ import { replicateCollection } from '../sync/replication.ts';
 import { createSyncStatusStore, type SyncStatusStore } from '../sync/status.ts';
 
 export interface Desk {
+  /** The session as signed in; `tokens.session()` is its latest rotation (use that to sign out). */
   session: Session;
+  /** The access tokens every server call of this desk uses, refreshed and rotated in one place. */
+  tokens: AccessTokens;
   db: FeeMasterDatabase;
   status: SyncStatusStore;
   pendingStudents: PendingChanges;
@@ -33,6 +36,7 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
 
   return {
     session,
+    tokens,
     db,
     status,
     pendingStudents,

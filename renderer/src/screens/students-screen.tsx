@@ -1,6 +1,6 @@
 // The students register: search as you type, add a student, edit one. Works the same offline.
 import { useMemo, useState, type FormEvent } from 'react';
-import { studentStatuses, type Student } from '@feemaster/core';
+import { refusalToWrite, studentStatuses, type Student } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
 import { StudentInvalidError, draftOf, emptyDraft, saveStudent, type StudentDraft } from '../students/student-store.ts';
@@ -11,6 +11,8 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
   const students = useMemo(() => documents.map((d) => d.toJSON() as Student), [documents]);
   const [search, setSearch] = useState('');
   const [editing, setEditing] = useState<Student | 'new' | null>(null);
+  // The same table the server checks every push with: an auditor, say, only reads the register.
+  const mayAdd = refusalToWrite(desk.session.user.role, 'students', {}) === null;
 
   const visible = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -23,7 +25,7 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
       <div className="toolbar">
         <h2>Students <span className="count">{students.length}</span></h2>
         <input type="search" placeholder="Search name or admission number" aria-label="Search students" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button type="button" onClick={() => setEditing('new')}>Add student</button>
+        {mayAdd && <button type="button" onClick={() => setEditing('new')}>Add student</button>}
       </div>
       {editing && (
         <StudentForm
@@ -34,7 +36,7 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
         />
       )}
       {visible.length === 0 ? (
-        <p className="empty">{students.length === 0 ? 'No students yet. Add the first one.' : `No student matches “${search}”.`}</p>
+        <p className="empty">{students.length > 0 ? `No student matches “${search}”.` : mayAdd ? 'No students yet. Add the first one.' : 'No students yet.'}</p>
       ) : (
         <table aria-label="Students">
           <thead>
