@@ -12,6 +12,7 @@ export * from './sync/collections.ts';
 export * from './sync/protocol.ts';
 export * from './api/auth.ts';
 export * from './api/devices.ts';
+export * from './api/users.ts';
 export * from './api/audit.ts';
 export * from './fees/reference.ts';
 export * from './fees/fee-structures.ts';

@@ -29,6 +29,8 @@ export interface AppOptions {
   accessTokenTtlSeconds?: number;
   /** Refresh-token lifetime since its last use; default 30 days (FEEMASTER_REFRESH_TOKEN_TTL). */
   refreshTokenTtlSeconds?: number;
+  /** How long after an online sign-in on a desk offline sessions may open there; default 30 days (FEEMASTER_OFFLINE_GRANT_TTL). */
+  offlineGrantTtlSeconds?: number;
   /** Ed25519 PKCS#8 PEM (FEEMASTER_JWT_PRIVATE_KEY); by default a key pair kept in the database. */
   jwtPrivateKey?: string;
   /** Requests to /api/v1/auth/* per client address per minute; default 20. */
@@ -59,7 +61,13 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   });
   const clock = options.clock ?? (() => new Date());
   const tokens = createTokenService(await loadSigningKeys(database.db, options.jwtPrivateKey), options.accessTokenTtlSeconds ?? 900, clock);
-  const auth: AuthContext = { db: database.db, tokens, clock, refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400 };
+  const auth: AuthContext = {
+    db: database.db,
+    tokens,
+    clock,
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
+    offlineGrantTtlSeconds: options.offlineGrantTtlSeconds ?? 30 * 86_400,
+  };
   const openStreams = new Set<() => void>();
 
   registerErrorHandler(app);
@@ -79,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   await app.register(setupRoutes, { db: database.db, setupCode: options.setupCode });
   await app.register(authRoutes, { ...auth, rateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
   await app.register(userRoutes, auth);
-  await app.register(deviceRoutes, auth);
+  await app.register(deviceRoutes, { ...auth, hub });
   await app.register(auditRoutes, { db: database.db, tokens });
   await app.register(syncRoutes, {
     db: database.db,

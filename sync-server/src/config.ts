@@ -12,6 +12,7 @@ export interface ServerConfig {
   corsOrigins: string[];
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  offlineGrantTtlSeconds: number;
   /** Ed25519 PKCS#8 PEM; absent means the key pair kept in the database. */
   jwtPrivateKey: string | undefined;
   logLevel: string;
@@ -44,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir = env.I
     corsOrigins: ['app://fee-master', ...(env.FEEMASTER_CORS_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean) ?? [])],
     accessTokenTtlSeconds: ttl,
     refreshTokenTtlSeconds: refreshTtl,
+    offlineGrantTtlSeconds: parseSeconds(env, 'FEEMASTER_OFFLINE_GRANT_TTL', 30 * 86_400, 3_600, 90 * 86_400),
     jwtPrivateKey: env.FEEMASTER_JWT_PRIVATE_KEY?.trim() || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
   };

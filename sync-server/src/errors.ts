@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly code: SyncErrorCode,
     message: string,
     readonly problems?: ErrorBody['problems'],
+    /** More of the body for the desk to act on (the schools to choose from). */
+    readonly extra?: Pick<ErrorBody, 'schools'>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -18,7 +20,7 @@ export class AppError extends Error {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
-      const body: ErrorBody = { error: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}) };
+      const body: ErrorBody = { error: error.code, message: error.message, ...(error.problems ? { problems: error.problems } : {}), ...error.extra };
       return reply.status(error.statusCode).send(body);
     }
     if ('validation' in error && error.validation) {

@@ -89,6 +89,7 @@ async function start(config: ServerConfig): Promise<number> {
     corsOrigins: config.corsOrigins,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    offlineGrantTtlSeconds: config.offlineGrantTtlSeconds,
     jwtPrivateKey: config.jwtPrivateKey,
     logger: { level: config.logLevel },
   });

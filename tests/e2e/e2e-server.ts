@@ -27,7 +27,8 @@ async function target(): Promise<{ target: DatabaseTarget; cleanup: () => Promis
 const { target: databaseTarget, cleanup } = await target();
 const database = await openDatabase(databaseTarget);
 await initSchool(database.db, { schoolName: 'Riverside Academy', currency: 'KES', timezone: 'Africa/Nairobi', ownerName: 'Esther Njeri', ...E2E_OWNER });
-const { app } = await buildApp({ database, setupCode: null, webRoot: resolve(import.meta.dirname, '../../out/web'), logger: { level: 'warn' } });
+// Every spec's people sign in from 127.0.0.1; the per-address limit itself is proven in the security suite.
+const { app } = await buildApp({ database, setupCode: null, webRoot: resolve(import.meta.dirname, '../../out/web'), logger: { level: 'warn' }, authRateLimitPerMinute: 300 });
 app.addHook('onClose', async () => {
   await database.close();
   await cleanup();

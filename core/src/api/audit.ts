@@ -54,6 +54,8 @@ export const AuditEntry = Type.Object({
   after: Type.Unknown(),
   ip: Nullable(Type.String()),
   userAgent: Nullable(Type.String()),
+  /** The offline session (verified on the desk, not the server) the change was made in. */
+  offlineSessionId: Nullable(Type.String()),
   prevHash: Type.String(),
   hash: Type.String(),
 });

@@ -3,6 +3,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IdString } from '../schemas/primitives.ts';
 
+/** The secret an enrolled desk keeps (256 random bits, base64url). */
+export const DeviceSecretString = Type.String({ minLength: 20, maxLength: 200 });
+
 /** owner and admin run the school; bursar manages fees; cashier takes payments; auditor only reads. */
 export const roles = ['owner', 'admin', 'bursar', 'cashier', 'auditor'] as const;
 export type Role = (typeof roles)[number];
@@ -15,8 +18,12 @@ export const LoginRequest = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 200 }),
-    /** The registered desk signing in; its tokens then stop working the moment it is revoked. */
+    /** The enrolled desk signing in; its tokens then stop working the moment it is revoked. */
     deviceId: Type.Optional(IdString),
+    /** The desk's enrolment secret, which proves the sign-in really comes from that desk. */
+    deviceSecret: Type.Optional(DeviceSecretString),
+    /** For an account in several schools: which one (a desk's sign-in uses the desk's school). */
+    schoolId: Type.Optional(IdString),
   },
   { additionalProperties: false },
 );
@@ -50,10 +57,37 @@ export const LoginResponse = Type.Object({
   refreshExpiresAt: Type.String(),
   /** The desk the tokens are bound to, when the sign-in named a registered device. */
   deviceId: Type.Optional(IdString),
+  /**
+   * With a desk-bound sign-in: the server's signed permission for this person to open offline
+   * sessions on that desk until `expiresAt` (the desk also keeps a local password verifier).
+   */
+  offlineGrant: Type.Optional(Type.Object({ token: Type.String(), expiresAt: Type.String() })),
+  /** Set when this sign-in began offline on the desk: its permissions are capped (see permissions.ts). */
+  offlineSessionId: Type.Optional(IdString),
   user: UserSummary,
   school: SchoolSummary,
+  /** Every school the account may sign in to, with its role there. */
+  schools: Type.Array(Type.Object({ id: IdString, name: Type.String(), role: Type.Union(roles.map((r) => Type.Literal(r))) })),
 });
 export type LoginResponse = Static<typeof LoginResponse>;
+
+/**
+ * A desk that verified a cashier locally while the server was unreachable asks, once it is
+ * back, for tokens for that offline session: the desk proves itself with its secret and the
+ * person with the server-signed grant from their last online sign-in on this desk.
+ */
+export const OfflineSessionRequest = Type.Object(
+  {
+    deviceId: IdString,
+    deviceSecret: DeviceSecretString,
+    grant: Type.String({ minLength: 1, maxLength: 4000 }),
+    offlineSessionId: IdString,
+    /** The desk's clock when the cashier signed in offline. */
+    startedAt: Type.String({ minLength: 1, maxLength: 40 }),
+  },
+  { additionalProperties: false },
+);
+export type OfflineSessionRequest = Static<typeof OfflineSessionRequest>;
 
 export const RefreshRequest = Type.Object({ refreshToken: RefreshTokenString }, { additionalProperties: false });
 export type RefreshRequest = Static<typeof RefreshRequest>;

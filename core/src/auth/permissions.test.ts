@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { roles } from '../api/auth.ts';
 import { ledgerEntryTypes } from '../fees/ledger.ts';
-import { ledgerPermissions, mayRecord, refusalToRecord, refusalToWrite } from './permissions.ts';
+import { actionPermissions, ledgerPermissions, mayPerform, mayRecord, refusalToRecord, refusalToWrite, type ServerAction } from './permissions.ts';
 
 describe('ledger permissions', () => {
   it('lets a cashier take payments, apply credit and void, and nothing that changes what is owed', () => {
@@ -38,5 +38,37 @@ describe('master data permissions', () => {
     for (const [collection, doc] of [['students', {}], ['payers', {}], ['feeStructures', {}], ['reference', { kind: 'class' }], ['ledger', { type: 'payment' }]] as const) {
       expect(refusalToWrite('auditor', collection, doc)).toMatch(/^an auditor cannot/);
     }
+  });
+});
+
+describe('offline sessions', () => {
+  const samples = [
+    ['students', {}],
+    ['feeStructures', {}],
+    ['reference', { kind: 'settings' }],
+    ['reference', { kind: 'term' }],
+    ['ledger', { type: 'payment' }],
+    ['ledger', { type: 'void' }],
+    ['ledger', { type: 'refund' }],
+    ['ledger', { type: 'writeOff' }],
+  ] as const;
+
+  it('lets each role do offline exactly what both it and a cashier may do online', () => {
+    for (const role of roles) {
+      for (const [collection, doc] of samples) {
+        const allowedOffline = refusalToWrite(role, collection, doc) === null && refusalToWrite('cashier', collection, doc) === null;
+        expect(refusalToWrite(role, collection, doc, 'offline') === null, `${role} ${collection} ${JSON.stringify(doc)}`).toBe(allowedOffline);
+      }
+      for (const action of Object.keys(actionPermissions) as ServerAction[]) {
+        expect(mayPerform(role, action, 'offline')).toBe(mayPerform(role, action) && mayPerform('cashier', action));
+      }
+    }
+  });
+
+  it('tells an owner offline why a refund waits for an online sign-in', () => {
+    expect(refusalToWrite('owner', 'ledger', { type: 'refund' }, 'offline')).toBe(
+      "this was done in an offline session, where an owner may only do a cashier's work; sign in online with your password to do it",
+    );
+    expect(refusalToWrite('owner', 'ledger', { type: 'payment' }, 'offline')).toBeNull();
   });
 });

@@ -81,7 +81,27 @@ const masterDataNames: Readonly<Record<keyof typeof masterDataPermissions | 'ref
  * Null when `role` may write this document of `collection`; otherwise the sentence to show.
  * Ledger entries are judged by their type, reference data by its kind.
  */
-export function refusalToWrite(role: Role, collection: string, doc: Record<string, unknown>): string | null {
+export function refusalToWrite(role: Role, collection: string, doc: Record<string, unknown>, session: SessionKind = 'online'): string | null {
+  const own = refusalToWriteAs(role, collection, doc);
+  if (own !== null || session === 'online') return own;
+  return refusalToWriteAs(OFFLINE_SESSION_CEILING, collection, doc) === null ? null : offlineRefusal(role);
+}
+
+/**
+ * A session opened on a desk without the server (password checked against the desk's local
+ * verifier) is capped at what a cashier may do: fee setup, refunds and desk or staff
+ * administration wait until the person signs in online with their password.
+ */
+export const OFFLINE_SESSION_CEILING: Role = 'cashier';
+
+/** 'offline': the sign-in was verified on the desk, not by the server. */
+export type SessionKind = 'online' | 'offline';
+
+function offlineRefusal(role: Role): string {
+  return `this was done in an offline session, where ${withArticle(role)} may only do a cashier's work; sign in online with your password to do it`;
+}
+
+function refusalToWriteAs(role: Role, collection: string, doc: Record<string, unknown>): string | null {
   if (collection === 'ledger') {
     const type = doc.type;
     return typeof type === 'string' && Object.hasOwn(ledgerPermissions, type) ? refusalToRecord(role, type as LedgerEntryType) : null;
@@ -111,10 +131,13 @@ export const actionPermissions = {
   'devices.view': ['owner', 'admin', 'auditor'],
   'devices.manage': admins,
   'users.reset-password': admins,
+  'users.view': ['owner', 'admin', 'auditor'],
+  'users.manage': admins,
 } as const satisfies Readonly<Record<string, readonly Role[]>>;
 
 export type ServerAction = keyof typeof actionPermissions;
 
-export function mayPerform(role: Role, action: ServerAction): boolean {
-  return (actionPermissions[action] as readonly Role[]).includes(role);
+export function mayPerform(role: Role, action: ServerAction, session: SessionKind = 'online'): boolean {
+  const allowed = actionPermissions[action] as readonly Role[];
+  return allowed.includes(role) && (session === 'online' || allowed.includes(OFFLINE_SESSION_CEILING));
 }

@@ -59,6 +59,10 @@ export type SyncErrorCode =
   | 'bad-request'
   | 'setup-required'
   | 'already-set-up'
+  /** The account works for several schools: sign in again naming one of `schools`. */
+  | 'choose-school'
+  /** The desk approval code is wrong, used or expired. */
+  | 'approval-code-invalid'
   | 'not-found'
   | 'internal';
 
@@ -67,6 +71,8 @@ export interface ErrorBody {
   error: SyncErrorCode;
   message: string;
   problems?: { id?: string; index?: number; path: string; message: string; master?: Record<string, unknown> }[];
+  /** With 'choose-school': the schools the account may sign in to. */
+  schools?: { id: string; name: string; role: string }[];
 }
 
 export function syncPath(collection: string, schemaVersion: number, op: 'pull' | 'push' | 'stream'): string {

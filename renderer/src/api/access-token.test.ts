@@ -10,6 +10,7 @@ const session: Session = {
   refreshExpiresAt: '2026-03-31T10:00:00.000Z',
   user: { id: '0190a1b2-0000-7000-8000-000000000001', email: 'c@example.org', displayName: 'Cashier', role: 'cashier' },
   school: { id: '0190a1b2-0000-7000-8000-000000000002', name: 'Hillside', currency: 'KES', timezone: 'Africa/Nairobi' },
+  schools: [{ id: '0190a1b2-0000-7000-8000-000000000002', name: 'Hillside', role: 'cashier' }],
 };
 
 function fakeServer(responses: (() => Response)[]) {
@@ -52,5 +53,24 @@ describe('access tokens on the desk', () => {
     fakeServer([() => new Response(JSON.stringify({ error: 'unauthorized', message: 'This sign-in has ended.' }), { status: 401 })]);
     const tokens = createAccessTokens(session, async () => undefined, () => Date.parse('2026-03-01T10:15:00.000Z'));
     await expect(tokens.current()).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringContaining('Sign in again to keep syncing') as unknown });
+  });
+
+  it('gets the first tokens of an offline session from the server once it answers, and keeps the session capped', async () => {
+    const pendingOffline = { deviceId: '0190a1b2-0000-7000-8000-0000000000d2', deviceSecret: 'desk-secret', grant: 'grant', offlineSessionId: '0190a1b2-0000-7000-8000-0000000000f1', startedAt: '2026-03-01T07:00:00.000Z' };
+    const offline: Session = { ...session, accessToken: '', refreshToken: '', pendingOffline };
+    const calls: { url: string; body: unknown }[] = [];
+    vi.stubGlobal('fetch', (url: URL, init: RequestInit) => {
+      calls.push({ url: url.pathname, body: JSON.parse(typeof init.body === 'string' ? init.body : '') });
+      if (calls.length === 1) return Promise.reject(new TypeError('Failed to fetch'));
+      return Promise.resolve(new Response(JSON.stringify({ ...session, accessToken: 'offline-access', refreshToken: 'offline-refresh', offlineSessionId: pendingOffline.offlineSessionId })));
+    });
+    const saved: Session[] = [];
+    const tokens = createAccessTokens(offline, async (s) => void saved.push(s), () => Date.parse('2026-03-01T10:00:00.000Z'));
+    await expect(tokens.current()).rejects.toMatchObject({ code: 'offline' });
+    expect(await tokens.current()).toBe('offline-access');
+    expect(calls.map((c) => c.url)).toEqual(['/api/v1/auth/offline-session', '/api/v1/auth/offline-session']);
+    expect(calls[1]?.body).toEqual(pendingOffline);
+    expect(saved[0]?.pendingOffline).toBeUndefined();
+    expect(saved[0]?.offlineSessionId).toBe(pendingOffline.offlineSessionId);
   });
 });

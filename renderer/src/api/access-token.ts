@@ -1,7 +1,8 @@
 // Keeps the desk's short-lived access token fresh. Refreshes shortly before expiry, or once after
 // a 401, and only one refresh at a time: two refreshes with the same token look like a stolen
 // token to the server, which then ends the sign-in. Each rotation is saved with the session.
-import type { RefreshResponse } from '@feemaster/core';
+// A session opened offline gets its first tokens the same way, once the server can be reached.
+import type { LoginResponse, RefreshResponse } from '@feemaster/core';
 import { ApiError, requestJson } from './client.ts';
 import type { Session } from './session.ts';
 
@@ -22,11 +23,18 @@ export function createAccessTokens(initial: Session, persist: (session: Session)
   const refresh = (): Promise<string> => {
     refreshing ??= (async () => {
       try {
-        const rotated = await requestJson<RefreshResponse>(session.serverUrl, '/api/v1/auth/refresh', {
-          method: 'POST',
-          body: JSON.stringify({ refreshToken: session.refreshToken }),
-        });
-        session = { ...session, ...rotated };
+        const { pendingOffline, ...signedIn } = session;
+        if (pendingOffline) {
+          // Back online after an offline sign-in: the desk vouches for it and gets capped tokens.
+          const opened = await requestJson<LoginResponse>(session.serverUrl, '/api/v1/auth/offline-session', { method: 'POST', body: JSON.stringify(pendingOffline) });
+          session = { ...signedIn, ...opened };
+        } else {
+          const rotated = await requestJson<RefreshResponse>(session.serverUrl, '/api/v1/auth/refresh', {
+            method: 'POST',
+            body: JSON.stringify({ refreshToken: session.refreshToken }),
+          });
+          session = { ...session, ...rotated };
+        }
         await persist(session);
         return session.accessToken;
       } catch (error) {
@@ -44,6 +52,7 @@ export function createAccessTokens(initial: Session, persist: (session: Session)
   return {
     async current() {
       if (refreshing) return refreshing;
+      if (session.pendingOffline) return refresh();
       const expiresAt = Date.parse(session.expiresAt);
       return Number.isFinite(expiresAt) && expiresAt - now() > REFRESH_MARGIN_MS ? session.accessToken : refresh();
     },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { auditLog } from '../db/schema.ts';
-import { GENESIS_HASH, appendAudit, hashAuditRecord, redact, type AuditRecord } from './audit-log.ts';
+import { GENESIS_HASH, appendAudit, auditRecordOf, hashAuditRecord, redact } from './audit-log.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe('appendAudit', () => {
         expect(row.seq).toBe(index + 1);
         expect(row.prevHash).toBe(prev);
         const { prevHash: _p, hash, ...record } = row;
-        expect(hashAuditRecord(prev, record satisfies AuditRecord)).toBe(hash);
+        expect(hashAuditRecord(prev, auditRecordOf(record))).toBe(hash);
         prev = hash;
       });
     }

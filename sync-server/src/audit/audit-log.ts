@@ -25,6 +25,8 @@ export interface AuditEvent {
   after?: unknown;
   ip?: string | null;
   userAgent?: string | null;
+  /** The change was made in a session the desk opened offline (verified on the desk). */
+  offlineSessionId?: string | null;
 }
 
 /** The stored fields of one entry, exactly as hashed. */
@@ -45,6 +47,14 @@ export interface AuditRecord {
   after: unknown;
   ip: string | null;
   userAgent: string | null;
+  /** Hashed only when set, so entries written before the column existed verify unchanged. */
+  offlineSessionId?: string;
+}
+
+/** The hashed record of a stored row: its columns but the links, the offline session only when set. */
+export function auditRecordOf(row: Omit<AuditRecord, 'offlineSessionId'> & { offlineSessionId?: string | null }): AuditRecord {
+  const { offlineSessionId, ...record } = row;
+  return offlineSessionId ? { ...record, offlineSessionId } : record;
 }
 
 const SENSITIVE_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|hash$/i;
@@ -94,6 +104,7 @@ export async function appendAudit(tx: Db, events: readonly AuditEvent[], now = n
         after: redact(event.after ?? null),
         ip: event.ip ?? null,
         userAgent: event.userAgent ?? null,
+        ...(event.offlineSessionId ? { offlineSessionId: event.offlineSessionId } : {}),
       };
       const hash = hashAuditRecord(prevHash, record);
       const row = { ...record, prevHash, hash };

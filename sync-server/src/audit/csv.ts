@@ -16,6 +16,7 @@ export const AUDIT_CSV_COLUMNS = [
   'after',
   'ip',
   'userAgent',
+  'offlineSessionId',
   'prevHash',
   'hash',
 ] as const satisfies readonly (keyof AuditEntry)[];

@@ -17,6 +17,7 @@ export interface PushActor {
   deviceId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  offlineSessionId?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,6 +41,7 @@ export function documentChangeEvent(actor: PushActor, collection: string, before
     after: snapshot(after),
     ip: actor.ip ?? null,
     userAgent: actor.userAgent ?? null,
+    offlineSessionId: actor.offlineSessionId ?? null,
   };
 }
 

@@ -38,6 +38,7 @@ const entryColumns = {
   after: auditLog.after,
   ip: auditLog.ip,
   userAgent: auditLog.userAgent,
+  offlineSessionId: auditLog.offlineSessionId,
   prevHash: auditLog.prevHash,
   hash: auditLog.hash,
 } satisfies Record<keyof AuditEntry, unknown>;

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { newId, type ErrorBody, type LoginResponse, type Role } from '@feemaster/core';
 import { auditLog, schoolChangeCounters, schools, users } from '../db/schema.ts';
-import { hashPassword } from '../auth/passwords.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { OWNER, makeStudent, signInAs, startTestServer, type TestServer } from '../../test/fixtures.ts';
+import { OWNER, insertMember, makeStudent, signInAs, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { appendAudit, type AuditEvent } from './audit-log.ts';
 import { AUDIT_CSV_COLUMNS } from './csv.ts';
 
@@ -70,7 +69,7 @@ async function addSchool(): Promise<{ schoolId: string; ownerId: string; token: 
   const password = 'another-long-passphrase';
   await database.db.insert(schools).values({ id: schoolId, name: 'Riverside School', currency: 'UGX', timezone: 'Africa/Kampala' });
   await database.db.insert(schoolChangeCounters).values({ schoolId, lastSeq: 0 });
-  await database.db.insert(users).values({ id: ownerId, schoolId, email, displayName: 'Riverside owner', role: 'owner', passwordHash: await hashPassword(password) });
+  await insertMember(database.db, { id: ownerId, schoolId, email, displayName: 'Riverside owner', role: 'owner', password });
   const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
   expect(login.statusCode, login.body).toBe(200);
   return { schoolId, ownerId, token: login.json<LoginResponse>().accessToken };

@@ -19,7 +19,7 @@ import {
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../errors.ts';
-import { authenticateToken, bearerToken, type Principal } from '../auth/authenticate.ts';
+import { authenticateToken, bearerToken, requireRole, type Principal } from '../auth/authenticate.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { appendAudit, chainOf } from './audit-log.ts';
 import { UTF8_BOM, csvHeader, csvRow } from './csv.ts';
@@ -46,6 +46,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async 
         `The audit trail is open to the school's ${AUDIT_READERS.join(', ')} accounts; your ${principal.role} account cannot read it. Ask your school owner or an admin.`,
       );
     }
+    requireRole(principal, AUDIT_READERS, 'read the audit trail');
     return principal;
   };
   const filtersOf = async (schoolId: string, query: Omit<AuditFilters, 'from' | 'toExclusive'> & { from?: string; to?: string }) => {

@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, gt, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditCheckpoints, auditLog } from '../db/schema.ts';
-import { GENESIS_HASH, hashAuditRecord } from './audit-log.ts';
+import { GENESIS_HASH, auditRecordOf, hashAuditRecord } from './audit-log.ts';
 import { checkpointSignatureValid, readCheckpointKey } from './checkpoint-signature.ts';
 
 export type AuditProblem = 'edited' | 'deleted' | 'inserted' | 'head-mismatch' | 'checkpoint-invalid';
@@ -128,7 +128,7 @@ export async function verifyChain(tx: Db, key: Buffer | null, chain: string, opt
       if (row.seq > expectedSeq) {
         return fail(expectedSeq, 'deleted', `${missing(expectedSeq, row.seq - 1)}: deleted (the log jumps from ${entryBefore(expectedSeq - 1)} to entry ${row.seq})`);
       }
-      const contentIntact = hashAuditRecord(prevHash, record) === hash;
+      const contentIntact = hashAuditRecord(prevHash, auditRecordOf(record)) === hash;
       if (prevHash !== lastHash) {
         if (!contentIntact) return fail(row.seq, 'edited', `entry ${row.seq} was edited: its link to the previous entry no longer matches its hash`);
         if (row.seq === startSeq + 1) return fail(row.seq, 'inserted', `entry ${row.seq} does not link to ${startLabel}: it was replaced or inserted out of band`);

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { ErrorBody, LoginResponse } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, startTestServer, type TestServer } from '../../test/fixtures.ts';
-import { users } from '../db/schema.ts';
+import { memberships, users } from '../db/schema.ts';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -54,7 +54,7 @@ describe('sign-in', () => {
     const register = () =>
       server.app.inject({ method: 'POST', url: '/api/v1/devices', headers: { authorization: `Bearer ${server.token}` }, payload: { name: 'Desk', code: `D${Math.floor(Math.random() * 90) + 10}` } });
     expect((await register()).statusCode).toBe(201);
-    await database.db.update(users).set({ role: 'auditor' }).where(eq(users.email, OWNER.email));
+    await database.db.update(memberships).set({ role: 'auditor' }).where(eq(memberships.schoolId, server.schoolId));
     const demoted = await register();
     expect(demoted.statusCode).toBe(403);
     expect(demoted.json<ErrorBody>().message).toContain('An auditor cannot register desks');

@@ -3,9 +3,9 @@
 // itself (signed out, password changed, refresh token reused) — each refused at once.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { roles, type Role } from '@feemaster/core';
+import { OFFLINE_SESSION_CEILING, roles, type Role, type SessionKind } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
-import { devices, refreshTokens, schools, users } from '../db/schema.ts';
+import { devices, memberships, refreshTokens, schools, users } from '../db/schema.ts';
 import { deviceRevokedError } from '../devices/revocation.ts';
 import { AppError } from '../errors.ts';
 import { signInEndedError } from './refresh-tokens.ts';
@@ -19,6 +19,9 @@ export interface Principal {
   deviceId: string | null;
   /** The refresh-token family of the sign-in, so the caller's own sign-in can be told apart. */
   familyId: string | null;
+  /** 'offline' when the sign-in began offline on the desk: capped at a cashier's permissions. */
+  session: SessionKind;
+  offlineSessionId: string | null;
   tokenExpiresAt: Date;
 }
 
@@ -37,7 +40,7 @@ export async function authenticateToken(db: Db, tokens: TokenService, token: str
   // revocation date), the bound desk and whether the sign-in's family has been ended.
   const [row] = await db
     .select({
-      role: users.role,
+      role: memberships.role,
       timezone: schools.timezone,
       deviceFound: sql<boolean>`${devices.id} is not null`,
       deviceRevokedAt: devices.revokedAt,
@@ -48,10 +51,11 @@ export async function authenticateToken(db: Db, tokens: TokenService, token: str
         : sql<string | null>`null`,
     })
     .from(users)
-    .innerJoin(schools, eq(schools.id, users.schoolId))
-    .leftJoin(devices, claims.deviceId ? and(eq(devices.id, claims.deviceId), eq(devices.schoolId, users.schoolId)) : sql`false`)
-    .where(and(eq(users.id, claims.userId), eq(users.schoolId, claims.schoolId), isNull(users.disabledAt)));
-  if (!row) throw new AppError(401, 'unauthorized', 'This account is no longer active. Ask your school administrator.');
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.schoolId, claims.schoolId), isNull(memberships.disabledAt)))
+    .innerJoin(schools, eq(schools.id, memberships.schoolId))
+    .leftJoin(devices, claims.deviceId ? and(eq(devices.id, claims.deviceId), eq(devices.schoolId, memberships.schoolId)) : sql`false`)
+    .where(and(eq(users.id, claims.userId), isNull(users.disabledAt)));
+  if (!row) throw new AppError(401, 'unauthorized', 'This account is no longer active at this school. Ask your school administrator.');
   if (claims.deviceId && (!row.deviceFound || row.deviceRevokedAt)) {
     throw deviceRevokedError(row.deviceRevokedAt, row.deviceRevokedReason, row.timezone);
   }
@@ -65,13 +69,19 @@ export async function authenticateToken(db: Db, tokens: TokenService, token: str
     role,
     deviceId: claims.deviceId,
     familyId: claims.familyId,
+    session: claims.offlineSessionId ? 'offline' : 'online',
+    offlineSessionId: claims.offlineSessionId,
     tokenExpiresAt: claims.expiresAt,
   };
 }
 
 /** Refuses with 403 unless the caller has one of `allowed`; `action` finishes "A cashier cannot …" (or "An auditor …"). */
 export function requireRole(principal: Principal, allowed: readonly Role[], action: string): void {
-  if (allowed.includes(principal.role)) return;
   const article = /^[aeiou]/.test(principal.role) ? 'An' : 'A';
-  throw new AppError(403, 'forbidden', `${article} ${principal.role} cannot ${action}; ask someone with one of these roles: ${allowed.join(', ')}.`);
+  if (!allowed.includes(principal.role)) {
+    throw new AppError(403, 'forbidden', `${article} ${principal.role} cannot ${action}; ask someone with one of these roles: ${allowed.join(', ')}.`);
+  }
+  if (principal.session === 'offline' && !allowed.includes(OFFLINE_SESSION_CEILING)) {
+    throw new AppError(403, 'forbidden', `${article} ${principal.role} signed in offline on this desk cannot ${action}; sign in again online with your password.`);
+  }
 }

@@ -1,9 +1,9 @@
 // Changing one's own password, and an owner or admin resetting a colleague's. Either way the
 // account's other sign-ins end, so a password that leaked stops being useful at once.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { actionPermissions, type ChangePasswordRequest, type ResetPasswordRequest, type Role } from '@feemaster/core';
 import { appendAudit } from '../audit/audit-log.ts';
-import { users } from '../db/schema.ts';
+import { memberships, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { requireRole, type Principal } from './authenticate.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -37,7 +37,7 @@ export async function changePassword(ctx: AuthContext, principal: Principal, inp
   }
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+    await tx.update(users).set({ passwordHash, passwordChangedAt: now.toISOString() }).where(eq(users.id, user.id));
     await revokeUserFamilies(tx, user.id, 'password-changed', now, principal.familyId);
     await appendAudit(tx, [{ ...event, action: 'auth.password-change' }]);
   });
@@ -47,18 +47,29 @@ export async function resetPassword(ctx: AuthContext, principal: Principal, user
   requireRole(principal, passwordResetters, "reset other people's passwords");
   const { db } = ctx;
   const now = ctx.clock();
-  const [target] = await db
-    .select()
+  const [found] = await db
+    .select({ user: users, role: memberships.role })
     .from(users)
-    .where(and(eq(users.id, userId), eq(users.schoolId, principal.schoolId)));
-  if (!target) throw new AppError(404, 'not-found', 'There is no such user in your school. Check the user and try again.');
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.schoolId, principal.schoolId)))
+    .where(eq(users.id, userId));
+  if (!found) throw new AppError(404, 'not-found', 'There is no such user in your school. Check the user and try again.');
+  const target = found.user;
   // An admin must not be able to take over the owner's account by setting its password.
-  if (target.role === 'owner' && principal.role !== 'owner') {
+  if (found.role === 'owner' && principal.role !== 'owner') {
     throw new AppError(403, 'forbidden', "Only an owner can reset an owner's password.");
+  }
+  // The account may work for other schools too: its password is theirs as well.
+  const elsewhere = await db
+    .select({ schoolId: memberships.schoolId })
+    .from(memberships)
+    .where(and(eq(memberships.userId, target.id), ne(memberships.schoolId, principal.schoolId)))
+    .limit(1);
+  if (elsewhere.length > 0) {
+    throw new AppError(403, 'forbidden', 'This person also works for another school, so only they can change their password (Change password, after signing in).');
   }
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash }).where(eq(users.id, target.id));
+    await tx.update(users).set({ passwordHash, passwordChangedAt: now.toISOString() }).where(eq(users.id, target.id));
     await revokeUserFamilies(tx, target.id, 'password-reset', now, target.id === principal.userId ? principal.familyId : null);
     // The person locked out is the one an admin resets for; they can sign in with the new password.
     await clearFailedSignIns(tx, normaliseEmail(target.email));

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { MIN_PASSWORD_LENGTH, newId, type ErrorBody, type LoginResponse, type Role } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { OWNER, startTestServer, type TestServer } from '../../test/fixtures.ts';
+import { OWNER, insertMember, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { auditLog, users } from '../db/schema.ts';
-import { hashPassword } from './passwords.ts';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -45,7 +44,7 @@ function refresh(refreshToken: string) {
 
 async function addUser(role: Role): Promise<{ id: string; email: string; password: string }> {
   const user = { id: newId(), email: `${role}-${newId()}@example.org`, password: 'colleague-passphrase' };
-  await database.db.insert(users).values({ id: user.id, schoolId: server.schoolId, email: user.email, displayName: role, role, passwordHash: await hashPassword(user.password) });
+  await insertMember(database.db, { id: user.id, schoolId: server.schoolId, email: user.email, displayName: role, role, password: user.password });
   return user;
 }
 

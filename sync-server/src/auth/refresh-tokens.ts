@@ -10,12 +10,14 @@ import { AppError } from '../errors.ts';
 const TOKEN_BYTES = 32;
 
 /** Why a family was ended; stored in refresh_tokens.revoked_reason and turned into the message. */
-export type FamilyRevocationReason = 'signed-out' | 'password-changed' | 'password-reset' | 'reuse-detected' | 'device-revoked';
+export type FamilyRevocationReason = 'signed-out' | 'password-changed' | 'password-reset' | 'reuse-detected' | 'device-revoked' | 'access-withdrawn';
 
 export interface RefreshBinding {
   userId: string;
   schoolId: string;
   deviceId: string | null;
+  /** The offline session this sign-in continues (it keeps the offline permission cap). */
+  offlineSessionId?: string | null;
 }
 
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
@@ -41,6 +43,7 @@ export async function issueRefreshToken(
     userId: binding.userId,
     schoolId: binding.schoolId,
     deviceId: binding.deviceId,
+    offlineSessionId: binding.offlineSessionId ?? null,
     tokenHash: hashRefreshToken(token),
     issuedAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
@@ -65,8 +68,18 @@ export async function revokeFamily(tx: Db, familyId: string, reason: FamilyRevoc
     .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
 }
 
-/** Ends every sign-in of a user except `keepFamilyId` (the caller's own, after a password change). */
-export async function revokeUserFamilies(tx: Db, userId: string, reason: FamilyRevocationReason, now: Date, keepFamilyId: string | null): Promise<void> {
+/**
+ * Ends every sign-in of a user except `keepFamilyId` (the caller's own, after a password
+ * change); with `schoolId`, only their sign-ins to that school (access withdrawn there).
+ */
+export async function revokeUserFamilies(
+  tx: Db,
+  userId: string,
+  reason: FamilyRevocationReason,
+  now: Date,
+  keepFamilyId: string | null,
+  schoolId: string | null = null,
+): Promise<void> {
   await tx
     .update(refreshTokens)
     .set({ revokedAt: now.toISOString(), revokedReason: reason })
@@ -75,6 +88,7 @@ export async function revokeUserFamilies(tx: Db, userId: string, reason: FamilyR
         eq(refreshTokens.userId, userId),
         isNull(refreshTokens.revokedAt),
         keepFamilyId ? ne(refreshTokens.familyId, keepFamilyId) : undefined,
+        schoolId ? eq(refreshTokens.schoolId, schoolId) : undefined,
       ),
     );
 }
@@ -93,6 +107,7 @@ const endedBecause: Readonly<Record<FamilyRevocationReason, string>> = {
   'reuse-detected':
     'This sign-in was ended because its refresh token was presented twice, which can mean it was copied. Sign in again; if it keeps happening, tell your administrator.',
   'device-revoked': 'This sign-in was ended because its desk was revoked. Ask an admin to register the desk again.',
+  'access-withdrawn': "This sign-in was ended because the school withdrew this account's access. Ask your school administrator.",
 };
 
 export function signInEndedError(reason: string): AppError {

@@ -1,13 +1,32 @@
-// The /api/v1/auth endpoints: sign-in, refresh, sign-out and password change, all behind one
+// The /api/v1/auth endpoints: sign-in, desk enrolment, offline sessions, refresh, sign-out and
+// password change, all behind one
 // per-address rate limit so nobody can guess passwords faster than a person types them.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ChangePasswordRequest, LoginRequest, LoginResponse, LogoutRequest, RefreshRequest, RefreshResponse } from '@feemaster/core';
+import {
+  ChangePasswordRequest,
+  EnrolDeviceRequest,
+  EnrolDeviceResponse,
+  LoginRequest,
+  LoginResponse,
+  LogoutRequest,
+  OfflineSessionRequest,
+  RefreshRequest,
+  RefreshResponse,
+} from '@feemaster/core';
+import { enrolDevice } from '../devices/enrolment.ts';
 import { AppError } from '../errors.ts';
 import { authenticateToken, bearerToken } from './authenticate.ts';
 import { changePassword } from './password-changes.ts';
-import { refreshSignIn, signIn, signOut, type AuthContext, type RequestOrigin } from './sign-in.ts';
+import { openOfflineSession, refreshSignIn, signIn, signOut, type AuthContext, type RequestOrigin } from './sign-in.ts';
+
+/**
+ * Refresh, sign-out and offline sessions need a 256-bit token or a signed grant, which nobody
+ * guesses: they stay out of the per-address budget, so the desks of an office behind one address
+ * refreshing their tokens never use up the sign-in attempts of the people at them.
+ */
+const TOKEN_HOLDERS_ONLY = { rateLimit: false } as const;
 
 export interface AuthRoutesOptions extends AuthContext {
   /** Requests to /api/v1/auth/* allowed per client address per minute. */
@@ -37,6 +56,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     '/api/v1/auth/refresh',
     {
+      config: TOKEN_HOLDERS_ONLY,
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new access token and its successor refresh token',
@@ -49,8 +69,37 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   );
 
   app.post(
+    '/api/v1/auth/enrol-device',
+    {
+      schema: {
+        tags: ['auth', 'devices'],
+        summary: "Enrol this desk with the approval code an admin issued: returns the desk's identity and secret",
+        security: [],
+        body: EnrolDeviceRequest,
+        response: { 200: EnrolDeviceResponse },
+      },
+    },
+    async (request) => enrolDevice(ctx.db, request.body.approvalCode, ctx.clock(), originOf(request)),
+  );
+
+  app.post(
+    '/api/v1/auth/offline-session',
+    {
+      config: TOKEN_HOLDERS_ONLY,
+      schema: {
+        tags: ['auth'],
+        summary: 'Tokens for a session the desk opened offline; capped at a cashier’s permissions and marked offline in the audit trail',
+        security: [],
+        body: OfflineSessionRequest,
+        response: { 200: LoginResponse },
+      },
+    },
+    async (request) => openOfflineSession(ctx, request.body, originOf(request)),
+  );
+
+  app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End the sign-in the refresh token belongs to', security: [], body: LogoutRequest } },
+    { config: TOKEN_HOLDERS_ONLY, schema: { tags: ['auth'], summary: 'End the sign-in the refresh token belongs to', security: [], body: LogoutRequest } },
     async (request, reply) => {
       await signOut(ctx, request.body.refreshToken, originOf(request));
       return reply.status(204).send();

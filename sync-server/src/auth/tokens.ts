@@ -17,12 +17,25 @@ export interface AccessClaims {
   deviceId: string | null;
   /** The refresh-token family of the sign-in (claim `fam`), so ending it ends its access tokens. */
   familyId: string | null;
+  /** Set when the sign-in began offline on the desk (claim `ofs`): permissions are capped. */
+  offlineSessionId?: string | null;
+}
+
+/** The server's permission for one person to open offline sessions on one desk. */
+export interface OfflineGrantClaims {
+  userId: string;
+  schoolId: string;
+  deviceId: string;
+  role: Role;
 }
 
 export interface TokenService {
   issue(claims: AccessClaims): Promise<{ token: string; expiresAt: Date }>;
   /** Null when the token is malformed, forged, expired or signed any other way than ours. */
-  verify(token: string): Promise<(AccessClaims & { expiresAt: Date }) | null>;
+  verify(token: string): Promise<(AccessClaims & { offlineSessionId: string | null; expiresAt: Date }) | null>;
+  issueOfflineGrant(claims: OfflineGrantClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }>;
+  /** Null unless it is an unexpired grant of ours; `issuedAt` is compared with password changes. */
+  verifyOfflineGrant(token: string): Promise<(OfflineGrantClaims & { issuedAt: Date; expiresAt: Date }) | null>;
 }
 
 export interface SigningKeys {
@@ -35,6 +48,9 @@ export type Clock = () => Date;
 const ISSUER = 'fee-master';
 const ALGORITHM = 'EdDSA';
 const SECRET_NAME = 'access-token-ed25519';
+/** Grants carry their own JWT type and `use` claim, so neither kind of token passes for the other. */
+const GRANT_TYPE = 'offline-grant+jwt';
+const GRANT_USE = 'offline-grant';
 
 /** Reads an Ed25519 PKCS#8 PEM; `\n` escapes are accepted because env files hold one line. */
 export function parseSigningKey(pem: string, source: string): SigningKeys {
@@ -74,6 +90,7 @@ export function createTokenService(keys: SigningKeys, ttlSeconds: number, clock:
         role: claims.role,
         ...(claims.deviceId ? { dev: claims.deviceId } : {}),
         ...(claims.familyId ? { fam: claims.familyId } : {}),
+        ...(claims.offlineSessionId ? { ofs: claims.offlineSessionId } : {}),
       })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(claims.userId)
@@ -92,10 +109,49 @@ export function createTokenService(keys: SigningKeys, ttlSeconds: number, clock:
           currentDate: clock(),
         });
         const role = roles.find((r) => r === payload.role);
-        if (!payload.sub || typeof payload.sch !== 'string' || !role || !payload.exp) return null;
+        if (!payload.sub || typeof payload.sch !== 'string' || !role || !payload.exp || payload.use !== undefined) return null;
         const deviceId = typeof payload.dev === 'string' ? payload.dev : null;
         const familyId = typeof payload.fam === 'string' ? payload.fam : null;
-        return { userId: payload.sub, schoolId: payload.sch, role, deviceId, familyId, expiresAt: new Date(payload.exp * 1000) };
+        const offlineSessionId = typeof payload.ofs === 'string' ? payload.ofs : null;
+        return { userId: payload.sub, schoolId: payload.sch, role, deviceId, familyId, offlineSessionId, expiresAt: new Date(payload.exp * 1000) };
+      } catch (error) {
+        if (error instanceof joseErrors.JOSEError) return null;
+        throw error;
+      }
+    },
+    async issueOfflineGrant(claims, grantTtlSeconds) {
+      const now = clock();
+      const expiresAt = new Date(now.getTime() + grantTtlSeconds * 1000);
+      const token = await new SignJWT({ use: GRANT_USE, sch: claims.schoolId, dev: claims.deviceId, role: claims.role })
+        .setProtectedHeader({ alg: ALGORITHM, typ: GRANT_TYPE })
+        .setSubject(claims.userId)
+        .setIssuer(ISSUER)
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
+        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+        .sign(keys.privateKey);
+      return { token, expiresAt };
+    },
+    async verifyOfflineGrant(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys.publicKey, {
+          issuer: ISSUER,
+          algorithms: [ALGORITHM],
+          typ: GRANT_TYPE,
+          requiredClaims: ['sub', 'exp', 'iat'],
+          currentDate: clock(),
+        });
+        const role = roles.find((r) => r === payload.role);
+        if (payload.use !== GRANT_USE || !payload.sub || typeof payload.sch !== 'string' || typeof payload.dev !== 'string' || !role || !payload.exp || !payload.iat) {
+          return null;
+        }
+        return {
+          userId: payload.sub,
+          schoolId: payload.sch,
+          deviceId: payload.dev,
+          role,
+          issuedAt: new Date(payload.iat * 1000),
+          expiresAt: new Date(payload.exp * 1000),
+        };
       } catch (error) {
         if (error instanceof joseErrors.JOSEError) return null;
         throw error;

@@ -11,21 +11,42 @@ export const schools = pgTable('schools', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
 
+/**
+ * A person's account, one per email across the server. What they may do lives in memberships:
+ * one role in each school they work for (a bursar of two sister schools signs in once).
+ */
 export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey(),
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    /** The whole account is off (every school). */
+    disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'string' }),
+    /** Offline sign-in grants issued before this no longer open a session (the password changed). */
+    passwordChangedAt: timestamp('password_changed_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`)],
+);
+
+/** A user's role in one school; disabling it ends their access to that school only. */
+export const memberships = pgTable(
+  'memberships',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
     schoolId: uuid('school_id')
       .notNull()
       .references(() => schools.id),
-    email: text('email').notNull(),
-    displayName: text('display_name').notNull(),
     role: text('role').notNull(),
-    passwordHash: text('password_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    createdBy: uuid('created_by'),
     disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'string' }),
   },
-  (t) => [uniqueIndex('users_email_unique').on(sql`lower(${t.email})`)],
+  (t) => [primaryKey({ columns: [t.userId, t.schoolId] }), index('memberships_school').on(t.schoolId)],
 );
 
 /** Server-generated secrets (token signing key) so several instances on one database agree. */
@@ -86,8 +107,14 @@ export const devices = pgTable(
     registeredAt: timestamp('registered_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
     revokedReason: text('revoked_reason'),
+    /** SHA-256 of the one-time approval code an admin reads out to enrol the desk; null once used. */
+    approvalCodeHash: text('approval_code_hash'),
+    approvalCodeExpiresAt: timestamp('approval_code_expires_at', { withTimezone: true, mode: 'string' }),
+    /** SHA-256 of the secret the enrolled desk proves itself with at every sign-in. */
+    secretHash: text('secret_hash'),
+    enrolledAt: timestamp('enrolled_at', { withTimezone: true, mode: 'string' }),
   },
-  (t) => [uniqueIndex('devices_school_code_unique').on(t.schoolId, t.code)],
+  (t) => [uniqueIndex('devices_school_code_unique').on(t.schoolId, t.code), uniqueIndex('devices_approval_code_unique').on(t.approvalCodeHash)],
 );
 
 /**
@@ -113,6 +140,8 @@ export const refreshTokens = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true, mode: 'string' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'string' }),
     revokedReason: text('revoked_reason'),
+    /** Set when the sign-in began offline on the desk (verified there) and was vouched for by it. */
+    offlineSessionId: uuid('offline_session_id'),
   },
   (t) => [uniqueIndex('refresh_tokens_hash_unique').on(t.tokenHash), index('refresh_tokens_family').on(t.familyId)],
 );
@@ -162,6 +191,8 @@ export const auditLog = pgTable(
     after: jsonb('after'),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** The offline session (signed in on the desk without the server) the change was made in. */
+    offlineSessionId: uuid('offline_session_id'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },

@@ -1,10 +1,12 @@
-// First-run setup: creates the one school and its owner account. Refuses once a school exists,
+// First-run setup: creates the one school, its owner account, its settings and main office. Refuses once a school exists,
 // so there are never default credentials and setup cannot be replayed.
 import { sql } from 'drizzle-orm';
-import { MIN_PASSWORD_LENGTH, isCurrencyCode, newId } from '@feemaster/core';
+import { MIN_PASSWORD_LENGTH, isCurrencyCode, newId, replicatedCollections } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
-import { schoolChangeCounters, schools, users } from '../db/schema.ts';
+import { schoolChangeCounters, schools } from '../db/schema.ts';
+import { createAccount } from '../auth/accounts.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { pushDocuments } from '../sync/repository.ts';
 import { AppError } from '../errors.ts';
 
 export interface InitSchoolInput {
@@ -32,7 +34,10 @@ export function checkInitInput(input: InitSchoolInput): string[] {
   return problems;
 }
 
-export async function initSchool(db: Db, input: InitSchoolInput): Promise<{ schoolId: string; ownerId: string }> {
+/** The code of the office every school starts with; it prefixes the first desks' receipts. */
+export const DEFAULT_OFFICE_CODE = 'MAIN';
+
+export async function initSchool(db: Db, input: InitSchoolInput): Promise<{ schoolId: string; ownerId: string; officeId: string }> {
   const problems = checkInitInput(input);
   if (problems.length > 0) throw new AppError(400, 'bad-request', problems.join(' '));
   const passwordHash = await hashPassword(input.ownerPassword);
@@ -44,18 +49,18 @@ export async function initSchool(db: Db, input: InitSchoolInput): Promise<{ scho
       throw new AppError(409, 'already-set-up', `Fee Master is already set up for "${existing.name}". Sign in with the owner account instead.`);
     }
     const schoolId = newId();
-    const ownerId = newId();
     await tx.insert(schools).values({ id: schoolId, name: input.schoolName.trim(), currency: input.currency, timezone: input.timezone });
     await tx.insert(schoolChangeCounters).values({ schoolId, lastSeq: 0 });
-    await tx.insert(users).values({
-      id: ownerId,
-      schoolId,
-      email: input.ownerEmail.trim().toLowerCase(),
-      displayName: input.ownerName.trim(),
-      role: 'owner',
-      passwordHash,
-    });
-    return { schoolId, ownerId };
+    const ownerId = await createAccount(tx, { email: input.ownerEmail, displayName: input.ownerName, passwordHash }, { schoolId, role: 'owner', createdBy: null });
+    // A school starts with its settings and one office, so a desk can be registered with a
+    // receipt series (MAIN-D01-…) straight away; both can be renamed later.
+    const now = new Date().toISOString();
+    const envelope = { schoolId, createdAt: now, updatedAt: now, _deleted: false };
+    const settings = { ...envelope, id: newId(), kind: 'settings', name: 'School settings', data: { currency: input.currency, timezone: input.timezone, receiptHeader: input.schoolName.trim(), receiptFooter: '', siblingOrder: 'eldest-first', voidOnlyInSameSession: true } };
+    const office = { ...envelope, id: newId(), kind: 'office', name: 'Main office', data: { code: DEFAULT_OFFICE_CODE } };
+    const ctx = { schoolId, userId: ownerId, role: 'owner' as const, collection: replicatedCollections.reference };
+    await pushDocuments(tx, ctx, [settings, office].map((doc) => ({ assumedMasterState: null, newDocumentState: doc })));
+    return { schoolId, ownerId, officeId: office.id };
   });
 }
 

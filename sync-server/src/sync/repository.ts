@@ -12,6 +12,7 @@ import {
   type PushRow,
   type ReplicatedCollection,
   type Role,
+  type SessionKind,
   type SyncCheckpoint,
   type WithDeleted,
 } from '@feemaster/core';
@@ -35,6 +36,9 @@ export interface PushContext {
   schoolId: string;
   userId: string;
   role: Role;
+  /** An offline session's writes are capped at a cashier's permissions. */
+  session?: SessionKind;
+  offlineSessionId?: string | null;
   collection: ReplicatedCollection;
   /** Where the push came from, for the audit trail. */
   deviceId?: string | null;
@@ -45,7 +49,7 @@ export interface PushContext {
 export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): void {
   // The permission table first: a role that may not write these documents learns that, not their faults.
   const refused = rows
-    .map((row, index) => ({ index, doc: row.newDocumentState, refusal: refusalToWrite(ctx.role, ctx.collection.name, row.newDocumentState) }))
+    .map((row, index) => ({ index, doc: row.newDocumentState, refusal: refusalToWrite(ctx.role, ctx.collection.name, row.newDocumentState, ctx.session) }))
     .filter((r) => r.refusal !== null);
   const [first] = refused;
   if (first?.refusal) {

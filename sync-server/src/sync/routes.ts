@@ -99,6 +99,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
           schoolId: principal.schoolId,
           userId: principal.userId,
           role: principal.role,
+          session: principal.session,
+          offlineSessionId: principal.offlineSessionId,
           collection,
           deviceId: principal.deviceId,
           ip: request.ip,

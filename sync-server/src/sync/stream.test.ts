@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { PullResponse, Student } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
-import { makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
+import { OWNER, makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { users } from '../db/schema.ts';
 
 let database: TestDatabase;
@@ -75,7 +75,7 @@ describe('live stream', () => {
   it('re-checks the account on an open stream and ends it when the account is disabled', async () => {
     const stream = await openStream(server.token);
     expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
-    await database.db.update(users).set({ disabledAt: new Date().toISOString() }).where(eq(users.schoolId, server.schoolId));
+    await database.db.update(users).set({ disabledAt: new Date().toISOString() }).where(eq(users.email, OWNER.email));
     const event = await stream.next();
     expect(event.event).toBe('unauthorized');
     expect(JSON.parse(event.data)).toMatchObject({ error: 'unauthorized' });

@@ -12,7 +12,7 @@ import { newId } from '@feemaster/core';
 import type { Db } from '../../../sync-server/src/db/client.ts';
 import { openDatabase } from '../../../sync-server/src/db/client.ts';
 import { auditChains, auditCheckpoints, auditLog, schools } from '../../../sync-server/src/db/schema.ts';
-import { appendAudit, hashAuditRecord, type AuditRecord } from '../../../sync-server/src/audit/audit-log.ts';
+import { appendAudit, auditRecordOf, hashAuditRecord, type AuditRecord } from '../../../sync-server/src/audit/audit-log.ts';
 import { AuditPruneError, pruneAudit } from '../../../sync-server/src/audit/prune.ts';
 import { verifyAuditChains, type ChainVerification } from '../../../sync-server/src/audit/verify.ts';
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../../../sync-server/test/database.ts';
@@ -63,7 +63,7 @@ async function entryAt(seq: number) {
 /** What a forger who knows the hashing would write: a row correctly chained to `previous`. */
 async function insertForgery(seq: number, previous: { hash: string }): Promise<void> {
   const { prevHash: _p, hash: _h, ...template } = await entryAt(1);
-  const record: AuditRecord = { ...template, seq, action: 'ledger.refund', entityType: 'ledger', entityId: newId(), before: null, after: { amount: 5_000_000 } };
+  const record: AuditRecord = auditRecordOf({ ...template, seq, action: 'ledger.refund', entityType: 'ledger', entityId: newId(), before: null, after: { amount: 5_000_000 } });
   await database.db.insert(auditLog).values({ ...record, prevHash: previous.hash, hash: hashAuditRecord(previous.hash, record) });
 }
 const run = (statement: ReturnType<typeof sql>) => database.db.execute(statement);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { newId, type ErrorBody, type Payer, type PullResponse, type Student } from '@feemaster/core';
+import { newId, type DeviceList, type ErrorBody, type MemberList, type Payer, type PullResponse, type Student } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../../sync-server/test/database.ts';
 import { OWNER, startSecurityServer, type SecurityServer } from './security-server.ts';
 
@@ -136,6 +136,32 @@ describe('hostile strings in payer fields', () => {
     expect((await push('payers', 0, [payer({ name: long })])).statusCode).toBe(422);
     expect((await push('payers', 0, [payer({ contacts: [{ type: 'email', value: long }] })])).statusCode).toBe(422);
     expect(await pullAll<Payer>('payers', 0)).toEqual([]);
+  });
+});
+
+describe('hostile strings in staff and desk names', () => {
+  const bearer = () => ({ authorization: `Bearer ${server.ownerToken}` });
+
+  it.each(Object.entries(HOSTILE))('a person and a desk named with %s are stored and listed verbatim', async (_label, text) => {
+    const added = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: bearer(),
+      payload: { email: `hostile-${newId()}@hillside.example`, displayName: text, role: 'cashier', password: 'a-first-passphrase' },
+    });
+    // A name of only blank characters has nothing to show on a receipt or in the staff list.
+    if (!/\S/.test(text)) {
+      expect(added.statusCode).toBe(400);
+      return;
+    }
+    expect(added.statusCode).toBe(201);
+    const staff = await server.app.inject({ method: 'GET', url: '/api/v1/users', headers: bearer() });
+    expect(staff.json<MemberList>().members.map((m) => m.displayName)).toContain(text.trim());
+
+    const desk = await server.app.inject({ method: 'POST', url: '/api/v1/devices', headers: bearer(), payload: { name: text, code: `H${String(Math.floor(Math.random() * 1e6))}` } });
+    expect(desk.statusCode).toBe(201);
+    const desks = await server.app.inject({ method: 'GET', url: '/api/v1/devices', headers: bearer() });
+    expect(desks.json<DeviceList>().devices.map((d) => d.name)).toContain(text.trim());
   });
 });
 

@@ -2,8 +2,10 @@
 // every guarded server action is allowed or refused exactly as the table says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  OFFLINE_SESSION_CEILING,
   actionPermissions,
   ledgerPermissions,
+  mayPerform,
   masterDataPermissions,
   newId,
   referencePermissions,
@@ -12,27 +14,34 @@ import {
   type ErrorBody,
   type Role,
   type ServerAction,
+  type SessionKind,
 } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../../sync-server/test/database.ts';
-import { signInAs, startTestServer, type TestServer } from '../../../sync-server/test/fixtures.ts';
+import { enrolDesk, openOfflineSessionFor, signInAsMember, startTestServer, type TestServer } from '../../../sync-server/test/fixtures.ts';
 
 let database: TestDatabase;
 let server: TestServer;
-const tokens = new Map<Role, string>();
+const tokens = new Map<string, string>();
+const sessions: readonly SessionKind[] = ['online', 'offline'];
 
 beforeAll(async () => {
   database = await openTestDatabase();
   await database.reset();
   server = await startTestServer(database);
-  tokens.set('owner', server.token);
-  for (const role of roles.filter((r) => r !== 'owner')) tokens.set(role, await signInAs(server, database, role));
+  const desk = await enrolDesk(server);
+  // Each role signs in online on the desk, and the desk opens an offline session for them too.
+  for (const role of roles) {
+    const { login } = await signInAsMember(server, database, role, desk);
+    tokens.set(`${role}:online`, login.accessToken);
+    tokens.set(`${role}:offline`, (await openOfflineSessionFor(server, desk, login)).accessToken);
+  }
 });
 afterAll(async () => {
   await server.app.close();
   await database.close();
 });
 
-const token = (role: Role): string => tokens.get(role) ?? '';
+const token = (role: Role, session: SessionKind): string => tokens.get(`${role}:${session}`) ?? '';
 
 /** One case per document kind the table distinguishes; the permission check comes before validation. */
 const documentCases: { label: string; collection: keyof typeof replicatedCollections; doc: Record<string, unknown>; allowed: readonly Role[] }[] = [
@@ -44,22 +53,27 @@ const documentCases: { label: string; collection: keyof typeof replicatedCollect
 describe('pushed documents', () => {
   for (const { label, collection, doc, allowed } of documentCases) {
     for (const role of roles) {
-      const may = allowed.includes(role);
-      it(`${role} ${may ? 'may' : 'may not'} write ${label}`, async () => {
-        const { schemaVersion } = replicatedCollections[collection];
-        const res = await server.app.inject({
-          method: 'POST',
-          url: `/api/v1/sync/${collection}/${schemaVersion}/push`,
-          headers: { authorization: `Bearer ${token(role)}` },
-          payload: [{ newDocumentState: { id: newId(), schoolId: server.schoolId, ...doc, _deleted: false } }],
+      for (const session of sessions) {
+        // Offline, a role may do what both it and the ceiling role (a cashier) may do.
+        const mayOnline = allowed.includes(role);
+        const may = mayOnline && (session === 'online' || allowed.includes(OFFLINE_SESSION_CEILING));
+        it(`${role} (${session}) ${may ? 'may' : 'may not'} write ${label}`, async () => {
+          const { schemaVersion } = replicatedCollections[collection];
+          const res = await server.app.inject({
+            method: 'POST',
+            url: `/api/v1/sync/${collection}/${schemaVersion}/push`,
+            headers: { authorization: `Bearer ${token(role, session)}` },
+            payload: [{ newDocumentState: { id: newId(), schoolId: server.schoolId, ...doc, _deleted: false } }],
+          });
+          if (may) {
+            expect(res.statusCode).not.toBe(403);
+          } else {
+            expect(res.statusCode).toBe(403);
+            const article = role === 'owner' || role === 'admin' || role === 'auditor' ? 'an' : 'a';
+            expect(res.json<ErrorBody>().message).toContain(mayOnline ? `in an offline session, where ${article} ${role} may only do a cashier's work` : `${article} ${role} cannot`);
+          }
         });
-        if (may) {
-          expect(res.statusCode).not.toBe(403);
-        } else {
-          expect(res.statusCode).toBe(403);
-          expect(res.json<ErrorBody>().message).toContain(`${role === 'owner' || role === 'admin' || role === 'auditor' ? 'an' : 'a'} ${role} cannot`);
-        }
-      });
+      }
     }
   }
 });
@@ -70,18 +84,22 @@ const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST'; url: 
   'devices.view': () => ({ method: 'GET', url: '/api/v1/devices' }),
   'devices.manage': () => ({ method: 'POST', url: '/api/v1/devices', payload: { name: 'Front desk', code: `D${String(Math.floor(Math.random() * 1e6))}` } }),
   'users.reset-password': () => ({ method: 'POST', url: `/api/v1/users/${newId()}/reset-password`, payload: { newPassword: 'another-long-passphrase' } }),
+  'users.view': () => ({ method: 'GET', url: '/api/v1/users' }),
+  'users.manage': () => ({ method: 'POST', url: '/api/v1/users', payload: { email: `new-${newId()}@example.org`, displayName: 'New colleague', role: 'cashier', password: 'a-first-passphrase' } }),
 };
 
 describe('server actions', () => {
-  for (const [action, allowed] of Object.entries(actionPermissions) as [ServerAction, readonly Role[]][]) {
+  for (const action of Object.keys(actionPermissions) as ServerAction[]) {
     for (const role of roles) {
-      const may = allowed.includes(role);
-      it(`${role} ${may ? 'may' : 'may not'} ${action}`, async () => {
-        const request = actionRequests[action]();
-        const res = await server.app.inject({ ...request, headers: { authorization: `Bearer ${token(role)}` } });
-        if (may) expect(res.statusCode).not.toBe(403);
-        else expect(res.statusCode).toBe(403);
-      });
+      for (const session of sessions) {
+        const may = mayPerform(role, action, session);
+        it(`${role} (${session}) ${may ? 'may' : 'may not'} ${action}`, async () => {
+          const request = actionRequests[action]();
+          const res = await server.app.inject({ ...request, headers: { authorization: `Bearer ${token(role, session)}` } });
+          if (may) expect(res.statusCode).not.toBe(403);
+          else expect(res.statusCode).toBe(403);
+        });
+      }
     }
   }
 });

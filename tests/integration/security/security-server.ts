@@ -1,10 +1,10 @@
 // A sync server for the security suite: a clock the tests move instead of sleeping, one school
 // with its owner, and helpers to add colleagues, a second school, desks and sign-ins.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { newId, type DeviceSummary, type LoginResponse, type Role } from '@feemaster/core';
+import { newId, type LoginResponse, type Role } from '@feemaster/core';
 import { buildApp, type AppOptions } from '../../../sync-server/src/app.ts';
-import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
-import { schoolChangeCounters, schools, users } from '../../../sync-server/src/db/schema.ts';
+import { schoolChangeCounters, schools } from '../../../sync-server/src/db/schema.ts';
+import { enrolDesk, insertMember } from '../../../sync-server/test/fixtures.ts';
 import { initSchool } from '../../../sync-server/src/setup/init-school.ts';
 import type { TestDatabase } from '../../../sync-server/test/database.ts';
 
@@ -23,16 +23,23 @@ export interface Account {
   schoolId: string;
 }
 
+/** A desk as the tests hold it: its id and the secret it got at enrolment. */
+export interface EnrolledDesk {
+  id: string;
+  secret: string;
+}
+
 export interface SecurityServer {
   app: FastifyInstance;
   clock: TestClock;
   schoolId: string;
   ownerToken: string;
-  login(payload: { email: string; password: string; deviceId?: string }, remoteAddress?: string): Promise<LightMyRequestResponse>;
-  signIn(account: { email: string; password: string }, deviceId?: string): Promise<LoginResponse>;
+  login(payload: { email: string; password: string; deviceId?: string; deviceSecret?: string }, remoteAddress?: string): Promise<LightMyRequestResponse>;
+  signIn(account: { email: string; password: string }, desk?: EnrolledDesk, remoteAddress?: string): Promise<LoginResponse>;
   addUser(role: Role, schoolId?: string): Promise<Account>;
   addSchool(name: string): Promise<{ schoolId: string; owner: Account }>;
-  registerDevice(token: string, code: string): Promise<DeviceSummary>;
+  /** Registers a desk with `token` and enrols it with its approval code. */
+  registerDevice(token: string, code: string): Promise<EnrolledDesk>;
   pull(token: string): Promise<LightMyRequestResponse>;
 }
 
@@ -56,14 +63,14 @@ export async function startSecurityServer(database: TestDatabase, options: Parti
 
   const login: SecurityServer['login'] = (payload, remoteAddress) =>
     app.inject({ method: 'POST', url: '/api/v1/auth/login', payload, ...(remoteAddress ? { remoteAddress } : {}) });
-  const signIn: SecurityServer['signIn'] = async (account, deviceId) => {
-    const res = await login({ email: account.email, password: account.password, ...(deviceId ? { deviceId } : {}) });
+  const signIn: SecurityServer['signIn'] = async (account, desk, remoteAddress) => {
+    const res = await login({ email: account.email, password: account.password, ...(desk ? { deviceId: desk.id, deviceSecret: desk.secret } : {}) }, remoteAddress);
     if (res.statusCode !== 200) throw new Error(`sign-in of ${account.email} failed: ${res.statusCode} ${res.body}`);
     return res.json<LoginResponse>();
   };
   const addUser: SecurityServer['addUser'] = async (role, inSchool = schoolId) => {
     const account = { id: newId(), email: `${role}-${newId()}@hillside.example`, password: PASSWORD, schoolId: inSchool };
-    await database.db.insert(users).values({ id: account.id, schoolId: inSchool, email: account.email, displayName: `Test ${role}`, role, passwordHash: await hashPassword(PASSWORD) });
+    await insertMember(database.db, { id: account.id, schoolId: inSchool, email: account.email, role, password: PASSWORD });
     return account;
   };
   const owner = await signIn(OWNER);
@@ -83,9 +90,8 @@ export async function startSecurityServer(database: TestDatabase, options: Parti
       return { schoolId: otherId, owner: await addUser('owner', otherId) };
     },
     async registerDevice(token, code) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/devices', headers: { authorization: `Bearer ${token}` }, payload: { name: `Desk ${code}`, code } });
-      if (res.statusCode !== 201) throw new Error(`device registration failed: ${res.statusCode} ${res.body}`);
-      return res.json<DeviceSummary>();
+      const { deviceId, deviceSecret } = await enrolDesk({ app, token }, { code });
+      return { id: deviceId, secret: deviceSecret };
     },
     pull: (token) => app.inject({ method: 'GET', url: '/api/v1/sync/students/1/pull', headers: { authorization: `Bearer ${token}` } }),
   };

@@ -11,7 +11,7 @@ import { hashPassword } from '../../../sync-server/src/auth/passwords.ts';
 import { devices, schoolChangeCounters, schools, syncDocuments, users } from '../../../sync-server/src/db/schema.ts';
 import { initSchool } from '../../../sync-server/src/setup/init-school.ts';
 import { openTestDatabase, type TestDatabase } from '../../../sync-server/test/database.ts';
-import { makeStudent } from '../../../sync-server/test/fixtures.ts';
+import { insertMember, makeStudent } from '../../../sync-server/test/fixtures.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   passwordHashB = await hashPassword('riverbend-passphrase');
   await database.db.insert(schools).values({ ...schoolB, currency: 'KES', timezone: 'Africa/Nairobi' });
   await database.db.insert(schoolChangeCounters).values({ schoolId: schoolB.id, lastSeq: 1 });
-  await database.db.insert(users).values({ id: ownerB.id, schoolId: schoolB.id, email: ownerB.email, displayName: 'Riverbend Owner', role: 'owner', passwordHash: passwordHashB });
+  await insertMember(database.db, { id: ownerB.id, schoolId: schoolB.id, email: ownerB.email, displayName: 'Riverbend Owner', role: 'owner', passwordHash: passwordHashB });
   await database.db.insert(devices).values({ id: deviceB, schoolId: schoolB.id, code: 'RB1', name: 'Riverbend front desk' });
   const { _deleted: _d, ...data } = studentB;
   await database.db.insert(syncDocuments).values({ collection: 'students', id: studentB.id, schoolId: schoolB.id, seq: 1, deleted: false, data });

@@ -254,10 +254,11 @@ describe('sign-in lockout', () => {
     expect((await server.login({ email: cashier.email, password: 'a-fresh-passphrase' })).statusCode).toBe(200);
   });
 
-  it('limits /api/v1/auth/* per address with a clear 429, leaving other addresses alone', async () => {
+  it('limits sign-in attempts per address with a clear 429, leaving other addresses and token refreshes alone', async () => {
     await server.app.close();
     await database.reset();
     server = await startSecurityServer(database, { authRateLimitPerMinute: 20 });
+    const desks = await server.signIn(OWNER, undefined, '10.0.0.9');
     // startSecurityServer signed the owner in once from the default address.
     for (let i = 0; i < 19; i += 1) expect((await server.login({ email: `guess-${i}@x.example`, password: 'guess-guess' })).statusCode).toBe(401);
     const limited = await server.login(OWNER);
@@ -265,6 +266,14 @@ describe('sign-in lockout', () => {
     expect(limited.json<ErrorBody>()).toMatchObject({ error: 'rate-limited' });
     expect(limited.json<ErrorBody>().message).toMatch(/^Too many sign-in requests from this address; wait .+ and try again\.$/);
     expect((await server.login(OWNER, '10.0.0.7')).statusCode).toBe(200);
+    // Desks behind the same address keep refreshing: that needs a token nobody can guess.
+    let refreshToken = desks.refreshToken;
+    for (let i = 0; i < 25; i += 1) {
+      const rotated = await server.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+      expect(rotated.statusCode).toBe(200);
+      refreshToken = rotated.json<RefreshResponse>().refreshToken;
+    }
+    expect((await server.login(OWNER)).statusCode).toBe(429);
     // Sync is not behind the sign-in limit.
     expect((await server.pull(server.ownerToken)).statusCode).toBe(200);
   });
@@ -274,7 +283,7 @@ describe('devices', () => {
   it("a revoked desk's tokens are refused at once, with when and why; the person can still sign in elsewhere", async () => {
     const device = await server.registerDevice(server.ownerToken, 'D02');
     const cashier = await server.addUser('cashier');
-    const onDesk: LoginResponse = await server.signIn(cashier, device.id);
+    const onDesk: LoginResponse = await server.signIn(cashier, device);
     expect(onDesk.deviceId).toBe(device.id);
     expect(decodeJwt(onDesk.accessToken).dev).toBe(device.id);
     expect((await server.pull(onDesk.accessToken)).statusCode).toBe(200);
@@ -293,7 +302,7 @@ describe('devices', () => {
     const refreshed = await refresh(onDesk.refreshToken);
     expect(refreshed.statusCode).toBe(401);
     expect(refreshed.json<ErrorBody>()).toMatchObject({ error: 'device-revoked' });
-    const again = await server.login({ email: cashier.email, password: cashier.password, deviceId: device.id });
+    const again = await server.login({ email: cashier.email, password: cashier.password, deviceId: device.id, deviceSecret: device.secret });
     expect(again.statusCode).toBe(401);
     expect(again.json<ErrorBody>().message).toContain('Stolen from the bursary');
     expect((await server.signIn(cashier)).accessToken).toBeTruthy();
@@ -303,7 +312,7 @@ describe('devices', () => {
     const other = await server.addSchool('Lakeside School');
     const otherToken = (await server.signIn(other.owner)).accessToken;
     const theirs = await server.registerDevice(otherToken, 'D01');
-    const res = await server.login({ ...OWNER, deviceId: theirs.id });
+    const res = await server.login({ ...OWNER, deviceId: theirs.id, deviceSecret: theirs.secret });
     expect(res.statusCode).toBe(401);
     expect(res.json<ErrorBody>()).toMatchObject({ error: 'device-revoked', message: 'This desk is not registered with your school. Ask an admin to register it again.' });
   });
