@@ -119,6 +119,23 @@ describe('registerIpcHandlers', () => {
   it('rejects extra arguments to calls that take none', async () => {
     await expect(call(IpcChannels.loadSession, appFrame, 'extra')).rejects.toThrow(/\[invalid-argument\]/);
     await expect(call(IpcChannels.clearSession, appFrame, 'extra')).rejects.toThrow(/\[invalid-argument\]/);
+    await expect(call(IpcChannels.loadEnrolment, appFrame, 'extra')).rejects.toThrow(/\[invalid-argument\]/);
+    await expect(call(IpcChannels.clearEnrolment, appFrame, 'extra')).rejects.toThrow(/\[invalid-argument\]/);
+  });
+
+  it.each([
+    ['a number', [42]],
+    ['text that is not JSON', ['secret=s']],
+    ['oversize JSON', [JSON.stringify('x'.repeat(MAX_SESSION_JSON_LENGTH))]],
+  ])('saveEnrolment rejects %s', async (_name, args) => {
+    await expect(call(IpcChannels.saveEnrolment, appFrame, ...args)).rejects.toThrow(/\[invalid-argument\]/);
+    expect(await readdir(electron.userData)).toEqual([]);
+  });
+
+  it('round-trips the enrolment for the app frame only', async () => {
+    await call(IpcChannels.saveEnrolment, appFrame, '{"deviceSecret":"s"}');
+    await expect(call(IpcChannels.loadEnrolment, appFrame)).resolves.toBe('{"deviceSecret":"s"}');
+    await expect(call(IpcChannels.loadEnrolment, { senderFrame: { url: 'https://evil.example/', parent: null } })).rejects.toThrow(/\[forbidden-sender\]/);
   });
 
   it('stores a valid server URL without its trailing slash', async () => {

@@ -6,10 +6,10 @@ import { IpcChannels } from '../preload/bridge.ts';
 import type { DesktopBridge } from '../preload/bridge.ts';
 import { isAppUrl } from './app-origin.ts';
 import { DesktopError } from './desktop-error.ts';
-import { clearSession, loadSession, saveSession } from './secrets.ts';
+import { clearEnrolment, clearSession, loadEnrolment, loadSession, saveEnrolment, saveSession } from './secrets.ts';
 import { getServerUrl, MAX_SERVER_URL_LENGTH, setServerUrl } from './settings.ts';
 
-/** Far above a refresh token plus a few cashiers' offline verifiers. */
+/** Far above a refresh token, or a desk's enrolment with a few dozen people's offline verifiers. */
 export const MAX_SESSION_JSON_LENGTH = 64 * 1024;
 
 type ChannelHandlers = {
@@ -34,12 +34,12 @@ function stringArg(args: readonly unknown[], call: string, what: string, maxLeng
   return value;
 }
 
-function sessionJsonArg(args: readonly unknown[]): string {
-  const json = stringArg(args, 'saveSession', 'the session JSON', MAX_SESSION_JSON_LENGTH);
+function jsonArg(args: readonly unknown[], call: 'saveSession' | 'saveEnrolment'): string {
+  const json = stringArg(args, call, call === 'saveSession' ? 'the session JSON' : 'the enrolment JSON', MAX_SESSION_JSON_LENGTH);
   try {
     JSON.parse(json);
   } catch (error) {
-    throw new DesktopError('invalid-argument', `saveSession expects valid JSON (${String(error)}).`);
+    throw new DesktopError('invalid-argument', `${call} expects valid JSON (${String(error)}).`);
   }
   return json;
 }
@@ -53,10 +53,19 @@ export const ipcHandlers = {
     expectArgs(args, 0, 'loadSession');
     return loadSession();
   },
-  [IpcChannels.saveSession]: (args) => saveSession(sessionJsonArg(args)),
+  [IpcChannels.saveSession]: (args) => saveSession(jsonArg(args, 'saveSession')),
   [IpcChannels.clearSession]: (args) => {
     expectArgs(args, 0, 'clearSession');
     return clearSession();
+  },
+  [IpcChannels.loadEnrolment]: (args) => {
+    expectArgs(args, 0, 'loadEnrolment');
+    return loadEnrolment();
+  },
+  [IpcChannels.saveEnrolment]: (args) => saveEnrolment(jsonArg(args, 'saveEnrolment')),
+  [IpcChannels.clearEnrolment]: (args) => {
+    expectArgs(args, 0, 'clearEnrolment');
+    return clearEnrolment();
   },
   [IpcChannels.getServerUrl]: (args) => {
     expectArgs(args, 0, 'getServerUrl');

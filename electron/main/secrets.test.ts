@@ -33,7 +33,7 @@ vi.mock('electron', () => ({
   },
 }));
 
-const { clearSession, loadSession, saveSession } = await import('./secrets.ts');
+const { clearEnrolment, clearSession, loadEnrolment, loadSession, saveEnrolment, saveSession } = await import('./secrets.ts');
 
 const session = JSON.stringify({ refreshToken: 'rt-7f3c9a-very-secret', deviceId: 'D02' });
 const sessionFile = (): string => join(electron.userData, 'session.bin');
@@ -106,5 +106,31 @@ describe('session secrets', () => {
     await clearSession();
     await expect(loadSession()).resolves.toBeNull();
     await expect(clearSession()).resolves.toBeUndefined();
+  });
+});
+
+describe('desk enrolment secrets', () => {
+  const enrolment = JSON.stringify({ device: { id: 'd1', code: 'D02' }, deviceSecret: 'ds-41b7-very-secret', offlineAccounts: [{ verifier: { hash: 'h' } }] });
+
+  it('keeps the enrolment in its own encrypted file, apart from the session, and survives sign-out', async () => {
+    await saveEnrolment(enrolment);
+    await saveSession(session);
+    expect((await readdir(electron.userData)).sort()).toEqual(['desk.bin', 'session.bin']);
+    expect((await readFile(join(electron.userData, 'desk.bin'))).includes(Buffer.from('ds-41b7-very-secret'))).toBe(false);
+    await clearSession();
+    await expect(loadEnrolment()).resolves.toBe(enrolment);
+    await clearEnrolment();
+    await expect(loadEnrolment()).resolves.toBeNull();
+  });
+
+  it('refuses to keep the device secret when encryption is unavailable', async () => {
+    electron.available = false;
+    await expect(saveEnrolment(enrolment)).rejects.toThrow(/\[encryption-unavailable\]/);
+    expect(await readdir(electron.userData)).toEqual([]);
+  });
+
+  it('asks for a new approval code when the enrolment cannot be decrypted', async () => {
+    await writeFile(join(electron.userData, 'desk.bin'), Buffer.from([9, 9, 9]));
+    await expect(loadEnrolment()).rejects.toThrow(/\[session-unreadable\].*approval code/);
   });
 });

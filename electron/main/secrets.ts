@@ -1,13 +1,16 @@
-// The signed-in session (device refresh token and the like), kept in the user data folder
-// encrypted with the OS key store through safeStorage. Never written in plaintext.
+// Secrets kept in the user data folder encrypted with the OS key store through safeStorage, never
+// in plaintext: the signed-in session (refresh token and the like) and the desk's enrolment
+// (its device secret and the offline sign-in verifiers of the people who used it).
 import { app, safeStorage } from 'electron';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DesktopError } from './desktop-error.ts';
 import { isMissingFile, writeFileAtomically } from './user-data-files.ts';
 
-function sessionPath(): string {
-  return join(app.getPath('userData'), 'session.bin');
+type SecretFile = 'session.bin' | 'desk.bin';
+
+function secretPath(file: SecretFile): string {
+  return join(app.getPath('userData'), file);
 }
 
 async function assertEncryptionAvailable(): Promise<void> {
@@ -25,16 +28,16 @@ async function assertEncryptionAvailable(): Promise<void> {
   }
 }
 
-export async function saveSession(json: string): Promise<void> {
+async function saveSecret(file: SecretFile, json: string): Promise<void> {
   await assertEncryptionAvailable();
   const encrypted = await safeStorage.encryptStringAsync(json);
-  await writeFileAtomically(sessionPath(), encrypted);
+  await writeFileAtomically(secretPath(file), encrypted);
 }
 
-export async function loadSession(): Promise<string | null> {
+async function loadSecret(file: SecretFile, what: string): Promise<string | null> {
   let encrypted: Buffer;
   try {
-    encrypted = await readFile(sessionPath());
+    encrypted = await readFile(secretPath(file));
   } catch (error) {
     if (isMissingFile(error)) return null;
     throw error;
@@ -44,18 +47,23 @@ export async function loadSession(): Promise<string | null> {
   try {
     decrypted = await safeStorage.decryptStringAsync(encrypted);
   } catch (error) {
-    throw new DesktopError(
-      'session-unreadable',
-      `The saved sign-in could not be decrypted (${String(error)}). Sign in again to replace it.`,
-    );
+    throw new DesktopError('session-unreadable', `The saved ${what} could not be decrypted (${String(error)}). ${file === 'session.bin' ? 'Sign in again to replace it.' : 'Enrol this desk again with a new approval code.'}`);
   }
   if (decrypted.shouldReEncrypt) {
-    // The OS rotated the key: store the session again under the new key.
-    await writeFileAtomically(sessionPath(), await safeStorage.encryptStringAsync(decrypted.result));
+    // The OS rotated the key: store the secret again under the new key.
+    await writeFileAtomically(secretPath(file), await safeStorage.encryptStringAsync(decrypted.result));
   }
   return decrypted.result;
 }
 
+export const saveSession = (json: string): Promise<void> => saveSecret('session.bin', json);
+export const loadSession = (): Promise<string | null> => loadSecret('session.bin', 'sign-in');
 export async function clearSession(): Promise<void> {
-  await rm(sessionPath(), { force: true });
+  await rm(secretPath('session.bin'), { force: true });
+}
+
+export const saveEnrolment = (json: string): Promise<void> => saveSecret('desk.bin', json);
+export const loadEnrolment = (): Promise<string | null> => loadSecret('desk.bin', 'desk enrolment');
+export async function clearEnrolment(): Promise<void> {
+  await rm(secretPath('desk.bin'), { force: true });
 }

@@ -14,6 +14,10 @@ export interface DesktopBridge {
   /** Encrypted at rest with the OS key store (safeStorage); refused when that is unavailable. */
   saveSession(json: string): Promise<void>;
   clearSession(): Promise<void>;
+  /** The desk's enrolment JSON (device secret, offline verifiers), encrypted like the session. */
+  loadEnrolment(): Promise<string | null>;
+  saveEnrolment(json: string): Promise<void>;
+  clearEnrolment(): Promise<void>;
   getServerUrl(): Promise<string>;
   /** http(s) URL only, validated in main. Reload the page afterwards: the CSP is per document. */
   setServerUrl(url: string): Promise<void>;
@@ -25,6 +29,9 @@ export const IpcChannels = {
   loadSession: 'session:load',
   saveSession: 'session:save',
   clearSession: 'session:clear',
+  loadEnrolment: 'enrolment:load',
+  saveEnrolment: 'enrolment:save',
+  clearEnrolment: 'enrolment:clear',
   getServerUrl: 'settings:get-server-url',
   setServerUrl: 'settings:set-server-url',
 } as const satisfies Record<keyof DesktopBridge, string>;

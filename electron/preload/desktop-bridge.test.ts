@@ -14,10 +14,14 @@ describe('createDesktopBridge', () => {
     const { invoke, bridge } = bridgeAnswering(undefined);
     await bridge.saveSession('{"token":"t"}');
     await bridge.clearSession();
+    await bridge.saveEnrolment('{"deviceSecret":"s"}');
+    await bridge.clearEnrolment();
     await bridge.setServerUrl('https://fees.example.org');
     expect(invoke.mock.calls).toEqual([
       [IpcChannels.saveSession, '{"token":"t"}'],
       [IpcChannels.clearSession],
+      [IpcChannels.saveEnrolment, '{"deviceSecret":"s"}'],
+      [IpcChannels.clearEnrolment],
       [IpcChannels.setServerUrl, 'https://fees.example.org'],
     ]);
   });
@@ -32,6 +36,7 @@ describe('createDesktopBridge', () => {
 
   it('rejects replies of the wrong shape', async () => {
     await expect(bridgeAnswering(42).bridge.loadSession()).rejects.toThrow(/\[unexpected-reply\]/);
+    await expect(bridgeAnswering(42).bridge.loadEnrolment()).rejects.toThrow(/\[unexpected-reply\]/);
     await expect(bridgeAnswering(null).bridge.getServerUrl()).rejects.toThrow(/\[unexpected-reply\]/);
     await expect(bridgeAnswering({ version: '1' }).bridge.appInfo()).rejects.toThrow(/\[unexpected-reply\]/);
   });

@@ -53,6 +53,17 @@ export function createDesktopBridge(ipcInvoke: Invoke): DesktopBridge {
     async clearSession() {
       await invoke(IpcChannels.clearSession);
     },
+    async loadEnrolment() {
+      const reply = await invoke(IpcChannels.loadEnrolment);
+      if (reply !== null && typeof reply !== 'string') throw unexpectedReply(IpcChannels.loadEnrolment);
+      return reply;
+    },
+    async saveEnrolment(json) {
+      await invoke(IpcChannels.saveEnrolment, json);
+    },
+    async clearEnrolment() {
+      await invoke(IpcChannels.clearEnrolment);
+    },
     async getServerUrl() {
       const reply = await invoke(IpcChannels.getServerUrl);
       if (typeof reply !== 'string') throw unexpectedReply(IpcChannels.getServerUrl);

@@ -24,7 +24,7 @@ describe('preload', () => {
     if (typeof api !== 'object' || api === null) throw new Error('window.feemaster is not an object');
     const entries = Object.entries(api);
     expect(entries.map(([name]) => name).sort()).toEqual(
-      ['appInfo', 'clearSession', 'getServerUrl', 'loadSession', 'saveSession', 'setServerUrl'],
+      ['appInfo', 'clearEnrolment', 'clearSession', 'getServerUrl', 'loadEnrolment', 'loadSession', 'saveEnrolment', 'saveSession', 'setServerUrl'],
     );
     for (const [, value] of entries) {
       expect(typeof value).toBe('function');

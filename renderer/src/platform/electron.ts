@@ -20,6 +20,9 @@ export const platform: Platform = {
   loadSession: () => bridge().loadSession(),
   saveSession: (json) => bridge().saveSession(json),
   clearSession: () => bridge().clearSession(),
+  loadEnrolment: () => bridge().loadEnrolment(),
+  saveEnrolment: (json) => bridge().saveEnrolment(json),
+  clearEnrolment: () => bridge().clearEnrolment(),
   // The desktop app loads from its own bundle; it only asks that the replica is never evicted.
   enableOfflineShell: async () => {
     await navigator.storage.persist();

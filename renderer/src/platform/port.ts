@@ -18,6 +18,10 @@ export interface Platform {
   loadSession(): Promise<string | null>;
   saveSession(json: string): Promise<void>;
   clearSession(): Promise<void>;
+  /** This desk's enrolment (device id and secret, offline sign-in verifiers) as JSON, kept like the session. */
+  loadEnrolment(): Promise<string | null>;
+  saveEnrolment(json: string): Promise<void>;
+  clearEnrolment(): Promise<void>;
   /** Makes the app itself load without a network (a service worker on the web; built in on desktop). */
   enableOfflineShell(): Promise<void>;
 }

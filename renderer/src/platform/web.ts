@@ -1,8 +1,9 @@
 // Browser adapter: the app is served by its sync server, so the server is this page's origin;
-// the session lives in localStorage and a service worker keeps the app loadable offline.
+// the session and the desk's enrolment live in localStorage and a service worker keeps the app loadable offline.
 import type { Platform } from './port.ts';
 
 const SESSION_KEY = 'feemaster.session';
+const ENROLMENT_KEY = 'feemaster.desk';
 
 export const platform: Platform = {
   info: () => Promise.resolve({ kind: 'web', version: import.meta.env.VITE_APP_VERSION ?? 'dev' }),
@@ -16,6 +17,15 @@ export const platform: Platform = {
   },
   clearSession: () => {
     window.localStorage.removeItem(SESSION_KEY);
+    return Promise.resolve();
+  },
+  loadEnrolment: () => Promise.resolve(window.localStorage.getItem(ENROLMENT_KEY)),
+  saveEnrolment: (json) => {
+    window.localStorage.setItem(ENROLMENT_KEY, json);
+    return Promise.resolve();
+  },
+  clearEnrolment: () => {
+    window.localStorage.removeItem(ENROLMENT_KEY);
     return Promise.resolve();
   },
   async enableOfflineShell() {
