@@ -5,6 +5,7 @@ import { platform } from '#platform';
 import { ApiError, api } from './api/client.ts';
 import { clearSession, loadSession, saveSession, type Session } from './api/session.ts';
 import { DeskView } from './desk/desk-view.tsx';
+import { deskLabel, enrolThisDesk, forgetOfflineAccount, loadEnrolment, rememberOfflineSignIn, type DeskEnrolment } from './desk/enrolment.ts';
 import { openDesk, type Desk } from './desk/open-desk.ts';
 import { SetupScreen } from './screens/setup-screen.tsx';
 import { SignInScreen } from './screens/sign-in-screen.tsx';
@@ -22,7 +23,7 @@ async function entryScreen(serverUrl: string, notice: string | null = null): Pro
     return setupRequired ? { kind: 'setup', serverUrl } : { kind: 'sign-in', serverUrl, notice };
   } catch (error) {
     if (error instanceof ApiError && error.code === 'offline') {
-      return { kind: 'sign-in', serverUrl, notice: 'The sync server cannot be reached. The first sign-in on a desk needs a connection.' };
+      return { kind: 'sign-in', serverUrl, notice: 'The sync server cannot be reached. People who signed in on this desk before can still sign in; everyone else needs the connection.' };
     }
     throw error;
   }
@@ -30,6 +31,7 @@ async function entryScreen(serverUrl: string, notice: string | null = null): Pro
 
 export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
+  const [enrolment, setEnrolment] = useState<DeskEnrolment | null>(null);
 
   const showDesk = useCallback(async (session: Session) => {
     const desk = await openDesk(session, () => undefined);
@@ -42,7 +44,9 @@ export function App() {
       try {
         const serverUrl = await platform.serverUrl();
         const session = await loadSession();
+        const enrolled = await loadEnrolment();
         if (cancelled) return;
+        setEnrolment(enrolled);
         if (session && session.serverUrl === serverUrl) await showDesk(session);
         else setScreen(await entryScreen(serverUrl));
       } catch (error) {
@@ -72,11 +76,23 @@ export function App() {
         <SignInScreen
           serverUrl={screen.serverUrl}
           notice={screen.notice}
+          enrolment={enrolment?.serverUrl === screen.serverUrl ? enrolment : null}
           onServerChange={(url) => void platform.setServerUrl(url)}
-          onSignedIn={(session) => {
+          onEnrolled={(enrolled) => {
+            setEnrolment(enrolled);
+            setScreen({ ...screen, notice: `This computer is now desk ${deskLabel(enrolled)} of ${enrolled.school.name}. Sign in.` });
+          }}
+          onDeskRevoked={() => {
+            setEnrolment(null);
+            void platform.clearEnrolment();
+          }}
+          onSignedIn={({ session, password }) => {
             void (async () => {
               try {
                 await saveSession(session);
+                // An online sign-in on an enrolled desk leaves a verifier for offline sign-in here.
+                const desk = enrolment?.serverUrl === session.serverUrl && session.offlineGrant ? enrolment : null;
+                if (desk) setEnrolment(await rememberOfflineSignIn(desk, session, password));
               } catch (error) {
                 setScreen({ kind: 'failed', message: `Signed in, but this desk could not keep the session: ${describe(error)}` });
                 return;
@@ -89,7 +105,24 @@ export function App() {
         />
       );
     case 'desk':
-      return <DeskView desk={screen.desk} onSignOut={(notice) => void signOut(screen.desk, notice)} />;
+      return (
+        <DeskView
+          desk={screen.desk}
+          onSignOut={(notice) => void signOut(screen.desk, notice)}
+          onPasswordChanged={async (userId) => {
+            if (enrolment) setEnrolment(await forgetOfflineAccount(enrolment, userId));
+          }}
+          onEnrolThisDesk={
+            enrolment?.serverUrl === screen.desk.session.serverUrl
+              ? undefined
+              : async (approvalCode) => {
+                  const enrolled = await enrolThisDesk(screen.desk.session.serverUrl, approvalCode);
+                  setEnrolment(enrolled);
+                  return `This computer is now desk ${deskLabel(enrolled)}. Sign out and sign in again here, so that people can also sign in on it while the server is unreachable.`;
+                }
+          }
+        />
+      );
   }
 }
 

@@ -72,3 +72,35 @@ export async function currentRefreshToken(page: Page): Promise<string> {
   }
   return session.refreshToken;
 }
+
+/** Signs in as someone other than the owner (a cashier or auditor the owner added). */
+export async function signInAs(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/');
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: /Students/ })).toBeVisible();
+  await expect(syncIndicator(page)).toHaveAttribute('data-server', 'connected');
+}
+
+/** The buttons of the desk's navigation bar, one per section the signed-in role may open. */
+export function sectionButtons(page: Page) {
+  return page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button');
+}
+
+/** Opens the Desks or Staff section from the navigation bar. */
+export async function openAdminSection(page: Page, name: 'Desks' | 'Staff'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { name: new RegExp(`^${name}`) })).toBeVisible();
+}
+
+/** The row of one person in the staff list, found by email. */
+export function staffRow(page: Page, email: string) {
+  return page.locator(`[data-testid="staff-row"][data-email="${email}"]`);
+}
+
+/** The row of one desk in the list of desks, found by its code. */
+export function deskRow(page: Page, code: string) {
+  return page.locator(`[data-testid="desk-row"][data-code="${code}"]`);
+}

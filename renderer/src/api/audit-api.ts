@@ -12,6 +12,7 @@ import {
   type ErrorBody,
 } from '@feemaster/core';
 import type { AccessTokens } from './access-token.ts';
+import { withToken } from './authorized.ts';
 import { ApiError, requestJson } from './client.ts';
 
 /** An export as received: ready to hand to the person at the desk as a file. */
@@ -42,17 +43,6 @@ export function createAuditApi(serverUrl: string, tokens: AccessTokens): AuditAp
     exportFile: (filters, format) =>
       withToken(tokens, (token) => requestFile(serverUrl, `${AUDIT_API_PATH}/export${queryString({ ...filters, format })}`, token, `audit.${format}`)),
   };
-}
-
-/** Runs `call` with the current token; once more with a fresh one if the server refused it. */
-export async function withToken<T>(tokens: AccessTokens, call: (token: string) => Promise<T>): Promise<T> {
-  const token = await tokens.current();
-  try {
-    return await call(token);
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) throw error;
-    return call(await tokens.afterUnauthorized(token));
-  }
 }
 
 type QueryValues = Readonly<Record<string, string | number | undefined>>;

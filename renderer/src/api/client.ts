@@ -1,6 +1,6 @@
 // Talks to the sync server's HTTP API. Every failure becomes an ApiError with a code the UI can
 // branch on and a message written for the person at the desk.
-import type { ErrorBody, LoginResponse, SetupRequest, SetupStatus } from '@feemaster/core';
+import type { ErrorBody, LoginRequest, LoginResponse, SetupRequest, SetupStatus } from '@feemaster/core';
 
 export type ApiErrorCode = ErrorBody['error'] | 'offline' | 'unexpected-response';
 
@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly status: number | null = null,
+    /** With 'choose-school': the schools the account may sign in to. */
+    readonly schools: NonNullable<ErrorBody['schools']> = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -29,7 +31,7 @@ export async function requestJson<T>(serverUrl: string, path: string, init: Requ
   const text = await response.text();
   const body: unknown = text ? safeParse(text) : null;
   if (!response.ok) {
-    if (isErrorBody(body)) throw new ApiError(body.error, body.message, response.status);
+    if (isErrorBody(body)) throw new ApiError(body.error, body.message, response.status, body.schools ?? []);
     throw new ApiError('unexpected-response', `The sync server answered ${response.status} ${response.statusText}.`, response.status);
   }
   return body as T;
@@ -49,8 +51,7 @@ function isErrorBody(body: unknown): body is ErrorBody {
 }
 
 export const api = {
-  login: (serverUrl: string, email: string, password: string) =>
-    requestJson<LoginResponse>(serverUrl, '/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) }),
+  login: (serverUrl: string, request: LoginRequest) => requestJson<LoginResponse>(serverUrl, '/api/v1/auth/login', { method: 'POST', body: JSON.stringify(request) }),
   setupStatus: (serverUrl: string) => requestJson<SetupStatus>(serverUrl, '/api/v1/setup'),
   setup: (serverUrl: string, request: SetupRequest) =>
     requestJson<{ schoolId: string }>(serverUrl, '/api/v1/setup', { method: 'POST', body: JSON.stringify(request) }),

@@ -21,6 +21,8 @@ export type EndableSignIn = Pick<Session, 'serverUrl' | 'refreshToken' | 'refres
  * throws: the desk signs out either way, and the notice says whether the server heard of it.
  */
 export async function endSignInOnServer(session: EndableSignIn, timeoutMs = LOGOUT_TIMEOUT_MS): Promise<SignOutOutcome> {
+  // An offline session that never reached the server has no sign-in there to end.
+  if (!session.refreshToken) return { endedOnServer: false, notice: 'You are signed out. This offline session never reached the server, so there was nothing to end there.' };
   try {
     await requestJson<null>(session.serverUrl, '/api/v1/auth/logout', {
       method: 'POST',

@@ -3,15 +3,28 @@
 import { useState } from 'react';
 import { SyncIndicator } from '../components/sync-indicator.tsx';
 import { endSignInOnServer } from '../api/logout.ts';
+import { isOfflineSession } from '../api/session.ts';
 import { AuditScreen } from '../screens/audit-screen.tsx';
+import { ChangePasswordForm } from '../screens/change-password-form.tsx';
+import { DesksScreen } from '../screens/desks-screen.tsx';
+import { StaffScreen } from '../screens/staff-screen.tsx';
 import { StudentsScreen } from '../screens/students-screen.tsx';
 import type { Desk } from './open-desk.ts';
 import { deskSections, sectionTitles, type DeskSection } from './sections.ts';
 
-export function DeskView({ desk, onSignOut }: { desk: Desk; onSignOut: (notice: string) => void }) {
-  const sections = deskSections(desk.session.user.role);
+export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }: {
+  desk: Desk;
+  onSignOut: (notice: string) => void;
+  /** After the person changed their password: the desk drops its offline record of them. */
+  onPasswordChanged: (userId: string) => Promise<void>;
+  /** Enrols the desk this app runs on with an approval code just issued; resolves to what to tell the person. */
+  onEnrolThisDesk?: (approvalCode: string) => Promise<string>;
+}) {
+  const offline = isOfflineSession(desk.session);
+  const sections = deskSections(desk.session.user.role, offline ? 'offline' : 'online');
   const [chosen, setChosen] = useState<DeskSection>('students');
   const [signingOut, setSigningOut] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
   // A role that lost a section (never shown to it) falls back to the first it may open.
   const section = sections.includes(chosen) ? chosen : (sections[0] ?? 'students');
 
@@ -30,8 +43,15 @@ export function DeskView({ desk, onSignOut }: { desk: Desk; onSignOut: (notice: 
           <span className="muted"> · {desk.session.user.displayName} ({desk.session.user.role})</span>
         </div>
         <SyncIndicator store={desk.status} />
+        {!offline && <button type="button" className="secondary" onClick={() => setChangingPassword(true)}>Change password</button>}
         <button type="button" className="secondary" onClick={() => void signOut()} disabled={signingOut} aria-busy={signingOut}>Sign out</button>
       </header>
+      {changingPassword && <ChangePasswordForm desk={desk} onChanged={onPasswordChanged} onCancel={() => setChangingPassword(false)} />}
+      {offline && (
+        <p className="notice" data-testid="offline-session">
+          Signed in on this desk while the server was unreachable: a cashier&apos;s work only, and marked as an offline session in the audit trail. Sign out and in again online for everything else.
+        </p>
+      )}
       <nav className="desk-nav" aria-label="Desk sections">
         {sections.map((s) => (
           <button key={s} type="button" className={s === section ? 'active' : 'secondary'} aria-current={s === section ? 'page' : undefined} onClick={() => setChosen(s)}>
@@ -39,7 +59,20 @@ export function DeskView({ desk, onSignOut }: { desk: Desk; onSignOut: (notice: 
           </button>
         ))}
       </nav>
-      {section === 'audit' ? <AuditScreen desk={desk} /> : <StudentsScreen desk={desk} />}
+      <SectionScreen section={section} desk={desk} onEnrolThisDesk={onEnrolThisDesk} />
     </div>
   );
+}
+
+function SectionScreen({ section, desk, onEnrolThisDesk }: { section: DeskSection; desk: Desk; onEnrolThisDesk: ((approvalCode: string) => Promise<string>) | undefined }) {
+  switch (section) {
+    case 'students':
+      return <StudentsScreen desk={desk} />;
+    case 'audit':
+      return <AuditScreen desk={desk} />;
+    case 'desks':
+      return <DesksScreen desk={desk} onEnrolThisDesk={onEnrolThisDesk} />;
+    case 'staff':
+      return <StaffScreen desk={desk} />;
+  }
 }

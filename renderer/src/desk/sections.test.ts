@@ -1,21 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { actionPermissions, roles, type Role } from '@feemaster/core';
-import { deskSections } from './sections.ts';
+import { actionPermissions, roles, type Role, type ServerAction } from '@feemaster/core';
+import { deskSections, type DeskSection } from './sections.ts';
 
-const auditReaders: readonly Role[] = actionPermissions['audit.read'];
+/** Each section beyond the register, with the server action whose roles may open it. */
+const gatedSections = [
+  ['audit', 'audit.read'],
+  ['desks', 'devices.view'],
+  ['staff', 'users.view'],
+] as const satisfies readonly (readonly [DeskSection, ServerAction])[];
+
+const allowed = (action: ServerAction): readonly Role[] => actionPermissions[action];
 
 describe('desk sections by role', () => {
-  it.each(roles.map((role) => [role]))('%s sees the students register first, and the audit trail exactly when the table lets it read the trail', (role) => {
+  it.each(roles.map((role) => [role]))('%s sees the students register first, and each other section exactly when the table lets it perform that section’s action', (role) => {
     const sections = deskSections(role);
     expect(sections[0]).toBe('students');
-    expect(sections.includes('audit')).toBe(auditReaders.includes(role));
+    for (const [section, action] of gatedSections) expect(sections.includes(section)).toBe(allowed(action).includes(role));
     expect(new Set(sections).size).toBe(sections.length);
   });
 
-  it('keeps the audit trail from the roles being audited', () => {
+  it.each(gatedSections.map(([section, action]) => [section, action]))('keeps %s from some roles, exactly those without %s', (section, action) => {
     // A guard against the table drifting: some role must be kept out, or the check above proves nothing.
-    const kept = roles.filter((role) => !deskSections(role).includes('audit'));
+    const kept = roles.filter((role) => !deskSections(role).includes(section));
     expect(kept.length).toBeGreaterThan(0);
-    expect(kept).toEqual(roles.filter((role) => !auditReaders.includes(role)));
+    expect(kept).toEqual(roles.filter((role) => !allowed(action).includes(role)));
+  });
+
+  it('keeps the cashier to the students register', () => {
+    expect(deskSections('cashier')).toEqual(['students']);
+  });
+
+  it.each(roles.map((role) => [role]))('%s signed in offline sees only what a cashier would, like the server allows', (role) => {
+    expect(deskSections(role, 'offline')).toEqual(deskSections(role).filter((section) => deskSections('cashier').includes(section)));
   });
 });

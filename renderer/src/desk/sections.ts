@@ -1,21 +1,27 @@
 // Which sections of the desk a role may open, read from the core permission table so that the
 // navigation never offers a screen the server would refuse.
-import { mayPerform, type Role } from '@feemaster/core';
+import { mayPerform, type Role, type SessionKind } from '@feemaster/core';
 
-export type DeskSection = 'students' | 'audit';
+export type DeskSection = 'students' | 'audit' | 'desks' | 'staff';
 
 /** The desk's sections in the order the navigation shows them, with who may open each. */
-const sectionRules: readonly { section: DeskSection; mayOpen: (role: Role) => boolean }[] = [
+const sectionRules: readonly { section: DeskSection; mayOpen: (role: Role, session: SessionKind) => boolean }[] = [
   // Every role reads the register (the auditor too); what each may change is decided per action.
   { section: 'students', mayOpen: () => true },
-  { section: 'audit', mayOpen: (role) => mayPerform(role, 'audit.read') },
+  { section: 'audit', mayOpen: (role, session) => mayPerform(role, 'audit.read', session) },
+  // Auditors look at desks and staff too; what they may change is decided on each screen.
+  { section: 'desks', mayOpen: (role, session) => mayPerform(role, 'devices.view', session) },
+  { section: 'staff', mayOpen: (role, session) => mayPerform(role, 'users.view', session) },
 ];
 
-export function deskSections(role: Role): DeskSection[] {
-  return sectionRules.filter((rule) => rule.mayOpen(role)).map((rule) => rule.section);
+/** An offline session (signed in on the desk itself) is capped like the server caps it. */
+export function deskSections(role: Role, session: SessionKind = 'online'): DeskSection[] {
+  return sectionRules.filter((rule) => rule.mayOpen(role, session)).map((rule) => rule.section);
 }
 
 export const sectionTitles: Readonly<Record<DeskSection, string>> = {
   students: 'Students',
   audit: 'Audit trail',
+  desks: 'Desks',
+  staff: 'Staff',
 };

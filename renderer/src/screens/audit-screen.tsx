@@ -4,6 +4,7 @@ import { Fragment, useEffect, useMemo, useRef, useState, type FormEvent } from '
 import { IdString, type AuditEntry, type AuditExportFormat, type AuditFilterQuery, type AuditVerifyReport } from '@feemaster/core';
 import { ApiError } from '../api/client.ts';
 import { createAuditApi, saveFile } from '../api/audit-api.ts';
+import { schoolTimeFormatter } from '../components/school-time.ts';
 import type { Desk } from '../desk/open-desk.ts';
 
 const PAGE_SIZE = 50;
@@ -30,7 +31,7 @@ const userIdPattern = new RegExp(IdString.pattern ?? '^.+$');
 
 export function AuditScreen({ desk }: { desk: Desk }) {
   const api = useMemo(() => createAuditApi(desk.session.serverUrl, desk.tokens), [desk]);
-  const formatTime = useMemo(() => timeFormatter(desk.session.school.timezone), [desk]);
+  const formatTime = useMemo(() => schoolTimeFormatter(desk.session.school.timezone, 'medium'), [desk]);
   const [form, setForm] = useState<FilterForm>(noFilters);
   const [formError, setFormError] = useState<string | null>(null);
   const [applied, setApplied] = useState<AuditFilterQuery>({});
@@ -288,24 +289,6 @@ function failureMessage(error: unknown, what: string): string {
     return `Could not ${what}: ${error.message}`;
   }
   return `Could not ${what}: ${error instanceof Error ? error.message : String(error)}. Try again; if it keeps failing, tell your administrator.`;
-}
-
-function timeFormatter(timeZone: string): (iso: string) => string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'medium' });
-  } catch (error) {
-    // A time zone this browser does not know: show UTC and say so, rather than no times at all.
-    if (!(error instanceof RangeError)) throw error;
-    const utc = new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' });
-    return (iso) => `${formatOrRaw(utc, iso)} UTC`;
-  }
-  return (iso) => formatOrRaw(format, iso);
-}
-
-function formatOrRaw(format: Intl.DateTimeFormat, iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : format.format(date);
 }
 
 /** The tail of an id: UUIDv7s made minutes apart share their leading (time) digits. */
