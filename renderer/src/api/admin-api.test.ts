@@ -1,25 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AccessTokens } from './access-token.ts';
+import { fakeTokens } from './fake-tokens.ts';
 import { OFFICE_PAGE_SIZE, adminFailure, createAdminApi } from './admin-api.ts';
 import { ApiError } from './client.ts';
-
-/** Tokens that hand out access-1 and, after the server refuses it, access-2. */
-function fakeTokens(): AccessTokens & { refreshed: string[] } {
-  let current = 'access-1';
-  const refreshed: string[] = [];
-  return {
-    refreshed,
-    current: () => Promise.resolve(current),
-    afterUnauthorized: (rejected) => {
-      refreshed.push(rejected);
-      current = 'access-2';
-      return Promise.resolve(current);
-    },
-    session: () => {
-      throw new Error('the admin client never reads the session');
-    },
-  };
-}
 
 interface Call {
   method: string;

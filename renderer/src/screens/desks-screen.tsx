@@ -1,12 +1,12 @@
 // The school's desks for owners, admins and auditors: each desk's receipt series and where its
 // enrolment stands; owners and admins register desks, hand out approval codes and revoke desks.
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { mayPerform, type DeviceApproval, type DeviceSummary } from '@feemaster/core';
 import { adminFailure, createAdminApi, type AdminApi, type Office } from '../api/admin-api.ts';
 import { schoolTimeFormatter } from '../components/school-time.ts';
+import { useServerList } from '../components/use-server-list.ts';
 import type { Desk } from '../desk/open-desk.ts';
 
-type DeskList = { status: 'loading' } | { status: 'ready'; devices: DeviceSummary[]; readAt: number } | { status: 'failed'; error: string };
 
 /** The desk codes the server accepts: they go on every receipt (MAIN-D02-000153). */
 const deskCodePattern = /^[A-Z0-9]{1,12}$/;
@@ -16,8 +16,6 @@ export function DesksScreen({ desk, onEnrolThisDesk }: { desk: Desk; onEnrolThis
   const api = useMemo(() => createAdminApi(desk.session.serverUrl, desk.tokens), [desk]);
   const formatTime = useMemo(() => schoolTimeFormatter(desk.session.school.timezone), [desk]);
   const mayManage = mayPerform(desk.session.user.role, 'devices.manage');
-  const [list, setList] = useState<DeskList>({ status: 'loading' });
-  const [reads, setReads] = useState(0);
   const [registering, setRegistering] = useState(false);
   const [approval, setApproval] = useState<DeviceApproval | null>(null);
   const [revoking, setRevoking] = useState<DeviceSummary | null>(null);
@@ -25,33 +23,13 @@ export function DesksScreen({ desk, onEnrolThisDesk }: { desk: Desk; onEnrolThis
   const [actionError, setActionError] = useState<string | null>(null);
   const [issuingFor, setIssuingFor] = useState<string | null>(null);
 
-  useEffect(() => {
-    let cancelled = false;
-    api.devices().then(
-      (devices) => {
-        if (!cancelled) setList({ status: 'ready', devices, readAt: Date.now() });
-      },
-      (error: unknown) => {
-        if (!cancelled) setList({ status: 'failed', error: adminFailure(error, 'list the school’s desks') });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, reads]);
-
-  const readAgain = (): void => {
-    setList({ status: 'loading' });
-    setReads((n) => n + 1);
-  };
-
-  /** Puts the server's latest state of one desk into the list, in the server's code order. */
-  const showDevice = (device: DeviceSummary): void =>
-    setList((current) => {
-      if (current.status !== 'ready') return current;
-      const others = current.devices.filter((d) => d.id !== device.id);
-      return { ...current, devices: [...others, device].sort((a, b) => a.code.localeCompare(b.code)), readAt: Date.now() };
-    });
+  // In the server's code order.
+  const { list, items: devices, readAgain, show: showDevice } = useServerList(
+    useCallback(() => api.devices(), [api]),
+    useCallback((error: unknown) => adminFailure(error, 'list the school’s desks'), []),
+    (a: DeviceSummary, b: DeviceSummary) => a.id === b.id,
+    (a, b) => a.code.localeCompare(b.code),
+  );
 
   const registered = (result: DeviceApproval): void => {
     showDevice(result.device);
@@ -85,7 +63,6 @@ export function DesksScreen({ desk, onEnrolThisDesk }: { desk: Desk; onEnrolThis
     setNotice(`Desk ${device.code} is revoked: its sign-ins have ended and the server refuses it from its next contact.`);
   };
 
-  const devices = list.status === 'ready' ? list.devices : [];
   return (
     <section className="admin desks">
       <div className="toolbar">

@@ -1,12 +1,12 @@
 // The school's staff for owners, admins and auditors: who works here, in which role, and whether
 // they still have access; owners and admins add people, change roles, withdraw access, reset passwords.
-import { Fragment, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useId, useMemo, useState, type FormEvent } from 'react';
 import { MIN_PASSWORD_LENGTH, mayPerform, roles, type AddMemberRequest, type MemberSummary, type Role } from '@feemaster/core';
 import { adminFailure, createAdminApi, type AdminApi } from '../api/admin-api.ts';
 import type { Desk } from '../desk/open-desk.ts';
 import { schoolTimeFormatter } from '../components/school-time.ts';
+import { useServerList } from '../components/use-server-list.ts';
 
-type StaffList = { status: 'loading' } | { status: 'ready'; members: MemberSummary[] } | { status: 'failed'; error: string };
 
 const roleTitles: Readonly<Record<Role, string>> = { owner: 'Owner', admin: 'Admin', bursar: 'Bursar', cashier: 'Cashier', auditor: 'Auditor' };
 const emailPattern = /^[^\s@]+@[^\s@]+$/;
@@ -17,42 +17,20 @@ export function StaffScreen({ desk }: { desk: Desk }) {
   const { role: yourRole, id: yourId } = desk.session.user;
   const mayManage = mayPerform(yourRole, 'users.manage');
   const mayResetPasswords = mayPerform(yourRole, 'users.reset-password');
-  const [list, setList] = useState<StaffList>({ status: 'loading' });
-  const [reads, setReads] = useState(0);
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  // In the server's name order.
+  const { list, items: members, readAgain, show } = useServerList(
+    useCallback(() => api.members(), [api]),
+    useCallback((error: unknown) => adminFailure(error, 'list the school’s staff'), []),
+    (a: MemberSummary, b: MemberSummary) => a.userId === b.userId,
+    (a, b) => a.displayName.toLowerCase().localeCompare(b.displayName.toLowerCase()),
+  );
 
-  useEffect(() => {
-    let cancelled = false;
-    api.members().then(
-      (members) => {
-        if (!cancelled) setList({ status: 'ready', members });
-      },
-      (error: unknown) => {
-        if (!cancelled) setList({ status: 'failed', error: adminFailure(error, 'list the school’s staff') });
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, reads]);
-
-  const readAgain = (): void => {
-    setList({ status: 'loading' });
-    setReads((n) => n + 1);
-  };
-
-  /** Puts the server's latest state of one person into the list, in the server's name order. */
   const showMember = (member: MemberSummary, saying: string): void => {
-    setList((current) => {
-      if (current.status !== 'ready') return current;
-      const others = current.members.filter((m) => m.userId !== member.userId);
-      return { status: 'ready', members: [...others, member].sort((a, b) => a.displayName.toLowerCase().localeCompare(b.displayName.toLowerCase())) };
-    });
+    show(member);
     setNotice(saying);
   };
-
-  const members = list.status === 'ready' ? list.members : [];
   return (
     <section className="admin staff">
       <div className="toolbar">
