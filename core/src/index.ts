@@ -13,6 +13,7 @@ export * from './sync/protocol.ts';
 export * from './api/auth.ts';
 export * from './api/devices.ts';
 export * from './api/users.ts';
+export * from './api/realtime.ts';
 export * from './api/audit.ts';
 export * from './fees/reference.ts';
 export * from './fees/fee-structures.ts';

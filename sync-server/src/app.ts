@@ -1,4 +1,5 @@
 // Builds the Fastify application from its parts; server.ts starts it, tests inject into it.
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -17,6 +18,9 @@ import { setupRoutes } from './setup/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { syncRoutes } from './sync/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { createNotifier } from './realtime/notifier.ts';
+import { realtimeRoutes } from './realtime/routes.ts';
+import { startCrossInstanceFeed } from './sync/change-feed.ts';
 import { createLiveHub, type LiveHub } from './sync/live-hub.ts';
 import { registerWebApp, webAppAvailable } from './web/static.ts';
 
@@ -55,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   const app = Fastify({ logger: withLogRedaction(options.logger), trustProxy: true, bodyLimit: DEFAULT_BODY_LIMIT }).withTypeProvider<TypeBoxTypeProvider>();
   const { database } = options;
   const hub = createLiveHub();
+  const instanceId = randomUUID();
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -69,6 +74,9 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
     offlineGrantTtlSeconds: options.offlineGrantTtlSeconds ?? 30 * 86_400,
   };
   const openStreams = new Set<() => void>();
+  // Pushes through other instances on the same database reach this instance's streams too.
+  const feed = await startCrossInstanceFeed({ database, hub, instanceId, onError: (error) => app.log.error({ err: error }, 'relaying a change from another instance failed') });
+  const notifier = await createNotifier(database, instanceId, (error) => app.log.error({ err: error }, 'relaying a notification from another instance failed'));
 
   registerErrorHandler(app);
   await registerSecurityHeaders(app);
@@ -87,12 +95,24 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   await app.register(setupRoutes, { db: database.db, setupCode: options.setupCode });
   await app.register(authRoutes, { ...auth, rateLimitPerMinute: options.authRateLimitPerMinute ?? 20 });
   await app.register(userRoutes, auth);
-  await app.register(deviceRoutes, { ...auth, hub });
+  await app.register(deviceRoutes, { ...auth, hub, instanceId, notifier });
   await app.register(auditRoutes, { db: database.db, tokens });
   await app.register(syncRoutes, {
     db: database.db,
     tokens,
     hub,
+    instanceId,
+    notifier,
+    streamRecheckMs: options.streamRecheckMs ?? 30_000,
+    streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
+    trackStream(end) {
+      openStreams.add(end);
+      return () => openStreams.delete(end);
+    },
+  });
+  await app.register(realtimeRoutes, {
+    ...auth,
+    notifier,
     streamRecheckMs: options.streamRecheckMs ?? 30_000,
     streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
     trackStream(end) {
@@ -105,6 +125,8 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   // Live streams never end on their own; close them so shutdown does not hang.
   app.addHook('preClose', async () => {
     for (const end of [...openStreams]) end();
+    await feed.stop();
+    await notifier.stop();
   });
   return { app, hub, routes };
 }

@@ -133,6 +133,8 @@ export const actionPermissions = {
   'users.reset-password': admins,
   'users.view': ['owner', 'admin', 'auditor'],
   'users.manage': admins,
+  'realtime.status': admins,
+  'realtime.broadcast': admins,
 } as const satisfies Readonly<Record<string, readonly Role[]>>;
 
 export type ServerAction = keyof typeof actionPermissions;

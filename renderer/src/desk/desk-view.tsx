@@ -9,6 +9,7 @@ import { ChangePasswordForm } from '../screens/change-password-form.tsx';
 import { DesksScreen } from '../screens/desks-screen.tsx';
 import { StaffScreen } from '../screens/staff-screen.tsx';
 import { StudentsScreen } from '../screens/students-screen.tsx';
+import { Notifications, SendNoticeForm, mayBroadcast } from './notifications.tsx';
 import type { Desk } from './open-desk.ts';
 import { deskSections, sectionTitles, type DeskSection } from './sections.ts';
 
@@ -25,6 +26,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
   const [chosen, setChosen] = useState<DeskSection>('students');
   const [signingOut, setSigningOut] = useState(false);
   const [changingPassword, setChangingPassword] = useState(false);
+  const [sendingNotice, setSendingNotice] = useState(false);
   // A role that lost a section (never shown to it) falls back to the first it may open.
   const section = sections.includes(chosen) ? chosen : (sections[0] ?? 'students');
 
@@ -43,10 +45,13 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
           <span className="muted"> · {desk.session.user.displayName} ({desk.session.user.role})</span>
         </div>
         <SyncIndicator store={desk.status} />
+        {mayBroadcast(desk) && <button type="button" className="secondary" onClick={() => setSendingNotice(true)}>Send a notice</button>}
         {!offline && <button type="button" className="secondary" onClick={() => setChangingPassword(true)}>Change password</button>}
         <button type="button" className="secondary" onClick={() => void signOut()} disabled={signingOut} aria-busy={signingOut}>Sign out</button>
       </header>
       {changingPassword && <ChangePasswordForm desk={desk} onChanged={onPasswordChanged} onCancel={() => setChangingPassword(false)} />}
+      {sendingNotice && <SendNoticeForm desk={desk} onClose={() => setSendingNotice(false)} />}
+      <Notifications desk={desk} />
       {offline && (
         <p className="notice" data-testid="offline-session">
           Signed in on this desk while the server was unreachable: a cashier&apos;s work only, and marked as an offline session in the audit trail. Sign out and in again online for everything else.

@@ -1,9 +1,8 @@
 // Reads the server's Server-Sent Events over fetch (so the bearer token travels in a header,
 // which EventSource cannot do) and reconnects with backoff. Each (re)connection starts with
-// the server's RESYNC, which makes RxDB pull whatever was missed.
+// the server's RESYNC, which makes RxDB pull whatever was missed. Notifications use it too.
 import { createParser } from 'eventsource-parser';
 import { Observable } from 'rxjs';
-import type { StreamMessage } from '@feemaster/core';
 import { ApiError } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 
@@ -16,8 +15,9 @@ export interface LiveStreamOptions {
   maxBackoffMs?: number;
 }
 
-export function liveStream<T>(options: LiveStreamOptions): Observable<StreamMessage<T>> {
-  return new Observable<StreamMessage<T>>((subscriber) => {
+/** `M` is what each event's JSON data holds (replication: a batch or "RESYNC"). */
+export function liveStream<M>(options: LiveStreamOptions): Observable<M> {
+  return new Observable<M>((subscriber) => {
     let controller = new AbortController();
     let stopped = false;
     let attempt = 0;
@@ -75,7 +75,7 @@ export function liveStream<T>(options: LiveStreamOptions): Observable<StreamMess
               unauthorized = true;
               return;
             }
-            subscriber.next(JSON.parse(event.data) as StreamMessage<T>);
+            subscriber.next(JSON.parse(event.data) as M);
           },
         });
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -3,7 +3,7 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import type { RxCollection } from 'rxdb';
 import type { Subscription } from 'rxjs';
-import { syncPath, type PullResponse, type ReplicatedCollection, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import { liveStream } from './live-stream.ts';
@@ -93,7 +93,7 @@ export function replicateCollection<T extends Replicable>(
           exchanged();
           return { documents: page.documents, checkpoint: page.checkpoint ?? checkpoint };
         }),
-      stream$: liveStream<T>({
+      stream$: liveStream<StreamMessage<T>>({
         url: new URL(path('stream'), serverUrl).toString(),
         tokens,
         onUnauthorized: (message) => report(new ApiError('unauthorized', message, 401)),

@@ -22,6 +22,14 @@ export interface Database {
   /** Where the data lives, safe to print (no password). */
   location: string;
   ping(): Promise<void>;
+  /**
+   * LISTENs on `channel` (NOTIFY payloads arrive in commit order). On PostgreSQL a dedicated
+   * connection; after it is lost and re-made, `onReconnect` runs, since notifications sent
+   * meanwhile are gone. Resolves to a function that stops listening.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect: () => void): Promise<() => Promise<void>>;
+  /** NOTIFY outside any transaction (inside one, use pg_notify in that transaction). */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +61,14 @@ async function openPglite(dataDir: string | null): Promise<Database> {
       location: dataDir ?? 'memory',
       ping: async () => {
         await db.execute(sql`select 1`);
+      },
+      // One embedded instance: its connection lives as long as the database.
+      listen: async (channel, onPayload) => {
+        const unlisten = await client.listen(channel, onPayload);
+        return () => unlisten();
+      },
+      notify: async (channel, payload) => {
+        await db.execute(sql`select pg_notify(${channel}, ${payload})`);
       },
       close: async () => {
         await client.close();
@@ -88,9 +104,60 @@ async function openPostgres(url: string): Promise<Database> {
     ping: async () => {
       await pool.query('select 1');
     },
+    listen: (channel, onPayload, onReconnect) => listenPostgres(url, channel, onPayload, onReconnect),
+    notify: async (channel, payload) => {
+      await pool.query('select pg_notify($1, $2)', [channel, payload]);
+    },
     close: async () => {
       await pool.end();
     },
+  };
+}
+
+const RELISTEN_DELAYS_MS = [250, 1000, 5000];
+
+async function listenPostgres(url: string, channel: string, onPayload: (payload: string) => void, onReconnect: () => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  let attempt = 0;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onPayload(message.payload ?? '');
+    });
+    next.on('error', (error) => {
+      process.emitWarning(`PostgreSQL LISTEN connection lost (${error.message}); reconnecting.`);
+      next.end().catch((endError: unknown) => process.emitWarning(`Closing the lost LISTEN connection failed: ${String(endError)}`));
+      if (client === next) client = null;
+      scheduleReconnect();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = next;
+  };
+  const scheduleReconnect = (): void => {
+    if (stopped) return;
+    const delay = RELISTEN_DELAYS_MS[Math.min(attempt, RELISTEN_DELAYS_MS.length - 1)] ?? 5000;
+    attempt += 1;
+    setTimeout(() => {
+      if (stopped) return;
+      connect().then(
+        () => {
+          attempt = 0;
+          onReconnect();
+        },
+        (error: unknown) => {
+          process.emitWarning(`PostgreSQL LISTEN reconnect failed (${error instanceof Error ? error.message : String(error)}); retrying.`);
+          scheduleReconnect();
+        },
+      );
+    }, delay).unref();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end();
+    client = null;
   };
 }
 

@@ -19,6 +19,8 @@ export interface DeviceAction {
   ip: string | null;
   userAgent: string | null;
   now: Date;
+  /** The server instance handling the request, for the live fan-out. */
+  origin: string | null;
 }
 
 function auditEvent(action: DeviceAction, name: string, device: DeviceSummary, officeId: string | null, extra: Partial<AuditEvent> = {}): AuditEvent {
@@ -101,7 +103,17 @@ async function writeDeviceDocument(tx: Db, row: DeviceRow, action: DeviceAction)
   const now = action.now.toISOString();
   const doc = { id: row.id, schoolId: row.schoolId, kind: 'device', name: row.name, data: { officeId: row.officeId, code: row.code }, createdAt: now, updatedAt: now, _deleted: false };
   const { principal } = action;
-  const ctx = { schoolId: principal.schoolId, userId: principal.userId, role: principal.role, session: principal.session, collection: replicatedCollections.reference, deviceId: principal.deviceId, ip: action.ip, userAgent: action.userAgent };
+  const ctx = {
+    schoolId: principal.schoolId,
+    userId: principal.userId,
+    role: principal.role,
+    session: principal.session,
+    collection: replicatedCollections.reference,
+    origin: action.origin,
+    deviceId: principal.deviceId,
+    ip: action.ip,
+    userAgent: action.userAgent,
+  };
   return pushDocuments(tx, ctx, [{ assumedMasterState: null, newDocumentState: doc }]);
 }
 

@@ -6,13 +6,15 @@ import { DeviceApproval, DeviceList, DeviceSummary, IdString, RegisterDeviceRequ
 import { authenticateToken, bearerToken, requireRole } from '../auth/authenticate.ts';
 import type { AuthContext } from '../auth/sign-in.ts';
 import type { LiveHub } from '../sync/live-hub.ts';
+import type { Notifier } from '../realtime/notifier.ts';
+import { deviceRevokedEvent } from '../realtime/payment-events.ts';
 import { listDevices, newApprovalCode, registerDevice, revokeDevice, type DeviceAction } from './repository.ts';
 
 /** From the core permission table: desks are the school's admins' business; auditors may look. */
 const deviceManagers: readonly Role[] = actionPermissions['devices.manage'];
 const deviceViewers: readonly Role[] = actionPermissions['devices.view'];
 
-export const deviceRoutes: FastifyPluginAsyncTypebox<AuthContext & { hub: LiveHub }> = async (app, ctx) => {
+export const deviceRoutes: FastifyPluginAsyncTypebox<AuthContext & { hub: LiveHub; instanceId: string; notifier: Notifier }> = async (app, ctx) => {
   app.post(
     '/api/v1/devices',
     {
@@ -26,7 +28,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<AuthContext & { hub: LiveHu
     async (request, reply) => {
       const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
       requireRole(principal, deviceManagers, 'register desks');
-      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock() };
+      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock(), origin: ctx.instanceId };
       const { written, ...approval } = await registerDevice(ctx.db, request.body, action);
       if (written && written.written.length > 0) {
         ctx.hub.publish(principal.schoolId, 'reference', { documents: written.written, checkpoint: written.checkpoint });
@@ -48,7 +50,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<AuthContext & { hub: LiveHu
     async (request) => {
       const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
       requireRole(principal, deviceManagers, 'enrol desks');
-      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock() };
+      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock(), origin: ctx.instanceId };
       return newApprovalCode(ctx.db, request.params.deviceId, action);
     },
   );
@@ -77,8 +79,13 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<AuthContext & { hub: LiveHu
     async (request) => {
       const principal = await authenticateToken(ctx.db, ctx.tokens, bearerToken(request));
       requireRole(principal, deviceManagers, 'revoke desks');
-      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock() };
-      return revokeDevice(ctx.db, request.params.deviceId, request.body.reason, action);
+      const action: DeviceAction = { principal, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, now: ctx.clock(), origin: ctx.instanceId };
+      const revoked = await revokeDevice(ctx.db, request.params.deviceId, request.body.reason, action);
+      // The desk hears it at once (its next request is refused anyway), and so do the admins.
+      const event = deviceRevokedEvent(revoked, ctx.clock());
+      await ctx.notifier.notify(principal.schoolId, { deviceId: revoked.id }, event);
+      await ctx.notifier.notify(principal.schoolId, { roles: deviceManagers }, event);
+      return revoked;
     },
   );
 };

@@ -1,12 +1,14 @@
 // In-process fan-out of committed changes to open live streams, per school and collection.
-import type { StreamBatch } from '@feemaster/core';
+import type { StreamBatch, StreamMessage } from '@feemaster/core';
 
 type Batch = StreamBatch<Record<string, unknown>>;
-type Listener = (batch: Batch) => void;
+type Listener = (message: StreamMessage<Record<string, unknown>>) => void;
 
 export interface LiveHub {
   publish(schoolId: string, collection: string, batch: Batch): void;
   subscribe(schoolId: string, collection: string, listener: Listener): () => void;
+  /** Tells every open stream to pull again (changes may have been missed). */
+  resyncAll(): void;
   /** Open subscriptions, for health and tests. */
   size(): number;
 }
@@ -27,6 +29,9 @@ export function createLiveHub(): LiveHub {
         set.delete(listener);
         if (set.size === 0) listeners.delete(k);
       };
+    },
+    resyncAll() {
+      for (const set of listeners.values()) for (const listener of set) listener('RESYNC');
     },
     size() {
       let n = 0;

@@ -21,6 +21,7 @@ import { schoolChangeCounters, syncDocuments } from '../db/schema.ts';
 import { appendAudit, type AuditEvent } from '../audit/audit-log.ts';
 import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
+import { announceChange } from './change-feed.ts';
 import { checkLedgerPush } from './ledger-checks.ts';
 import { checkStudentPush } from './student-checks.ts';
 
@@ -40,6 +41,8 @@ export interface PushContext {
   session?: SessionKind;
   offlineSessionId?: string | null;
   collection: ReplicatedCollection;
+  /** The server instance handling the push (it tells its own streams; others learn by NOTIFY). */
+  origin?: string | null;
   /** Where the push came from, for the audit trail. */
   deviceId?: string | null;
   ip?: string | null;
@@ -150,6 +153,7 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
     await appendAudit(tx, audits);
     if (seq !== counter.lastSeq) {
       await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
+      await announceChange(tx, { origin: ctx.origin ?? null, schoolId: ctx.schoolId, collection, fromSeq: counter.lastSeq + 1, toSeq: seq });
     }
     return { conflicts, written, checkpoint: { seq } };
   });

@@ -17,11 +17,18 @@ import { authenticateToken, bearerToken, type Principal } from '../auth/authenti
 import type { TokenService } from '../auth/tokens.ts';
 import type { LiveHub } from './live-hub.ts';
 import { pullDocuments, pushDocuments } from './repository.ts';
+import { openEventStream } from '../sse/event-stream.ts';
+import { announcePayments } from '../realtime/payment-events.ts';
+import type { Notifier } from '../realtime/notifier.ts';
 
 export interface SyncRoutesOptions {
   db: Db;
   tokens: TokenService;
   hub: LiveHub;
+  /** This server instance, named in its change notices so it does not relay its own pushes. */
+  instanceId: string;
+  /** Tells the managers' desks at other offices of each payment taken. */
+  notifier: Notifier;
   /** How often an open stream re-checks its caller's token and account. */
   streamRecheckMs: number;
   streamHeartbeatMs: number;
@@ -101,6 +108,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
           role: principal.role,
           session: principal.session,
           offlineSessionId: principal.offlineSessionId,
+          origin: options.instanceId,
           collection,
           deviceId: principal.deviceId,
           ip: request.ip,
@@ -110,6 +118,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       );
       if (result.written.length > 0) {
         hub.publish(principal.schoolId, collection.name, { documents: result.written, checkpoint: result.checkpoint });
+        if (collection.name === 'ledger') await announcePayments(options.notifier, principal.schoolId, result.written);
       }
       return result.conflicts;
     },
@@ -122,44 +131,18 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       const token = bearerToken(request);
       const principal = await authenticate(token);
       const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        ...Object.fromEntries(Object.entries(reply.getHeaders()).filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined)),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
+      let unsubscribe = (): void => undefined;
+      const stream = openEventStream(request, reply, {
+        heartbeatMs: options.streamHeartbeatMs,
+        recheckMs: options.streamRecheckMs,
+        recheck: () => authenticate(token),
+        track: (end) => options.trackStream(end),
+        onEnd: () => unsubscribe(),
       });
-      const send = (message: StreamMessage<Record<string, unknown>>): void => {
-        res.write(`data: ${JSON.stringify(message)}\n\n`);
-      };
-      let closed = false;
-      const end = (): void => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        clearInterval(recheck);
-        unsubscribe();
-        untrack();
-        res.end();
-      };
+      const send = (message: StreamMessage<Record<string, unknown>>): void => stream.send(message);
+      unsubscribe = hub.subscribe(principal.schoolId, collection.name, send);
       // Whatever happened while the client was away, it must pull again before trusting events.
       send('RESYNC');
-      const unsubscribe = hub.subscribe(principal.schoolId, collection.name, send);
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.streamHeartbeatMs);
-      const recheck = setInterval(() => {
-        authenticate(token).then(
-          () => undefined,
-          (error: unknown) => {
-            const message = error instanceof AppError ? error.message : 'Sign in again.';
-            res.write(`event: unauthorized\ndata: ${JSON.stringify({ error: 'unauthorized', message })}\n\n`);
-            end();
-          },
-        );
-      }, options.streamRecheckMs);
-      const untrack = options.trackStream(end);
-      request.raw.on('close', end);
     },
   );
 };

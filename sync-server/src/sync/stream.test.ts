@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { PullResponse, Student } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { users } from '../db/schema.ts';
+import { openStream } from '../../test/sse.ts';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -21,43 +21,9 @@ afterAll(async () => {
   await database.close();
 });
 
-/** Opens the stream and returns a function that waits for the next event. */
-async function openStream(token: string): Promise<{ next: () => Promise<EventSourceMessage>; close: () => void }> {
-  const controller = new AbortController();
-  const res = await fetch(`${baseUrl}/api/v1/sync/students/1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const queue: EventSourceMessage[] = [];
-  const waiters: ((m: EventSourceMessage) => void)[] = [];
-  const parser = createParser({
-    onEvent(message) {
-      const waiter = waiters.shift();
-      if (waiter) waiter(message);
-      else queue.push(message);
-    },
-  });
-  const body = res.body;
-  if (!body) throw new Error('no body');
-  void (async () => {
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-    }
-  })();
-  return {
-    next: () => {
-      const queued = queue.shift();
-      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiters.push(resolve));
-    },
-    close: () => controller.abort(),
-  };
-}
-
 describe('live stream', () => {
   it('starts with RESYNC, then delivers each committed push of the same school', async () => {
-    const stream = await openStream(server.token);
+    const stream = await openStream(baseUrl, server.token);
     expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
     const student = makeStudent(server.schoolId, { firstName: 'Zawadi' });
     const push = await fetch(`${baseUrl}/api/v1/sync/students/1/push`, {
@@ -73,7 +39,7 @@ describe('live stream', () => {
   });
 
   it('re-checks the account on an open stream and ends it when the account is disabled', async () => {
-    const stream = await openStream(server.token);
+    const stream = await openStream(baseUrl, server.token);
     expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
     await database.db.update(users).set({ disabledAt: new Date().toISOString() }).where(eq(users.email, OWNER.email));
     const event = await stream.next();

@@ -86,6 +86,8 @@ const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST'; url: 
   'users.reset-password': () => ({ method: 'POST', url: `/api/v1/users/${newId()}/reset-password`, payload: { newPassword: 'another-long-passphrase' } }),
   'users.view': () => ({ method: 'GET', url: '/api/v1/users' }),
   'users.manage': () => ({ method: 'POST', url: '/api/v1/users', payload: { email: `new-${newId()}@example.org`, displayName: 'New colleague', role: 'cashier', password: 'a-first-passphrase' } }),
+  'realtime.status': () => ({ method: 'GET', url: '/api/v1/realtime/status' }),
+  'realtime.broadcast': () => ({ method: 'POST', url: '/api/v1/realtime/broadcast', payload: { title: 'Fire drill at 10:00', body: '' } }),
 };
 
 describe('server actions', () => {
