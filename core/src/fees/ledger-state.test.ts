@@ -306,6 +306,9 @@ describe('deriveLedger properties', () => {
           expect(open - state.payerCredit(payerId)).toBe(state.payerBalance(payerId));
         }
       }),
+      // At fast-check's default 100 runs the condition held for only 48 payers in one run here
+      // (the check below then failed by chance); 300 runs keep it far above the bar.
+      { numRuns: 300 },
     );
     // The condition must hold often enough for the property to mean something.
     expect(checked).toBeGreaterThan(50);
