@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly status: number | null = null,
     /** With 'choose-school': the schools the account may sign in to. */
     readonly schools: NonNullable<ErrorBody['schools']> = [],
+    /** With a refused upload: what is wrong with which document. */
+    readonly problems: NonNullable<ErrorBody['problems']> = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -31,7 +33,7 @@ export async function requestJson<T>(serverUrl: string, path: string, init: Requ
   const text = await response.text();
   const body: unknown = text ? safeParse(text) : null;
   if (!response.ok) {
-    if (isErrorBody(body)) throw new ApiError(body.error, body.message, response.status, body.schools ?? []);
+    if (isErrorBody(body)) throw new ApiError(body.error, body.message, response.status, body.schools ?? [], body.problems ?? []);
     throw new ApiError('unexpected-response', `The sync server answered ${response.status} ${response.statusText}.`, response.status);
   }
   return body as T;

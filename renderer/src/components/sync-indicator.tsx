@@ -38,6 +38,9 @@ export function SyncIndicator({ store }: { store: SyncStatusStore }) {
       <span className="sync-dot" aria-hidden="true" />
       <strong>{view.headline}</strong>
       <span className="sync-detail">{view.detail}</span>
+      {status.refused > 0 && (
+        <span className="sync-note" data-testid="sync-refused">{status.refused} not saved on the server: see the list below</span>
+      )}
       {status.overwrittenByServer > 0 && (
         <span className="sync-note">{status.overwrittenByServer} edit(s) replaced by a newer version from another desk</span>
       )}

@@ -1,6 +1,8 @@
 // The signed-in desk: the header (school, person, sync state, sign out) and the sections the
 // person's role may open, switched by a navigation bar built from the permission table.
 import { useState } from 'react';
+import { RefusedDocuments } from '../components/refused-documents.tsx';
+import { schoolTimeFormatter } from '../components/school-time.ts';
 import { SyncIndicator } from '../components/sync-indicator.tsx';
 import { endSignInOnServer } from '../api/logout.ts';
 import { isOfflineSession } from '../api/session.ts';
@@ -52,6 +54,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
       {changingPassword && <ChangePasswordForm desk={desk} onChanged={onPasswordChanged} onCancel={() => setChangingPassword(false)} />}
       {sendingNotice && <SendNoticeForm desk={desk} onClose={() => setSendingNotice(false)} />}
       <Notifications desk={desk} />
+      <RefusedDocuments quarantine={desk.quarantine} formatTime={schoolTimeFormatter(desk.session.school.timezone)} />
       {offline && (
         <p className="notice" data-testid="offline-session">
           Signed in on this desk while the server was unreachable: a cashier&apos;s work only, and marked as an offline session in the audit trail. Sign out and in again online for everything else.

@@ -5,6 +5,7 @@ import { createAccessTokens, type AccessTokens } from '../api/access-token.ts';
 import { saveSession, type Session } from '../api/session.ts';
 import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { createPendingChanges, type PendingChanges } from '../sync/pending-changes.ts';
+import { createQuarantine, type Quarantine } from '../sync/quarantine.ts';
 import { replicateCollection } from '../sync/replication.ts';
 import { createSyncStatusStore, type SyncStatusStore } from '../sync/status.ts';
 
@@ -16,6 +17,8 @@ export interface Desk {
   db: FeeMasterDatabase;
   status: SyncStatusStore;
   pendingStudents: PendingChanges;
+  /** Documents the server refused for good, with its reasons. */
+  quarantine: Quarantine;
   close(): Promise<void>;
 }
 
@@ -24,7 +27,8 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
   const status = createSyncStatusStore(navigator.onLine);
   const pendingStudents = await createPendingChanges(db.students);
   const tokens = createAccessTokens(session, saveSession);
-  const students = replicateCollection(db.students, replicatedCollections.students, pendingStudents, { tokens, status, onSignedOut });
+  const quarantine = await createQuarantine(db.students);
+  const students = replicateCollection(db.students, replicatedCollections.students, pendingStudents, quarantine, { tokens, status, onSignedOut });
 
   const onOnline = (): void => {
     status.update({ network: 'online', server: 'connecting' });
@@ -40,6 +44,7 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
     db,
     status,
     pendingStudents,
+    quarantine,
     async close() {
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);

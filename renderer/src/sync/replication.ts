@@ -1,6 +1,7 @@
 // Replicates the desk's collections with the sync server using RxDB's protocol: pull by
 // checkpoint, push with conflict detection, and the live stream. Feeds the sync status.
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
 import type { Subscription } from 'rxjs';
 import { syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
@@ -8,6 +9,7 @@ import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import { liveStream } from './live-stream.ts';
 import type { PendingChanges } from './pending-changes.ts';
+import { isFatalRefusal, refusedRows, type Quarantine } from './quarantine.ts';
 import type { SyncStatusStore } from './status.ts';
 
 export interface ReplicationHandle {
@@ -30,8 +32,11 @@ export function replicateCollection<T extends Replicable>(
   collection: RxCollection<T>,
   definition: ReplicatedCollection,
   pending: PendingChanges,
+  quarantine: Quarantine,
   { tokens, status, onSignedOut }: ReplicationContext,
 ): ReplicationHandle {
+  /** What the person calls the document, for the list of those the server refused. */
+  const describe = (doc: WithDeleted<T>): string => `${definition.label} ${documentName(doc)}`;
   const { serverUrl, school } = tokens.session();
   const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
   const synced = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString() });
@@ -78,6 +83,24 @@ export function replicateCollection<T extends Replicable>(
     }
   };
 
+  type Row = RxReplicationWriteToMasterRow<T>;
+  /** When a refusal names no document: push each alone, so only the refused ones are held. */
+  const pushOneByOne = async (rows: readonly Row[], token: string): Promise<WithDeleted<T>[]> => {
+    const conflicts: WithDeleted<T>[] = [];
+    for (const row of rows) {
+      try {
+        conflicts.push(...(await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify([row]), token })));
+        await quarantine.release([row.newDocumentState.id]);
+      } catch (error) {
+        if (!isFatalRefusal(error)) throw error;
+        await quarantine.hold([{ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt, label: describe(row.newDocumentState), reason: error.message, at: new Date().toISOString() }]);
+      }
+      await pending.settle([{ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt }]);
+    }
+    exchanged();
+    return conflicts;
+  };
+
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,
     replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}`,
@@ -104,17 +127,42 @@ export function replicateCollection<T extends Replicable>(
       batchSize: 100,
       handler: (rows) =>
         authorized(async (token) => {
-          const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(rows), token });
-          // Conflicting rows are settled too: RxDB resolves them to the server's version.
-          await pending.settle(rows.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));
-          if (conflicts.length > 0) status.update({ overwrittenByServer: status.current().overwrittenByServer + conflicts.length });
-          exchanged();
-          return conflicts;
+          const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]) => pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));
+          let remaining = rows;
+          // A document the server refuses for good is held aside, so the ones behind it still go.
+          for (;;) {
+            try {
+              const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(remaining), token });
+              // Conflicting rows are settled too: RxDB resolves them to the server's version.
+              await settle(remaining);
+              await quarantine.release(remaining.map((row) => row.newDocumentState.id));
+              if (conflicts.length > 0) status.update({ overwrittenByServer: status.current().overwrittenByServer + conflicts.length });
+              exchanged();
+              return conflicts;
+            } catch (error) {
+              if (!isFatalRefusal(error)) throw error;
+              const named = refusedRows(error, remaining);
+              // A refusal naming no document: held whole if it is one, else each is tried alone.
+              const refused = named.length > 0 ? named : remaining.length === 1 ? remaining.map((row) => ({ row, reason: error.message })) : null;
+              if (!refused) return pushOneByOne(remaining, token);
+              const at = new Date().toISOString();
+              await quarantine.hold(refused.map(({ row, reason }) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt, label: describe(row.newDocumentState), reason, at })));
+              await settle(refused.map(({ row }) => row));
+              remaining = remaining.filter((row) => !refused.some((r) => r.row === row));
+              if (remaining.length === 0) {
+                exchanged();
+                return [];
+              }
+            }
+          }
         }),
     },
   });
   state = replication;
-  const subscriptions: Subscription[] = [pending.count$.subscribe((count) => status.update({ pending: count }))];
+  const subscriptions: Subscription[] = [
+    pending.count$.subscribe((count) => status.update({ pending: count })),
+    quarantine.entries$.subscribe((entries) => status.update({ refused: entries.length })),
+  ];
   return {
     reSync: () => replication.reSync(),
     stop: async () => {
@@ -122,4 +170,17 @@ export function replicateCollection<T extends Replicable>(
       await replication.cancel();
     },
   };
+}
+
+/** A name from the fields people know a document by, else its id. */
+function documentName(doc: object): string {
+  const fields = new Map(Object.entries(doc));
+  const text = (key: string): string => {
+    const value: unknown = fields.get(key);
+    return typeof value === 'string' ? value : '';
+  };
+  const person = [text('firstName'), text('lastName')].filter(Boolean).join(' ') || text('name');
+  const number = text('admissionNumber') || text('receiptNumber');
+  if (person && number) return `${person} (${number})`;
+  return person || number || text('id');
 }

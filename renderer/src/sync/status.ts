@@ -13,6 +13,8 @@ export interface SyncStatus {
   lastSyncAt: string | null;
   /** Local edits replaced by a newer version from another desk since this session started. */
   overwrittenByServer: number;
+  /** Local documents the server refused for good, waiting for a correction (see quarantine.ts). */
+  refused: number;
   error: string | null;
 }
 
@@ -29,6 +31,7 @@ export function createSyncStatusStore(initialNetwork: boolean): SyncStatusStore 
     pending: 0,
     lastSyncAt: null,
     overwrittenByServer: 0,
+    refused: 0,
     error: null,
   });
   return {
