@@ -50,6 +50,7 @@ const ALGORITHM = 'EdDSA';
 const SECRET_NAME = 'access-token-ed25519';
 /** Grants carry their own JWT type and `use` claim, so neither kind of token passes for the other. */
 const GRANT_TYPE = 'offline-grant+jwt';
+const ACCESS_TYPE = 'JWT';
 const GRANT_USE = 'offline-grant';
 
 /** Reads an Ed25519 PKCS#8 PEM; `\n` escapes are accepted because env files hold one line. */
@@ -81,81 +82,61 @@ export async function loadSigningKeys(db: Db, fromEnv: string | undefined): Prom
 }
 
 export function createTokenService(keys: SigningKeys, ttlSeconds: number, clock: Clock = () => new Date()): TokenService {
+  /** Our tokens of one kind, signed `typ` (header) with our key, in force now; their common claims checked. */
+  const verifyOurs = async (token: string, typ: string) => {
+    try {
+      const { payload } = await jwtVerify(token, keys.publicKey, { issuer: ISSUER, algorithms: [ALGORITHM], typ, requiredClaims: ['sub', 'exp', 'iat'], currentDate: clock() });
+      const role = roles.find((r) => r === payload.role);
+      const { sub, exp, iat } = payload;
+      if (!sub || typeof payload.sch !== 'string' || !role || !exp || !iat) return null;
+      return { payload, userId: sub, schoolId: payload.sch, role, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) };
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError) return null;
+      throw error;
+    }
+  };
+  const sign = (claims: Record<string, unknown>, typ: string, userId: string, now: Date, expiresAt: Date): Promise<string> =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: ALGORITHM, typ })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(keys.privateKey);
+
   return {
     async issue(claims) {
       const now = clock();
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-      const token = await new SignJWT({
+      const body = {
         sch: claims.schoolId,
         role: claims.role,
         ...(claims.deviceId ? { dev: claims.deviceId } : {}),
         ...(claims.familyId ? { fam: claims.familyId } : {}),
         ...(claims.offlineSessionId ? { ofs: claims.offlineSessionId } : {}),
-      })
-        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
-        .setSubject(claims.userId)
-        .setIssuer(ISSUER)
-        .setIssuedAt(Math.floor(now.getTime() / 1000))
-        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-        .sign(keys.privateKey);
+      };
+      const token = await sign(body, ACCESS_TYPE, claims.userId, now, expiresAt);
       return { token, expiresAt };
     },
     async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, keys.publicKey, {
-          issuer: ISSUER,
-          algorithms: [ALGORITHM],
-          requiredClaims: ['sub', 'exp', 'iat'],
-          currentDate: clock(),
-        });
-        const role = roles.find((r) => r === payload.role);
-        if (!payload.sub || typeof payload.sch !== 'string' || !role || !payload.exp || payload.use !== undefined) return null;
-        const deviceId = typeof payload.dev === 'string' ? payload.dev : null;
-        const familyId = typeof payload.fam === 'string' ? payload.fam : null;
-        const offlineSessionId = typeof payload.ofs === 'string' ? payload.ofs : null;
-        return { userId: payload.sub, schoolId: payload.sch, role, deviceId, familyId, offlineSessionId, expiresAt: new Date(payload.exp * 1000) };
-      } catch (error) {
-        if (error instanceof joseErrors.JOSEError) return null;
-        throw error;
-      }
+      const ours = await verifyOurs(token, ACCESS_TYPE);
+      // A grant carries `use`: it must never pass for an access token.
+      if (!ours || ours.payload.use !== undefined) return null;
+      const { payload, userId, schoolId, role, expiresAt } = ours;
+      const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+      return { userId, schoolId, role, deviceId: text(payload.dev), familyId: text(payload.fam), offlineSessionId: text(payload.ofs), expiresAt };
     },
     async issueOfflineGrant(claims, grantTtlSeconds) {
       const now = clock();
       const expiresAt = new Date(now.getTime() + grantTtlSeconds * 1000);
-      const token = await new SignJWT({ use: GRANT_USE, sch: claims.schoolId, dev: claims.deviceId, role: claims.role })
-        .setProtectedHeader({ alg: ALGORITHM, typ: GRANT_TYPE })
-        .setSubject(claims.userId)
-        .setIssuer(ISSUER)
-        .setIssuedAt(Math.floor(now.getTime() / 1000))
-        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-        .sign(keys.privateKey);
+      const token = await sign({ use: GRANT_USE, sch: claims.schoolId, dev: claims.deviceId, role: claims.role }, GRANT_TYPE, claims.userId, now, expiresAt);
       return { token, expiresAt };
     },
     async verifyOfflineGrant(token) {
-      try {
-        const { payload } = await jwtVerify(token, keys.publicKey, {
-          issuer: ISSUER,
-          algorithms: [ALGORITHM],
-          typ: GRANT_TYPE,
-          requiredClaims: ['sub', 'exp', 'iat'],
-          currentDate: clock(),
-        });
-        const role = roles.find((r) => r === payload.role);
-        if (payload.use !== GRANT_USE || !payload.sub || typeof payload.sch !== 'string' || typeof payload.dev !== 'string' || !role || !payload.exp || !payload.iat) {
-          return null;
-        }
-        return {
-          userId: payload.sub,
-          schoolId: payload.sch,
-          deviceId: payload.dev,
-          role,
-          issuedAt: new Date(payload.iat * 1000),
-          expiresAt: new Date(payload.exp * 1000),
-        };
-      } catch (error) {
-        if (error instanceof joseErrors.JOSEError) return null;
-        throw error;
-      }
+      const ours = await verifyOurs(token, GRANT_TYPE);
+      if (!ours || ours.payload.use !== GRANT_USE || typeof ours.payload.dev !== 'string') return null;
+      const { userId, schoolId, role, issuedAt, expiresAt } = ours;
+      return { userId, schoolId, deviceId: ours.payload.dev, role, issuedAt, expiresAt };
     },
   };
 }
