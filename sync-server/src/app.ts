@@ -74,6 +74,15 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
     offlineGrantTtlSeconds: options.offlineGrantTtlSeconds ?? 30 * 86_400,
   };
   const openStreams = new Set<() => void>();
+  // Replication and notification streams: the same timing, and all ended at shutdown.
+  const streams = {
+    streamRecheckMs: options.streamRecheckMs ?? 30_000,
+    streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
+    trackStream(end: () => void): () => void {
+      openStreams.add(end);
+      return () => openStreams.delete(end);
+    },
+  };
   // Pushes through other instances on the same database reach this instance's streams too.
   const feed = await startCrossInstanceFeed({ database, hub, instanceId, onError: (error) => app.log.error({ err: error }, 'relaying a change from another instance failed') });
   const notifier = await createNotifier(database, instanceId, (error) => app.log.error({ err: error }, 'relaying a notification from another instance failed'));
@@ -103,23 +112,9 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
     hub,
     instanceId,
     notifier,
-    streamRecheckMs: options.streamRecheckMs ?? 30_000,
-    streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
-    trackStream(end) {
-      openStreams.add(end);
-      return () => openStreams.delete(end);
-    },
+    ...streams,
   });
-  await app.register(realtimeRoutes, {
-    ...auth,
-    notifier,
-    streamRecheckMs: options.streamRecheckMs ?? 30_000,
-    streamHeartbeatMs: options.streamHeartbeatMs ?? 15_000,
-    trackStream(end) {
-      openStreams.add(end);
-      return () => openStreams.delete(end);
-    },
-  });
+  await app.register(realtimeRoutes, { ...auth, notifier, ...streams });
   const webRoot = options.webRoot ?? null;
   if (webAppAvailable(webRoot)) await registerWebApp(app, webRoot);
   // Live streams never end on their own; close them so shutdown does not hang.
