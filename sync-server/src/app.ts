@@ -17,6 +17,7 @@ import { DEFAULT_BODY_LIMIT, registerNulGuard, registerSecurityHeaders, withLogR
 import { setupRoutes } from './setup/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { syncRoutes } from './sync/routes.ts';
+import { conflictRoutes } from './sync/conflict-routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { createNotifier } from './realtime/notifier.ts';
 import { realtimeRoutes } from './realtime/routes.ts';
@@ -114,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
     notifier,
     ...streams,
   });
+  await app.register(conflictRoutes, { db: database.db, tokens, hub, notifier, instanceId });
   await app.register(realtimeRoutes, { ...auth, notifier, ...streams });
   const webRoot = options.webRoot ?? null;
   if (webAppAvailable(webRoot)) await registerWebApp(app, webRoot);

@@ -9,7 +9,7 @@ const RoleLiteral = Type.Union(roles.map((r) => Type.Literal(r)));
 const Title = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
 const Body = Type.String({ maxLength: 1000 });
 
-export const realtimeEventKinds = ['broadcast', 'direct', 'payment-received', 'device-revoked'] as const;
+export const realtimeEventKinds = ['broadcast', 'direct', 'payment-received', 'device-revoked', 'sync-conflict'] as const;
 
 export const RealtimeEvent = Type.Object({
   id: IdString,

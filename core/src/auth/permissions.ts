@@ -135,6 +135,7 @@ export const actionPermissions = {
   'users.manage': admins,
   'realtime.status': admins,
   'realtime.broadcast': admins,
+  'sync.conflicts': admins,
 } as const satisfies Readonly<Record<string, readonly Role[]>>;
 
 export type ServerAction = keyof typeof actionPermissions;

@@ -70,3 +70,16 @@ export type CollectionName = keyof typeof replicatedCollections;
 export function findCollection(name: string): ReplicatedCollection | undefined {
   return Object.hasOwn(replicatedCollections, name) ? replicatedCollections[name as CollectionName] : undefined;
 }
+
+/** What a person calls a document, from the fields people know it by, else its id: "Student Amani Otieno (ADM-104)". */
+export function describeDocument(collection: ReplicatedCollection, doc: object): string {
+  const fields = new Map(Object.entries(doc));
+  const text = (key: string): string => {
+    const value: unknown = fields.get(key);
+    return typeof value === 'string' ? value : '';
+  };
+  const person = [text('firstName'), text('lastName')].filter(Boolean).join(' ') || text('name');
+  const number = text('admissionNumber') || text('receiptNumber');
+  const name = person && number ? `${person} (${number})` : person || number || text('id');
+  return `${collection.label} ${name}`;
+}

@@ -4,7 +4,7 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
 import type { Subscription } from 'rxjs';
-import { syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { describeDocument, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import { liveStream } from './live-stream.ts';
@@ -36,7 +36,7 @@ export function replicateCollection<T extends Replicable>(
   { tokens, status, onSignedOut }: ReplicationContext,
 ): ReplicationHandle {
   /** What the person calls the document, for the list of those the server refused. */
-  const describe = (doc: WithDeleted<T>): string => `${definition.label} ${documentName(doc)}`;
+  const describe = (doc: WithDeleted<T>): string => describeDocument(definition, doc);
   const { serverUrl, school } = tokens.session();
   const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
   const synced = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString() });
@@ -170,17 +170,4 @@ export function replicateCollection<T extends Replicable>(
       await replication.cancel();
     },
   };
-}
-
-/** A name from the fields people know a document by, else its id. */
-function documentName(doc: object): string {
-  const fields = new Map(Object.entries(doc));
-  const text = (key: string): string => {
-    const value: unknown = fields.get(key);
-    return typeof value === 'string' ? value : '';
-  };
-  const person = [text('firstName'), text('lastName')].filter(Boolean).join(' ') || text('name');
-  const number = text('admissionNumber') || text('receiptNumber');
-  if (person && number) return `${person} (${number})`;
-  return person || number || text('id');
 }

@@ -1,6 +1,7 @@
 // The server's tables (drizzle). Replicated documents live in one change-feed table keyed by
 // collection; each school's feed is ordered by a sequence assigned under a per-school row lock.
 import { sql } from 'drizzle-orm';
+import type { FieldConflict } from '@feemaster/core';
 import { bigint, boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const schools = pgTable('schools', {
@@ -216,4 +217,34 @@ export const auditCheckpoints = pgTable(
     signature: text('signature').notNull(),
   },
   (t) => [primaryKey({ columns: [t.chain, t.upToSeq] })],
+);
+
+/**
+ * Same-field conflicts the push merge resolved (the server's value kept), for admins to see and
+ * decide again. `fields` holds each conflicting field with both sides; the states are whole
+ * documents (with `_deleted`) as the desk assumed, as the desk wanted, and as the server had.
+ */
+export const syncConflicts = pgTable(
+  'sync_conflicts',
+  {
+    id: uuid('id').primaryKey(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    collection: text('collection').notNull(),
+    documentId: uuid('document_id').notNull(),
+    fields: jsonb('fields').notNull().$type<FieldConflict[]>(),
+    assumedState: jsonb('assumed_state').$type<Record<string, unknown>>(),
+    deskState: jsonb('desk_state').notNull().$type<Record<string, unknown>>(),
+    serverState: jsonb('server_state').notNull().$type<Record<string, unknown>>(),
+    keptState: jsonb('kept_state').notNull().$type<Record<string, unknown>>(),
+    userId: uuid('user_id').notNull(),
+    deviceId: uuid('device_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    /** 'server' (kept as merged) or 'desk' (the desk's values applied), once an admin decided. */
+    decision: text('decision'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [index('sync_conflicts_open').on(t.schoolId, t.decidedAt, t.createdAt)],
 );

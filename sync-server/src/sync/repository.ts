@@ -4,10 +4,15 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import {
   canonicalJson,
+  describeDocument,
   formatProblems,
+  newId,
+  threeWayMerge,
+  valueAtPointer,
   refusalToWrite,
   withoutReplicationFields,
   type ErrorBody,
+  type FieldConflict,
   type PullResponse,
   type PushRow,
   type ReplicatedCollection,
@@ -17,7 +22,7 @@ import {
   type WithDeleted,
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
-import { schoolChangeCounters, syncDocuments } from '../db/schema.ts';
+import { schoolChangeCounters, syncConflicts, syncDocuments } from '../db/schema.ts';
 import { appendAudit, type AuditEvent } from '../audit/audit-log.ts';
 import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
@@ -28,7 +33,10 @@ import { checkStudentPush } from './student-checks.ts';
 type Doc = WithDeleted<Record<string, unknown>>;
 
 export interface PushResult {
+  /** What the desk must adopt: the master of each row it pushed against an older version (merged when the merge wrote). */
   conflicts: Doc[];
+  /** Same-field conflicts recorded by this push, for the admins' list and alerts. */
+  recorded: { id: string; documentId: string; label: string }[];
   written: Doc[];
   checkpoint: SyncCheckpoint;
 }
@@ -87,7 +95,13 @@ export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<st
   }
 }
 
-export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<PushResult> {
+export async function pushDocuments(
+  db: Db,
+  ctx: PushContext,
+  rows: readonly PushRow<Record<string, unknown>>[],
+  /** More work that must commit with this push or not at all (an admin's conflict decision). */
+  alsoInTransaction?: (tx: Db, result: PushResult) => Promise<void>,
+): Promise<PushResult> {
   checkPushRows(ctx, rows);
   const collection = ctx.collection.name;
   return db.transaction(async (tx) => {
@@ -113,6 +127,7 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
     const conflicts: Doc[] = [];
     const written: Doc[] = [];
     const audits: AuditEvent[] = [];
+    const recorded: ConflictRecord[] = [];
     for (const row of rows) {
       const next = toStoredState(row.newDocumentState);
       const master = masters.get(String(next.id));
@@ -131,12 +146,21 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
         );
       }
       const assumed = row.assumedMasterState ? toStoredState(row.assumedMasterState) : null;
+      let state = next;
       if (masterState && (!assumed || canonicalJson(assumed) !== canonicalJson(masterState))) {
-        conflicts.push(masterState);
-        continue;
+        // The desk changed an older version: merge field by field; the desk adopts the result.
+        const merge = mergeWithMaster(ctx.collection, assumed, masterState, next);
+        state = merge.state;
+        conflicts.push(state);
+        if (merge.fields.length > 0 && !(await conflictRecorded(tx, ctx.schoolId, String(next.id), next))) {
+          const conflict: ConflictRecord = { id: newId(), schoolId: ctx.schoolId, collection, documentId: String(next.id), fields: merge.fields, assumedState: assumed, deskState: next, serverState: masterState, keptState: state, userId: ctx.userId, deviceId: ctx.deviceId ?? null };
+          recorded.push(conflict);
+          audits.push(conflictEvent(ctx, conflict));
+        }
+        if (canonicalJson(state) === canonicalJson(masterState)) continue;
       }
       seq += 1;
-      const { _deleted: deleted, ...data } = next;
+      const { _deleted: deleted, ...data } = state;
       const values = { collection, id: String(next.id), schoolId: ctx.schoolId, seq, deleted, data, serverUpdatedAt: new Date().toISOString(), updatedBy: ctx.userId };
       await tx
         .insert(syncDocuments)
@@ -147,15 +171,18 @@ export async function pushDocuments(db: Db, ctx: PushContext, rows: readonly Pus
         });
       audits.push(documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
       masters.set(values.id, { ...values });
-      written.push(next);
+      written.push(state);
     }
     // Same transaction: an accepted change and its audit entry commit together or not at all.
+    if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
     await appendAudit(tx, audits);
     if (seq !== counter.lastSeq) {
       await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
       await announceChange(tx, { origin: ctx.origin ?? null, schoolId: ctx.schoolId, collection, fromSeq: counter.lastSeq + 1, toSeq: seq });
     }
-    return { conflicts, written, checkpoint: { seq } };
+    const result: PushResult = { conflicts, written, checkpoint: { seq }, recorded: recorded.map((c) => ({ id: c.id, documentId: c.documentId, label: describeDocument(ctx.collection, c.keptState) })) };
+    if (alsoInTransaction) await alsoInTransaction(tx, result);
+    return result;
   });
 }
 
@@ -173,6 +200,46 @@ export async function pullDocuments(
   return {
     documents: rows.map((row) => ({ ...row.data, _deleted: row.deleted })),
     checkpoint: last ? { seq: last.seq } : query.afterSeq > 0 ? { seq: query.afterSeq } : null,
+  };
+}
+
+/**
+ * Three-way merge of a push against a newer master. A merge that breaks the collection's rules
+ * (fields that only make sense together) keeps the master whole, every differing field reported.
+ */
+export function mergeWithMaster(collection: ReplicatedCollection, assumed: Doc | null, master: Doc, desk: Doc): { state: Doc; fields: FieldConflict[] } {
+  const { merged, conflicts } = threeWayMerge(assumed, master, desk);
+  const state = { ...merged, _deleted: merged._deleted === true };
+  if (collection.validate(state).length === 0) return { state, fields: conflicts };
+  return { state: master, fields: threeWayMerge(null, master, desk).conflicts.map((c) => ({ ...c, base: valueAtPointer(assumed, c.path) })) };
+}
+
+type ConflictRecord = typeof syncConflicts.$inferInsert & { id: string; assumedState: Doc | null; deskState: Doc; serverState: Doc; keptState: Doc };
+
+/** A repeated push of the same desk state records its conflict once. */
+async function conflictRecorded(tx: Db, schoolId: string, documentId: string, deskState: Doc): Promise<boolean> {
+  const rows = await tx
+    .select({ deskState: syncConflicts.deskState })
+    .from(syncConflicts)
+    .where(and(eq(syncConflicts.schoolId, schoolId), eq(syncConflicts.documentId, documentId)));
+  return rows.some((row) => canonicalJson(row.deskState) === canonicalJson(deskState));
+}
+
+function conflictEvent(ctx: PushContext, conflict: ConflictRecord): AuditEvent {
+  return {
+    schoolId: ctx.schoolId,
+    actorUserId: ctx.userId,
+    actorRole: ctx.role,
+    deviceId: ctx.deviceId ?? null,
+    deviceTime: typeof conflict.deskState.updatedAt === 'string' ? conflict.deskState.updatedAt : null,
+    action: 'sync.conflict',
+    entityType: conflict.collection,
+    entityId: conflict.documentId,
+    before: { conflictId: conflict.id, assumedMasterState: conflict.assumedState, server: conflict.serverState },
+    after: { desk: conflict.deskState, kept: conflict.keptState, fields: conflict.fields },
+    ip: ctx.ip ?? null,
+    userAgent: ctx.userAgent ?? null,
+    offlineSessionId: ctx.offlineSessionId ?? null,
   };
 }
 

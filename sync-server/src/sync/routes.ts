@@ -18,7 +18,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { LiveHub } from './live-hub.ts';
 import { pullDocuments, pushDocuments } from './repository.ts';
 import { openEventStream } from '../sse/event-stream.ts';
-import { announcePayments } from '../realtime/payment-events.ts';
+import { publishPush } from './publish.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 
 export interface SyncRoutesOptions {
@@ -116,10 +116,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
         },
         rows,
       );
-      if (result.written.length > 0) {
-        hub.publish(principal.schoolId, collection.name, { documents: result.written, checkpoint: result.checkpoint });
-        if (collection.name === 'ledger') await announcePayments(options.notifier, principal.schoolId, result.written);
-      }
+      await publishPush(hub, options.notifier, principal.schoolId, collection.name, result);
       return result.conflicts;
     },
   );

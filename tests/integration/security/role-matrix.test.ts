@@ -88,6 +88,7 @@ const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST'; url: 
   'users.manage': () => ({ method: 'POST', url: '/api/v1/users', payload: { email: `new-${newId()}@example.org`, displayName: 'New colleague', role: 'cashier', password: 'a-first-passphrase' } }),
   'realtime.status': () => ({ method: 'GET', url: '/api/v1/realtime/status' }),
   'realtime.broadcast': () => ({ method: 'POST', url: '/api/v1/realtime/broadcast', payload: { title: 'Fire drill at 10:00', body: '' } }),
+  'sync.conflicts': () => ({ method: 'GET', url: '/api/v1/sync/conflicts' }),
 };
 
 describe('server actions', () => {

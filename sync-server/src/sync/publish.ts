@@ -1,0 +1,28 @@
+// After a push commits: its changes to this instance's live streams (other instances learn by
+// NOTIFY), its payments to the managers at other offices, its conflicts to the admins.
+import { newId, type RealtimeEvent, type Role } from '@feemaster/core';
+import type { Notifier } from '../realtime/notifier.ts';
+import { announcePayments } from '../realtime/payment-events.ts';
+import type { LiveHub } from './live-hub.ts';
+import type { PushResult } from './repository.ts';
+
+const CONFLICT_REVIEWERS: readonly Role[] = ['owner', 'admin'];
+
+export async function publishPush(hub: LiveHub, notifier: Notifier, schoolId: string, collection: string, result: PushResult): Promise<void> {
+  if (result.written.length > 0) {
+    hub.publish(schoolId, collection, { documents: result.written, checkpoint: result.checkpoint });
+    if (collection === 'ledger') await announcePayments(notifier, schoolId, result.written);
+  }
+  for (const conflict of result.recorded) {
+    const event: RealtimeEvent = {
+      id: newId(),
+      kind: 'sync-conflict',
+      at: new Date().toISOString(),
+      title: `Sync conflict: ${conflict.label}`,
+      body: 'Two desks changed the same field. The version already on the server was kept; review it under Sync conflicts.',
+      from: null,
+      subject: { type: 'sync-conflict', id: conflict.id },
+    };
+    await notifier.notify(schoolId, { roles: CONFLICT_REVIEWERS }, event);
+  }
+}
