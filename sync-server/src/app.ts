@@ -1,6 +1,7 @@
 // Builds the Fastify application from its parts; server.ts starts it, tests inject into it.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -91,6 +92,9 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   registerErrorHandler(app);
   await registerSecurityHeaders(app);
   registerNulGuard(app);
+  // gzip for pulls and lists over slow office links; a fast level, since pulls are the hot path.
+  // Event streams are written raw (hijacked), so they are never buffered by compression.
+  await app.register(compress, { encodings: ['gzip'], threshold: 1024, zlibOptions: { level: 1 } });
   await app.register(cors, { origin: options.corsOrigins ?? ['app://fee-master'], methods: ['GET', 'POST', 'PUT', 'DELETE'] });
   await app.register(swagger, {
     openapi: {

@@ -6,7 +6,9 @@ export const SYNC_PROTOCOL_VERSION = 1;
 export const SYNC_BASE_PATH = '/api/v1/sync';
 export const DEFAULT_PULL_LIMIT = 200;
 export const MAX_PULL_LIMIT = 1000;
-export const MAX_PUSH_ROWS = 500;
+export const MAX_PUSH_ROWS = 1000;
+/** One push body, or one pull page, holds at most this much JSON (a pull page ends early). */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Position in a school's change feed: the server-assigned, commit-ordered sequence. */
 export interface SyncCheckpoint {
@@ -18,6 +20,8 @@ export type WithDeleted<T> = T & { _deleted: boolean };
 export interface PullResponse<T> {
   documents: WithDeleted<T>[];
   checkpoint: SyncCheckpoint | null;
+  /** The page ended early at MAX_BATCH_BYTES: more documents follow the checkpoint now. */
+  hasMore?: boolean;
 }
 
 export interface PushRow<T> {
@@ -87,4 +91,36 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   });
+}
+
+/**
+ * Splits `items` into batches of at most `maxItems` whose JSON stays within `maxBytes` (a single
+ * item larger than that travels alone), in order.
+ */
+export function batchesWithin<T>(items: readonly T[], maxItems = MAX_PUSH_ROWS, maxBytes = MAX_BATCH_BYTES): T[][] {
+  const out: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 2; // the enclosing [ ]
+  for (const item of items) {
+    const size = utf8Length(JSON.stringify(item)) + 1;
+    if (batch.length > 0 && (batch.length >= maxItems || bytes + size > maxBytes)) {
+      out.push(batch);
+      batch = [];
+      bytes = 2;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/** Bytes of `text` in UTF-8 (core has no TextEncoder: it runs with neither DOM nor Node types). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }

@@ -4,7 +4,7 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
 import type { Subscription } from 'rxjs';
-import { describeDocument, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { MAX_PULL_LIMIT, batchesWithin, describeDocument, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import { liveStream } from './live-stream.ts';
@@ -101,6 +101,37 @@ export function replicateCollection<T extends Replicable>(
     return conflicts;
   };
 
+  /** One upload; a document the server refuses for good is held aside, so the ones behind it still go. */
+  const pushBatch = async (rows: readonly Row[], token: string): Promise<WithDeleted<T>[]> => {
+    const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]) => pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));
+    let remaining = rows;
+    for (;;) {
+      try {
+        const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(remaining), token });
+        // Conflicting rows are settled too: RxDB resolves them to the server's version.
+        await settle(remaining);
+        await quarantine.release(remaining.map((row) => row.newDocumentState.id));
+        if (conflicts.length > 0) status.update({ overwrittenByServer: status.current().overwrittenByServer + conflicts.length });
+        exchanged();
+        return conflicts;
+      } catch (error) {
+        if (!isFatalRefusal(error)) throw error;
+        const named = refusedRows(error, remaining);
+        // A refusal naming no document: held whole if it is one, else each is tried alone.
+        const refused = named.length > 0 ? named : remaining.length === 1 ? remaining.map((row) => ({ row, reason: error.message })) : null;
+        if (!refused) return pushOneByOne(remaining, token);
+        const at = new Date().toISOString();
+        await quarantine.hold(refused.map(({ row, reason }) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt, label: describe(row.newDocumentState), reason, at })));
+        await settle(refused.map(({ row }) => row));
+        remaining = remaining.filter((row) => !refused.some((r) => r.row === row));
+        if (remaining.length === 0) {
+          exchanged();
+          return [];
+        }
+      }
+    }
+  };
+
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,
     replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}`,
@@ -108,13 +139,21 @@ export function replicateCollection<T extends Replicable>(
     retryTime: 2_000,
     waitForLeadership: true,
     pull: {
-      batchSize: 200,
+      batchSize: MAX_PULL_LIMIT,
       handler: (checkpoint, batchSize) =>
         authorized(async (token) => {
-          const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(batchSize) });
-          const page = await requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
+          // RxDB stops pulling at a short batch, so pages the server ended early at its byte limit are joined.
+          const documents: WithDeleted<T>[] = [];
+          let at = checkpoint;
+          for (;;) {
+            const query = new URLSearchParams({ checkpoint: at ? String(at.seq) : '', limit: String(batchSize - documents.length) });
+            const page = await requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
+            documents.push(...page.documents);
+            at = page.checkpoint ?? at;
+            if (!page.hasMore || documents.length >= batchSize) break;
+          }
           exchanged();
-          return { documents: page.documents, checkpoint: page.checkpoint ?? checkpoint };
+          return { documents, checkpoint: at };
         }),
       stream$: liveStream<StreamMessage<T>>({
         url: new URL(path('stream'), serverUrl).toString(),
@@ -124,37 +163,13 @@ export function replicateCollection<T extends Replicable>(
       }),
     },
     push: {
-      batchSize: 100,
+      batchSize: 500,
+      // Each upload stays within the server's limits (rows and bytes); RxDB sees one answer.
       handler: (rows) =>
         authorized(async (token) => {
-          const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]) => pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));
-          let remaining = rows;
-          // A document the server refuses for good is held aside, so the ones behind it still go.
-          for (;;) {
-            try {
-              const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(remaining), token });
-              // Conflicting rows are settled too: RxDB resolves them to the server's version.
-              await settle(remaining);
-              await quarantine.release(remaining.map((row) => row.newDocumentState.id));
-              if (conflicts.length > 0) status.update({ overwrittenByServer: status.current().overwrittenByServer + conflicts.length });
-              exchanged();
-              return conflicts;
-            } catch (error) {
-              if (!isFatalRefusal(error)) throw error;
-              const named = refusedRows(error, remaining);
-              // A refusal naming no document: held whole if it is one, else each is tried alone.
-              const refused = named.length > 0 ? named : remaining.length === 1 ? remaining.map((row) => ({ row, reason: error.message })) : null;
-              if (!refused) return pushOneByOne(remaining, token);
-              const at = new Date().toISOString();
-              await quarantine.hold(refused.map(({ row, reason }) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt, label: describe(row.newDocumentState), reason, at })));
-              await settle(refused.map(({ row }) => row));
-              remaining = remaining.filter((row) => !refused.some((r) => r.row === row));
-              if (remaining.length === 0) {
-                exchanged();
-                return [];
-              }
-            }
-          }
+          const conflicts: WithDeleted<T>[] = [];
+          for (const batch of batchesWithin(rows)) conflicts.push(...(await pushBatch(batch, token)));
+          return conflicts;
         }),
     },
   });

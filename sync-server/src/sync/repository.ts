@@ -1,8 +1,9 @@
 // The change feed: transactional push with conflict detection, and checkpointed pull.
 // Sequences are handed out under a per-school row lock held to commit, so commit order equals
 // sequence order and a concurrent pull can never skip a document.
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
+  MAX_BATCH_BYTES,
   canonicalJson,
   describeDocument,
   formatProblems,
@@ -188,18 +189,29 @@ export async function pushDocuments(
 
 export async function pullDocuments(
   db: Db,
-  query: { schoolId: string; collection: string; afterSeq: number; limit: number },
+  query: { schoolId: string; collection: string; afterSeq: number; limit: number; maxBytes?: number },
 ): Promise<PullResponse<Record<string, unknown>>> {
   const rows = await db
-    .select({ seq: syncDocuments.seq, deleted: syncDocuments.deleted, data: syncDocuments.data })
+    .select({ seq: syncDocuments.seq, deleted: syncDocuments.deleted, data: syncDocuments.data, bytes: sql<number>`octet_length(${syncDocuments.data}::text)` })
     .from(syncDocuments)
     .where(and(eq(syncDocuments.schoolId, query.schoolId), eq(syncDocuments.collection, query.collection), gt(syncDocuments.seq, query.afterSeq)))
     .orderBy(asc(syncDocuments.seq))
     .limit(query.limit);
-  const last = rows.at(-1);
+  // A page ends early rather than grow past the byte limit; the first document always goes.
+  const maxBytes = query.maxBytes ?? MAX_BATCH_BYTES;
+  let bytes = 0;
+  let count = 0;
+  for (const row of rows) {
+    bytes += Number(row.bytes) + 16;
+    if (count > 0 && bytes > maxBytes) break;
+    count += 1;
+  }
+  const page = rows.slice(0, count);
+  const last = page.at(-1);
   return {
-    documents: rows.map((row) => ({ ...row.data, _deleted: row.deleted })),
+    documents: page.map((row) => ({ ...row.data, _deleted: row.deleted })),
     checkpoint: last ? { seq: last.seq } : query.afterSeq > 0 ? { seq: query.afterSeq } : null,
+    ...(count < rows.length ? { hasMore: true } : {}),
   };
 }
 

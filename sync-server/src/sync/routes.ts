@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
   DEFAULT_PULL_LIMIT,
+  MAX_BATCH_BYTES,
   MAX_PULL_LIMIT,
   MAX_PUSH_ROWS,
   SYNC_BASE_PATH,
@@ -53,6 +54,7 @@ const PullQuery = Type.Object({
 const Batch = Type.Object({
   documents: Type.Array(AnyDocument),
   checkpoint: Type.Union([Type.Null(), Type.Object({ seq: Type.Integer() })]),
+  hasMore: Type.Optional(Type.Boolean({ description: 'The page ended early at the byte limit; pull again from the checkpoint' })),
 });
 
 export function resolveCollection(
@@ -93,7 +95,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
   app.post(
     `${SYNC_BASE_PATH}/:collection/:schemaVersion/push`,
     {
-      bodyLimit: 8 * 1024 * 1024,
+      // The batch limit plus room for the JSON of the envelope.
+      bodyLimit: MAX_BATCH_BYTES + 64 * 1024,
       schema: { tags: ['sync'], summary: 'Write changed documents in one transaction; returns the master state of conflicting rows', params: Params, body: PushBody },
     },
     async (request) => {

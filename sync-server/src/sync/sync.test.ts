@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { replicatedCollections, type ErrorBody, type PullResponse, type Student } from '@feemaster/core';
+import { gunzipSync } from 'node:zlib';
+import { MAX_PUSH_ROWS, replicatedCollections, type ErrorBody, type PullResponse, type Student } from '@feemaster/core';
 import { resolveCollection } from './routes.ts';
+import { pullDocuments } from './repository.ts';
 import { syncDocuments } from '../db/schema.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
@@ -64,6 +66,48 @@ describe('push and pull of students', () => {
       checkpoint = String(page.checkpoint?.seq);
     }
     expect(seen).toEqual(students.map((s) => s.admissionNumber));
+  });
+
+  it('ends a pull page early at the byte limit and says more follow', async () => {
+    const students = Array.from({ length: 5 }, (_, i) => makeStudent(server.schoolId, { admissionNumber: `B${i}`, otherNames: 'x'.repeat(120) }));
+    await push(students.map((s) => ({ assumedMasterState: null, newDocumentState: s })));
+    const [size] = await database.db
+      .select({ bytes: sql<number>`max(octet_length(${syncDocuments.data}::text))::int` })
+      .from(syncDocuments)
+      .where(eq(syncDocuments.collection, 'students'));
+    // Room for two of these documents, not three.
+    const query = { schoolId: server.schoolId, collection: 'students', limit: 100, maxBytes: 2 * (Number(size?.bytes) + 16) + 8 };
+    const first = await pullDocuments(database.db, { ...query, afterSeq: 0 });
+    expect(first.documents.map((d) => d.admissionNumber)).toEqual(['B0', 'B1']);
+    expect(first.hasMore).toBe(true);
+    const rest = await pullDocuments(database.db, { ...query, afterSeq: first.checkpoint?.seq ?? 0, maxBytes: 1_000_000 });
+    expect(rest.documents.map((d) => d.admissionNumber)).toEqual(['B2', 'B3', 'B4']);
+    expect(rest.hasMore).toBeUndefined();
+    // A document larger than the limit still travels, alone.
+    const alone = await pullDocuments(database.db, { ...query, afterSeq: 0, maxBytes: 10 });
+    expect(alone.documents).toHaveLength(1);
+  });
+
+  it(`refuses a push of more than ${MAX_PUSH_ROWS} documents, saving nothing`, async () => {
+    const rows = Array.from({ length: MAX_PUSH_ROWS + 1 }, (_, i) => ({ assumedMasterState: null, newDocumentState: makeStudent(server.schoolId, { admissionNumber: `C${i}` }) }));
+    const res = await push(rows);
+    expect(res.statusCode).toBe(400);
+    expect(await storedCount()).toBe(0);
+  });
+
+  it('accepts a full batch of documents in one push', async () => {
+    const rows = Array.from({ length: MAX_PUSH_ROWS }, (_, i) => ({ assumedMasterState: null, newDocumentState: makeStudent(server.schoolId, { admissionNumber: `D${i}` }) }));
+    expect((await push(rows)).statusCode).toBe(200);
+    expect(await storedCount()).toBe(MAX_PUSH_ROWS);
+  });
+
+  it('gzips a pull for a desk that accepts it', async () => {
+    const students = Array.from({ length: 20 }, (_, i) => makeStudent(server.schoolId, { admissionNumber: `E${i}` }));
+    await push(students.map((s) => ({ assumedMasterState: null, newDocumentState: s })));
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/sync/students/1/pull?checkpoint=&limit=100', headers: { ...auth(), 'accept-encoding': 'gzip' } });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const body = JSON.parse(gunzipSync(res.rawPayload).toString('utf8')) as PullResponse<Student>;
+    expect(body.documents).toHaveLength(20);
   });
 
   it('stores the same push twice only once', async () => {
