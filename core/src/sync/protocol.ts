@@ -42,6 +42,20 @@ export interface StreamBatch<T> {
 /** One Server-Sent Event's data: a batch of changes, or RESYNC after a reconnect/missed window. */
 export type StreamMessage<T> = StreamBatch<T> | 'RESYNC';
 
+/**
+ * One event of the desk's single stream for all its collections (browsers allow six connections
+ * per server, so a desk does not open one stream per collection): `GET /api/v1/sync/stream?collections=students:1,ledger:0`.
+ */
+export interface MultiplexedStreamMessage<T> {
+  collection: string;
+  message: StreamMessage<T>;
+}
+
+/** What the server holds per collection, for a fresh desk's download progress. */
+export interface SyncSummary {
+  collections: { name: string; documents: number; lastSeq: number }[];
+}
+
 export type SyncErrorCode =
   | 'unauthorized'
   /** The desk was revoked by the school; the message says when and why. */
@@ -78,6 +92,9 @@ export interface ErrorBody {
   /** With 'choose-school': the schools the account may sign in to. */
   schools?: { id: string; name: string; role: string }[];
 }
+
+export const MULTIPLEXED_STREAM_PATH = `${SYNC_BASE_PATH}/stream`;
+export const SYNC_SUMMARY_PATH = `${SYNC_BASE_PATH}/summary`;
 
 export function syncPath(collection: string, schemaVersion: number, op: 'pull' | 'push' | 'stream'): string {
   return `${SYNC_BASE_PATH}/${encodeURIComponent(collection)}/${schemaVersion}/${op}`;

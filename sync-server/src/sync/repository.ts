@@ -8,6 +8,7 @@ import {
   describeDocument,
   formatProblems,
   newId,
+  replicatedCollections,
   threeWayMerge,
   valueAtPointer,
   refusalToWrite,
@@ -20,6 +21,7 @@ import {
   type Role,
   type SessionKind,
   type SyncCheckpoint,
+  type SyncSummary,
   type WithDeleted,
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
@@ -212,6 +214,23 @@ export async function pullDocuments(
     documents: page.map((row) => ({ ...row.data, _deleted: row.deleted })),
     checkpoint: last ? { seq: last.seq } : query.afterSeq > 0 ? { seq: query.afterSeq } : null,
     ...(count < rows.length ? { hasMore: true } : {}),
+  };
+}
+
+/** Live documents and the last sequence per collection of a school. */
+export async function summarize(db: Db, schoolId: string): Promise<SyncSummary> {
+  const rows = await db
+    .select({
+      name: syncDocuments.collection,
+      documents: sql<number>`(count(*) filter (where not ${syncDocuments.deleted}))::int`,
+      lastSeq: sql<number>`max(${syncDocuments.seq})`,
+    })
+    .from(syncDocuments)
+    .where(eq(syncDocuments.schoolId, schoolId))
+    .groupBy(syncDocuments.collection);
+  const found = new Map(rows.map((row) => [row.name, row]));
+  return {
+    collections: Object.values(replicatedCollections).map(({ name }) => ({ name, documents: Number(found.get(name)?.documents ?? 0), lastSeq: Number(found.get(name)?.lastSeq ?? 0) })),
   };
 }
 

@@ -6,18 +6,22 @@ import {
   MAX_BATCH_BYTES,
   MAX_PULL_LIMIT,
   MAX_PUSH_ROWS,
+  MULTIPLEXED_STREAM_PATH,
   SYNC_BASE_PATH,
+  SYNC_SUMMARY_PATH,
   findCollection,
   type PushRow,
   type ReplicatedCollection,
+  type MultiplexedStreamMessage,
   type StreamMessage,
+  type SyncSummary,
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { authenticateToken, bearerToken, type Principal } from '../auth/authenticate.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { LiveHub } from './live-hub.ts';
-import { pullDocuments, pushDocuments } from './repository.ts';
+import { pullDocuments, pushDocuments, summarize } from './repository.ts';
 import { openEventStream } from '../sse/event-stream.ts';
 import { publishPush } from './publish.ts';
 import type { Notifier } from '../realtime/notifier.ts';
@@ -50,6 +54,12 @@ const PushBody = Type.Array(
 const PullQuery = Type.Object({
   checkpoint: Type.Optional(Type.String({ pattern: '^\\d{0,18}$', description: 'The `seq` of the last checkpoint, empty for the start' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PULL_LIMIT })),
+});
+const StreamQuery = Type.Object({
+  collections: Type.String({ minLength: 3, maxLength: 400, description: 'Comma-separated collection:schemaVersion, like students:1,ledger:0' }),
+});
+const Summary = Type.Object({
+  collections: Type.Array(Type.Object({ name: Type.String(), documents: Type.Integer(), lastSeq: Type.Integer() })),
 });
 const Batch = Type.Object({
   documents: Type.Array(AnyDocument),
@@ -145,4 +155,54 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       send('RESYNC');
     },
   );
+
+  app.get(
+    MULTIPLEXED_STREAM_PATH,
+    {
+      schema: {
+        tags: ['sync'],
+        summary: 'Server-Sent Events for several collections on one connection: {collection, message}, each collection starting with "RESYNC"',
+        querystring: StreamQuery,
+      },
+    },
+    async (request, reply) => {
+      const token = bearerToken(request);
+      const principal = await authenticate(token);
+      const wanted = parseCollectionList(request.query.collections);
+      const unsubscribes: (() => void)[] = [];
+      const stream = openEventStream(request, reply, {
+        heartbeatMs: options.streamHeartbeatMs,
+        recheckMs: options.streamRecheckMs,
+        recheck: () => authenticate(token),
+        track: (end) => options.trackStream(end),
+        onEnd: () => unsubscribes.forEach((unsubscribe) => unsubscribe()),
+      });
+      for (const collection of wanted) {
+        const send = (message: StreamMessage<Record<string, unknown>>): void => stream.send({ collection: collection.name, message } satisfies MultiplexedStreamMessage<Record<string, unknown>>);
+        unsubscribes.push(hub.subscribe(principal.schoolId, collection.name, send));
+        send('RESYNC');
+      }
+    },
+  );
+
+  app.get(
+    SYNC_SUMMARY_PATH,
+    { schema: { tags: ['sync'], summary: "How many documents the school has per collection, for a fresh desk's download progress", response: { 200: Summary } } },
+    async (request): Promise<SyncSummary> => {
+      const principal = await authenticate(bearerToken(request));
+      return summarize(db, principal.schoolId);
+    },
+  );
 };
+
+/** `students:1,ledger:0` → the collections, each checked against its schema version (426 when the desk is older). */
+export function parseCollectionList(list: string): ReplicatedCollection[] {
+  const seen = new Set<string>();
+  return list.split(',').map((entry) => {
+    const match = /^([A-Za-z]+):(\d{1,4})$/.exec(entry.trim());
+    if (!match?.[1] || !match[2]) throw new AppError(400, 'bad-request', `'${entry}' is not collection:schemaVersion (like students:1).`);
+    if (seen.has(match[1])) throw new AppError(400, 'bad-request', `${match[1]} is listed twice.`);
+    seen.add(match[1]);
+    return resolveCollection(match[1], Number(match[2]));
+  });
+}

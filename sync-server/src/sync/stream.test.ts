@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import type { PullResponse, Student } from '@feemaster/core';
+import { replicatedCollections, type MultiplexedStreamMessage, type PullResponse, type Student, type SyncSummary } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { users } from '../db/schema.ts';
-import { openStream } from '../../test/sse.ts';
+import { openStream, openStreamAt } from '../../test/sse.ts';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -21,6 +21,70 @@ afterAll(async () => {
   await database.close();
 });
 
+const pushStudent = (student: Student & { _deleted: boolean }) =>
+  fetch(`${baseUrl}/api/v1/sync/students/1/push`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify([{ assumedMasterState: null, newDocumentState: student }]),
+  });
+
+describe('one stream for several collections', () => {
+  it('starts with RESYNC for each collection and tags every batch with its collection', async () => {
+    const stream = await openStreamAt(baseUrl, '/api/v1/sync/stream?collections=students:1,payers:0,ledger:0', server.token);
+    const first = [await stream.next(), await stream.next(), await stream.next()].map((e) => JSON.parse(e.data) as MultiplexedStreamMessage<Student>);
+    expect(first).toEqual([
+      { collection: 'students', message: 'RESYNC' },
+      { collection: 'payers', message: 'RESYNC' },
+      { collection: 'ledger', message: 'RESYNC' },
+    ]);
+    const student = makeStudent(server.schoolId, { firstName: 'Baraka' });
+    expect((await pushStudent(student)).status).toBe(200);
+    const event = JSON.parse((await stream.next()).data) as MultiplexedStreamMessage<Student>;
+    expect(event.collection).toBe('students');
+    expect(event.message).toMatchObject({ documents: [student] });
+    stream.close();
+  });
+
+  it('refuses a list that is not collection:version, and an outdated version with 426', async () => {
+    const get = (list: string) => fetch(`${baseUrl}/api/v1/sync/stream?collections=${list}`, { headers: { authorization: `Bearer ${server.token}` } });
+    const bad = await get('students');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('collection:schemaVersion');
+    expect((await get('students:1,students:1')).status).toBe(400);
+    expect((await get('students:0')).status).toBe(426);
+    expect((await get('nonsense:0')).status).toBe(404);
+  });
+
+  it('needs a valid token', async () => {
+    const res = await fetch(`${baseUrl}/api/v1/sync/stream?collections=students:1`);
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('summary', () => {
+  it('counts the live documents and the last sequence of each collection', async () => {
+    const before = await summary();
+    const students = before.collections.find((c) => c.name === 'students');
+    const a = makeStudent(server.schoolId);
+    const b = makeStudent(server.schoolId);
+    await pushStudent(a);
+    await pushStudent(b);
+    await fetch(`${baseUrl}/api/v1/sync/students/1/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ assumedMasterState: b, newDocumentState: { ...b, _deleted: true } }]),
+    });
+    const after = await summary();
+    expect(after.collections.map((c) => c.name)).toEqual(Object.keys(replicatedCollections));
+    const now = after.collections.find((c) => c.name === 'students');
+    expect(now?.documents).toBe((students?.documents ?? 0) + 1);
+    expect(now?.lastSeq).toBeGreaterThan(students?.lastSeq ?? 0);
+    // Setup wrote the school's settings and main office.
+    expect(after.collections.find((c) => c.name === 'reference')?.documents).toBeGreaterThanOrEqual(2);
+  });
+});
+
+// Last: it disables the owner's account.
 describe('live stream', () => {
   it('starts with RESYNC, then delivers each committed push of the same school', async () => {
     const stream = await openStream(baseUrl, server.token);
@@ -48,3 +112,9 @@ describe('live stream', () => {
     stream.close();
   });
 });
+
+async function summary(): Promise<SyncSummary> {
+  const res = await fetch(`${baseUrl}/api/v1/sync/summary`, { headers: { authorization: `Bearer ${server.token}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as SyncSummary;
+}
