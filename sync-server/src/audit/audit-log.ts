@@ -79,7 +79,12 @@ export function chainOf(schoolId: string | null): string {
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */
 export async function appendAudit(tx: Db, events: readonly AuditEvent[], now = new Date()): Promise<void> {
   const byChain = new Map<string, AuditEvent[]>();
-  for (const event of events) byChain.set(chainOf(event.schoolId), [...(byChain.get(chainOf(event.schoolId)) ?? []), event]);
+  for (const event of events) {
+    const chain = chainOf(event.schoolId);
+    const list = byChain.get(chain);
+    if (list) list.push(event);
+    else byChain.set(chain, [event]);
+  }
   for (const [chain, chainEvents] of [...byChain].sort(([a], [b]) => (a < b ? -1 : 1))) {
     await tx.insert(auditChains).values({ chain, lastSeq: 0, lastHash: GENESIS_HASH }).onConflictDoNothing();
     const [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');

@@ -122,17 +122,17 @@ describe('audit entries for pushed documents', () => {
     expect((entry?.at ?? '') > takenAt, `server time ${entry?.at ?? 'missing'} after desk time ${takenAt}`).toBe(true);
   });
 
-  it('writes nothing for a repeated push, a conflict or a refused push', async () => {
+  it('writes no change for a repeated push, a same-field conflict (only its record) or a refused push', async () => {
     const v1 = makeStudent(server.schoolId);
     await push('students', 1, [{ newDocumentState: v1 }]);
     await push('students', 1, [{ newDocumentState: v1 }]);
     const deskA = { ...v1, firstName: 'Ann', updatedAt: new Date(Date.now() + 1000).toISOString() };
     await push('students', 1, [{ assumedMasterState: v1, newDocumentState: deskA }]);
-    const stale = await push('students', 1, [{ assumedMasterState: v1, newDocumentState: { ...v1, lastName: 'Other', updatedAt: deskA.updatedAt } }]);
+    const stale = await push('students', 1, [{ assumedMasterState: v1, newDocumentState: { ...v1, firstName: 'Bea', updatedAt: deskA.updatedAt } }]);
     expect(stale.json()).toEqual([deskA]);
     const refused = await push('students', 1, [{ newDocumentState: makeStudent(server.schoolId) }, { newDocumentState: { ...makeStudent(server.schoolId), status: 'expelled' } }]);
     expect(refused.statusCode).toBe(422);
-    expect((await entries()).map((e) => e.action)).toEqual(['students.create', 'students.update']);
+    expect((await entries()).map((e) => e.action)).toEqual(['students.create', 'students.update', 'sync.conflict']);
   });
 
   it('keeps each entry of a multi-row push in order on one chain', async () => {

@@ -131,6 +131,8 @@ export async function pushDocuments(
     const written: Doc[] = [];
     const audits: AuditEvent[] = [];
     const recorded: ConflictRecord[] = [];
+    const writes = new Map<string, typeof syncDocuments.$inferInsert>();
+    const now = new Date().toISOString();
     for (const row of rows) {
       const next = toStoredState(row.newDocumentState);
       const master = masters.get(String(next.id));
@@ -164,17 +166,29 @@ export async function pushDocuments(
       }
       seq += 1;
       const { _deleted: deleted, ...data } = state;
-      const values = { collection, id: String(next.id), schoolId: ctx.schoolId, seq, deleted, data, serverUpdatedAt: new Date().toISOString(), updatedBy: ctx.userId };
-      await tx
-        .insert(syncDocuments)
-        .values(values)
-        .onConflictDoUpdate({
-          target: [syncDocuments.collection, syncDocuments.id],
-          set: { seq, deleted, data, serverUpdatedAt: values.serverUpdatedAt, updatedBy: ctx.userId },
-        });
+      const values = { collection, id: String(next.id), schoolId: ctx.schoolId, seq, deleted, data, serverUpdatedAt: now, updatedBy: ctx.userId };
+      // A document twice in one upload is stored once, as its later version.
+      writes.delete(values.id);
+      writes.set(values.id, values);
       audits.push(documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
       masters.set(values.id, { ...values });
       written.push(state);
+    }
+    // One statement for the whole upload, not a round trip per document.
+    if (writes.size > 0) {
+      await tx
+        .insert(syncDocuments)
+        .values([...writes.values()])
+        .onConflictDoUpdate({
+          target: [syncDocuments.collection, syncDocuments.id],
+          set: {
+            seq: sql`excluded.seq`,
+            deleted: sql`excluded.deleted`,
+            data: sql`excluded.data`,
+            serverUpdatedAt: sql`excluded.server_updated_at`,
+            updatedBy: sql`excluded.updated_by`,
+          },
+        });
     }
     // Same transaction: an accepted change and its audit entry commit together or not at all.
     if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
