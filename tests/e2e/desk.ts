@@ -52,9 +52,9 @@ export async function goOnline(context: BrowserContext, link: OutageProxy): Prom
   await context.setOffline(false);
 }
 
-/** Opens a section of the desk from its navigation bar. */
-export async function openSection(page: Page, name: 'Students' | 'Audit trail'): Promise<void> {
-  await page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button', { name, exact: true }).click();
+/** Opens a section of the desk from its navigation bar (a badge may follow the section's name). */
+export async function openSection(page: Page, name: 'Students' | 'Audit trail' | 'Sync conflicts'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button', { name: new RegExp(`^${name}( |$)`) }).click();
 }
 
 /** Rows of the audit table, all of them or those of one exact action (`students.create`). */

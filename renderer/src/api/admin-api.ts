@@ -1,9 +1,11 @@
 // The desk and staff administration API as the Desks and Staff screens call it: the school's
-// desks, approval codes and revocations, its offices, and its staff, roles, access and passwords.
+// desks, approval codes and revocations, its offices, its staff, roles, access and passwords,
+// and the sync conflicts between desks for the admins to decide.
 import {
   replicatedCollections,
   syncPath,
   type AddMemberRequest,
+  type ConflictDecisionRequest,
   type DeviceApproval,
   type DeviceList,
   type DeviceSummary,
@@ -11,6 +13,8 @@ import {
   type MemberSummary,
   type PullResponse,
   type RegisterDeviceRequest,
+  type SyncConflict,
+  type SyncConflictList,
   type UpdateMemberRequest,
 } from '@feemaster/core';
 import type { AccessTokens } from './access-token.ts';
@@ -38,6 +42,9 @@ export interface AdminApi {
   addMember(request: AddMemberRequest): Promise<MemberSummary>;
   updateMember(userId: string, change: UpdateMemberRequest): Promise<MemberSummary>;
   resetPassword(userId: string, newPassword: string): Promise<void>;
+  /** Same-field sync conflicts, newest first: the open ones, or all. */
+  conflicts(status: 'open' | 'all'): Promise<SyncConflictList>;
+  decideConflict(conflictId: string, keep: ConflictDecisionRequest['keep']): Promise<SyncConflict>;
 }
 
 /** Offices are few; one page almost always holds the whole reference feed of a small school. */
@@ -57,6 +64,8 @@ export function createAdminApi(serverUrl: string, tokens: AccessTokens): AdminAp
     revokeDevice: (deviceId, reason) => send<DeviceSummary>('POST', `/api/v1/devices/${id(deviceId)}/revoke`, { reason }),
     offices: () => readOffices((checkpoint) => call<ReferencePage>(referencePullPath(checkpoint))),
     members: async () => (await call<MemberList>('/api/v1/users')).members,
+    conflicts: (status) => call<SyncConflictList>(`/api/v1/sync/conflicts?status=${status}`),
+    decideConflict: (conflictId, keep) => send<SyncConflict>('POST', `/api/v1/sync/conflicts/${id(conflictId)}/decision`, { keep }),
     addMember: (request) => send<MemberSummary>('POST', '/api/v1/users', request),
     updateMember: (userId, change) => send<MemberSummary>('PUT', `/api/v1/users/${id(userId)}`, change),
     resetPassword: async (userId, newPassword) => {

@@ -1,12 +1,13 @@
 // The documents the server refused for good, each with the server's reason and what to do, so
 // nothing a cashier saved disappears without a trace.
-import type { Quarantine, QuarantinedDocument } from '../sync/quarantine.ts';
+import type { Observable } from 'rxjs';
+import type { QuarantinedDocument } from '../sync/quarantine.ts';
 import { useObservable } from './use-observable.ts';
 
 const none: readonly QuarantinedDocument[] = [];
 
-export function RefusedDocuments({ quarantine, formatTime }: { quarantine: Quarantine; formatTime: (iso: string) => string }) {
-  const entries = useObservable(quarantine.entries$, none);
+export function RefusedDocuments({ entries$, formatTime }: { entries$: Observable<readonly QuarantinedDocument[]>; formatTime: (iso: string) => string }) {
+  const entries = useObservable(entries$, none);
   if (entries.length === 0) return null;
   return (
     <section className="card refused" aria-label="Not saved on the server" data-testid="refused-documents">

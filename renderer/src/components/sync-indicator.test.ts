@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeSync } from './sync-indicator.tsx';
 import type { SyncStatus } from '../sync/status.ts';
 
-const base: SyncStatus = { network: 'online', server: 'connected', pending: 0, lastSyncAt: '2026-03-01T09:59:58.000Z', overwrittenByServer: 0, refused: 0, error: null };
+const base: SyncStatus = { network: 'online', server: 'connected', pending: 0, lastSyncAt: '2026-03-01T09:59:58.000Z', overwrittenByServer: 0, refused: 0, error: null, collections: {}, initialSync: null };
 const now = new Date('2026-03-01T10:00:00.000Z');
 
 describe('describeSync', () => {

@@ -42,7 +42,19 @@ export function SyncIndicator({ store }: { store: SyncStatusStore }) {
         <span className="sync-note" data-testid="sync-refused">{status.refused} not saved on the server: see the list below</span>
       )}
       {status.overwrittenByServer > 0 && (
-        <span className="sync-note">{status.overwrittenByServer} edit(s) replaced by a newer version from another desk</span>
+        <span className="sync-note">{status.overwrittenByServer} edit(s) combined with a change made on another desk</span>
+      )}
+      {Object.keys(status.collections).length > 0 && (
+        <details className="sync-collections">
+          <summary>Per kind of record</summary>
+          <ul>
+            {Object.entries(status.collections).map(([name, entry]) => (
+              <li key={name} data-testid={`last-sync-${name}`}>
+                {entry.label} records: {entry.lastSyncAt ? `synced ${formatAgo(new Date(entry.lastSyncAt), new Date())}` : 'not synced yet'}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
     </div>
   );

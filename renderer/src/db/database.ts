@@ -5,16 +5,22 @@ import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 
-import { findCollection, replicatedCollections, type Student } from '@feemaster/core';
+import { findCollection, replicatedCollections, type CollectionName, type FeeStructure, type LedgerEntry, type Payer, type ReferenceDoc, type Student } from '@feemaster/core';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export type StudentCollection = RxCollection<Student>;
 
+/** One RxDB collection per replicated collection of core's registry. */
 export interface FeeMasterCollections {
   students: StudentCollection;
+  payers: RxCollection<Payer>;
+  reference: RxCollection<ReferenceDoc>;
+  feeStructures: RxCollection<FeeStructure>;
+  ledger: RxCollection<LedgerEntry>;
 }
+export type { CollectionName };
 
 export type FeeMasterDatabase = RxDatabase<FeeMasterCollections>;
 
@@ -44,6 +50,10 @@ export async function openDatabase(schoolId: string, storage: RxStorage<unknown,
       // v1 only added optional fields: version-0 documents are valid as they are.
       migrationStrategies: { 1: (doc: Student) => doc },
     },
-  });
+    payers: { schema: replicatedCollections.payers.rxSchema as RxJsonSchema<Payer>, localDocuments: true },
+    reference: { schema: replicatedCollections.reference.rxSchema as RxJsonSchema<ReferenceDoc>, localDocuments: true },
+    feeStructures: { schema: replicatedCollections.feeStructures.rxSchema as RxJsonSchema<FeeStructure>, localDocuments: true },
+    ledger: { schema: replicatedCollections.ledger.rxSchema as RxJsonSchema<LedgerEntry>, localDocuments: true },
+  } satisfies Record<CollectionName, unknown>);
   return db;
 }

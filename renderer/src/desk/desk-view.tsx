@@ -1,6 +1,7 @@
 // The signed-in desk: the header (school, person, sync state, sign out) and the sections the
 // person's role may open, switched by a navigation bar built from the permission table.
 import { useState } from 'react';
+import { InitialSyncProgress } from '../components/initial-sync.tsx';
 import { RefusedDocuments } from '../components/refused-documents.tsx';
 import { schoolTimeFormatter } from '../components/school-time.ts';
 import { SyncIndicator } from '../components/sync-indicator.tsx';
@@ -10,9 +11,11 @@ import { AuditScreen } from '../screens/audit-screen.tsx';
 import { ChangePasswordForm } from '../screens/change-password-form.tsx';
 import { DesksScreen } from '../screens/desks-screen.tsx';
 import { StaffScreen } from '../screens/staff-screen.tsx';
+import { ConflictsScreen } from '../screens/conflicts-screen.tsx';
 import { StudentsScreen } from '../screens/students-screen.tsx';
 import { Notifications, SendNoticeForm, mayBroadcast } from './notifications.tsx';
 import type { Desk } from './open-desk.ts';
+import { useOpenConflicts, type OpenConflicts } from './open-conflicts.ts';
 import { deskSections, sectionTitles, type DeskSection } from './sections.ts';
 
 export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }: {
@@ -31,6 +34,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
   const [sendingNotice, setSendingNotice] = useState(false);
   // A role that lost a section (never shown to it) falls back to the first it may open.
   const section = sections.includes(chosen) ? chosen : (sections[0] ?? 'students');
+  const conflicts = useOpenConflicts(desk, sections.includes('conflicts'));
 
   const signOut = async (): Promise<void> => {
     setSigningOut(true);
@@ -53,8 +57,9 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
       </header>
       {changingPassword && <ChangePasswordForm desk={desk} onChanged={onPasswordChanged} onCancel={() => setChangingPassword(false)} />}
       {sendingNotice && <SendNoticeForm desk={desk} onClose={() => setSendingNotice(false)} />}
-      <Notifications desk={desk} />
-      <RefusedDocuments quarantine={desk.quarantine} formatTime={schoolTimeFormatter(desk.session.school.timezone)} />
+      <Notifications desk={desk} onEvent={conflicts.onEvent} />
+      <InitialSyncProgress store={desk.status} />
+      <RefusedDocuments entries$={desk.refused$} formatTime={schoolTimeFormatter(desk.session.school.timezone)} />
       {offline && (
         <p className="notice" data-testid="offline-session">
           Signed in on this desk while the server was unreachable: a cashier&apos;s work only, and marked as an offline session in the audit trail. Sign out and in again online for everything else.
@@ -64,15 +69,25 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
         {sections.map((s) => (
           <button key={s} type="button" className={s === section ? 'active' : 'secondary'} aria-current={s === section ? 'page' : undefined} onClick={() => setChosen(s)}>
             {sectionTitles[s]}
+            {s === 'conflicts' && conflicts.count > 0 && (
+              <span className="badge" data-testid="conflicts-badge" aria-label={`${conflicts.count} open`}>
+                {conflicts.count}
+              </span>
+            )}
           </button>
         ))}
       </nav>
-      <SectionScreen section={section} desk={desk} onEnrolThisDesk={onEnrolThisDesk} />
+      <SectionScreen section={section} desk={desk} onEnrolThisDesk={onEnrolThisDesk} conflicts={conflicts} />
     </div>
   );
 }
 
-function SectionScreen({ section, desk, onEnrolThisDesk }: { section: DeskSection; desk: Desk; onEnrolThisDesk: ((approvalCode: string) => Promise<string>) | undefined }) {
+function SectionScreen({ section, desk, onEnrolThisDesk, conflicts }: {
+  section: DeskSection;
+  desk: Desk;
+  onEnrolThisDesk: ((approvalCode: string) => Promise<string>) | undefined;
+  conflicts: OpenConflicts;
+}) {
   switch (section) {
     case 'students':
       return <StudentsScreen desk={desk} />;
@@ -82,5 +97,7 @@ function SectionScreen({ section, desk, onEnrolThisDesk }: { section: DeskSectio
       return <DesksScreen desk={desk} onEnrolThisDesk={onEnrolThisDesk} />;
     case 'staff':
       return <StaffScreen desk={desk} />;
+    case 'conflicts':
+      return <ConflictsScreen desk={desk} onChanged={conflicts.readAgain} />;
   }
 }

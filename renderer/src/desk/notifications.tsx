@@ -13,7 +13,7 @@ import type { Desk } from './open-desk.ts';
 /** Older notices drop off: the desk is for work, not an inbox. */
 const KEEP = 5;
 
-export function Notifications({ desk }: { desk: Desk }) {
+export function Notifications({ desk, onEvent }: { desk: Desk; onEvent?: (event: RealtimeEvent) => void }) {
   const [events, setEvents] = useState<RealtimeEvent[]>([]);
   const formatTime = schoolTimeFormatter(desk.session.school.timezone);
 
@@ -26,10 +26,11 @@ export function Notifications({ desk }: { desk: Desk }) {
       onConnectionChange: () => undefined,
     }).subscribe((message) => {
       if (message === 'READY') return;
+      onEvent?.(message);
       setEvents((current) => [message, ...current.filter((e) => e.id !== message.id)].slice(0, KEEP));
     });
     return () => stream.unsubscribe();
-  }, [desk]);
+  }, [desk, onEvent]);
 
   if (events.length === 0) return null;
   return (

@@ -1,13 +1,13 @@
-// Everything a signed-in desk runs: its local database, pending-change tracking, replication
-// of each collection and the network listeners that drive the sync indicator.
-import { replicatedCollections } from '@feemaster/core';
+// Everything a signed-in desk runs: its local database, the replication of every collection
+// with its sync status, and the network listeners that drive the sync indicator.
+import type { Observable } from 'rxjs';
 import { createAccessTokens, type AccessTokens } from '../api/access-token.ts';
 import { saveSession, type Session } from '../api/session.ts';
 import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
-import { createPendingChanges, type PendingChanges } from '../sync/pending-changes.ts';
-import { createQuarantine, type Quarantine } from '../sync/quarantine.ts';
-import { replicateCollection } from '../sync/replication.ts';
-import { createSyncStatusStore, type SyncStatusStore } from '../sync/status.ts';
+import { startDeskSync } from '../sync/desk-sync.ts';
+import type { PendingChanges } from '../sync/pending-changes.ts';
+import type { QuarantinedDocument } from '../sync/quarantine.ts';
+import type { SyncStatusStore } from '../sync/status.ts';
 
 export interface Desk {
   /** The session as signed in; `tokens.session()` is its latest rotation (use that to sign out). */
@@ -17,22 +17,20 @@ export interface Desk {
   db: FeeMasterDatabase;
   status: SyncStatusStore;
   pendingStudents: PendingChanges;
-  /** Documents the server refused for good, with its reasons. */
-  quarantine: Quarantine;
+  /** Documents of any collection the server refused for good, with its reasons. */
+  refused$: Observable<readonly QuarantinedDocument[]>;
   close(): Promise<void>;
 }
 
 export async function openDesk(session: Session, onSignedOut: (message: string) => void): Promise<Desk> {
   const db = await openDatabase(session.school.id);
-  const status = createSyncStatusStore(navigator.onLine);
-  const pendingStudents = await createPendingChanges(db.students);
   const tokens = createAccessTokens(session, saveSession);
-  const quarantine = await createQuarantine(db.students);
-  const students = replicateCollection(db.students, replicatedCollections.students, pendingStudents, quarantine, { tokens, status, onSignedOut });
+  const sync = await startDeskSync(db, tokens, onSignedOut);
+  const { status } = sync;
 
   const onOnline = (): void => {
     status.update({ network: 'online', server: 'connecting' });
-    students.reSync();
+    sync.reSync();
   };
   const onOffline = (): void => status.update({ network: 'offline', server: 'unreachable' });
   window.addEventListener('online', onOnline);
@@ -43,12 +41,12 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
     tokens,
     db,
     status,
-    pendingStudents,
-    quarantine,
+    pendingStudents: sync.pending.students,
+    refused$: sync.refused$,
     async close() {
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
-      await students.stop();
+      await sync.stop();
       await db.close();
     },
   };

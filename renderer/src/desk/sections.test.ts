@@ -7,6 +7,7 @@ const gatedSections = [
   ['audit', 'audit.read'],
   ['desks', 'devices.view'],
   ['staff', 'users.view'],
+  ['conflicts', 'sync.conflicts'],
 ] as const satisfies readonly (readonly [DeskSection, ServerAction])[];
 
 const allowed = (action: ServerAction): readonly Role[] => actionPermissions[action];

@@ -2,7 +2,7 @@
 // navigation never offers a screen the server would refuse.
 import { mayPerform, type Role, type SessionKind } from '@feemaster/core';
 
-export type DeskSection = 'students' | 'audit' | 'desks' | 'staff';
+export type DeskSection = 'students' | 'audit' | 'desks' | 'staff' | 'conflicts';
 
 /** The desk's sections in the order the navigation shows them, with who may open each. */
 const sectionRules: readonly { section: DeskSection; mayOpen: (role: Role, session: SessionKind) => boolean }[] = [
@@ -12,6 +12,7 @@ const sectionRules: readonly { section: DeskSection; mayOpen: (role: Role, sessi
   // Auditors look at desks and staff too; what they may change is decided on each screen.
   { section: 'desks', mayOpen: (role, session) => mayPerform(role, 'devices.view', session) },
   { section: 'staff', mayOpen: (role, session) => mayPerform(role, 'users.view', session) },
+  { section: 'conflicts', mayOpen: (role, session) => mayPerform(role, 'sync.conflicts', session) },
 ];
 
 /** An offline session (signed in on the desk itself) is capped like the server caps it. */
@@ -24,4 +25,5 @@ export const sectionTitles: Readonly<Record<DeskSection, string>> = {
   audit: 'Audit trail',
   desks: 'Desks',
   staff: 'Staff',
+  conflicts: 'Sync conflicts',
 };

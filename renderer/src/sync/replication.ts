@@ -3,23 +3,24 @@
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
-import type { Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { MAX_PULL_LIMIT, batchesWithin, describeDocument, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
-import { liveStream } from './live-stream.ts';
 import type { PendingChanges } from './pending-changes.ts';
 import { isFatalRefusal, refusedRows, type Quarantine } from './quarantine.ts';
 import type { SyncStatusStore } from './status.ts';
 
 export interface ReplicationHandle {
   reSync(): void;
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 
-interface Replicable {
-  id: string;
-  updatedAt: string;
+/** Master data carries updatedAt; ledger entries are written once, so createdAt is their version. */
+type Replicable = { id: string } & ({ updatedAt: string } | { createdAt: string });
+
+export function versionOf(doc: Replicable): string {
+  return 'updatedAt' in doc ? doc.updatedAt : doc.createdAt;
 }
 
 export interface ReplicationContext {
@@ -28,20 +29,29 @@ export interface ReplicationContext {
   onSignedOut: (message: string) => void;
 }
 
+export interface CollectionReplicationParts<T> {
+  collection: RxCollection<T>;
+  definition: ReplicatedCollection;
+  pending: PendingChanges;
+  quarantine: Quarantine;
+  /** This collection's events from the desk's one live stream (see live-stream.ts). */
+  stream$: Observable<StreamMessage<T>>;
+}
+
 export function replicateCollection<T extends Replicable>(
-  collection: RxCollection<T>,
-  definition: ReplicatedCollection,
-  pending: PendingChanges,
-  quarantine: Quarantine,
+  { collection, definition, pending, quarantine, stream$ }: CollectionReplicationParts<T>,
   { tokens, status, onSignedOut }: ReplicationContext,
-): ReplicationHandle {
+): ReplicationHandle & { state: RxReplicationState<T, SyncCheckpoint> } {
   /** What the person calls the document, for the list of those the server refused. */
   const describe = (doc: WithDeleted<T>): string => describeDocument(definition, doc);
   const { serverUrl, school } = tokens.session();
   const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
-  const synced = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString() });
-  // A handler that succeeds clears the last error; a merely (re)connected stream does not.
-  const exchanged = (): void => status.update({ server: 'connected', lastSyncAt: new Date().toISOString(), error: null });
+  // A handler that succeeds clears the last error.
+  const exchanged = (): void => {
+    const at = new Date().toISOString();
+    status.update({ server: 'connected', lastSyncAt: at, error: null });
+    status.collectionSynced(definition.name, at);
+  };
 
   let state: RxReplicationState<T, SyncCheckpoint> | null = null;
   const report = (error: unknown): void => {
@@ -93,9 +103,9 @@ export function replicateCollection<T extends Replicable>(
         await quarantine.release([row.newDocumentState.id]);
       } catch (error) {
         if (!isFatalRefusal(error)) throw error;
-        await quarantine.hold([{ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt, label: describe(row.newDocumentState), reason: error.message, at: new Date().toISOString() }]);
+        await quarantine.hold([{ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState), label: describe(row.newDocumentState), reason: error.message, at: new Date().toISOString() }]);
       }
-      await pending.settle([{ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt }]);
+      await pending.settle([{ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState) }]);
     }
     exchanged();
     return conflicts;
@@ -103,7 +113,7 @@ export function replicateCollection<T extends Replicable>(
 
   /** One upload; a document the server refuses for good is held aside, so the ones behind it still go. */
   const pushBatch = async (rows: readonly Row[], token: string): Promise<WithDeleted<T>[]> => {
-    const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]) => pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt })));
+    const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]) => pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState) })));
     let remaining = rows;
     for (;;) {
       try {
@@ -121,7 +131,7 @@ export function replicateCollection<T extends Replicable>(
         const refused = named.length > 0 ? named : remaining.length === 1 ? remaining.map((row) => ({ row, reason: error.message })) : null;
         if (!refused) return pushOneByOne(remaining, token);
         const at = new Date().toISOString();
-        await quarantine.hold(refused.map(({ row, reason }) => ({ id: row.newDocumentState.id, updatedAt: row.newDocumentState.updatedAt, label: describe(row.newDocumentState), reason, at })));
+        await quarantine.hold(refused.map(({ row, reason }) => ({ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState), label: describe(row.newDocumentState), reason, at })));
         await settle(refused.map(({ row }) => row));
         remaining = remaining.filter((row) => !refused.some((r) => r.row === row));
         if (remaining.length === 0) {
@@ -155,12 +165,7 @@ export function replicateCollection<T extends Replicable>(
           exchanged();
           return { documents, checkpoint: at };
         }),
-      stream$: liveStream<StreamMessage<T>>({
-        url: new URL(path('stream'), serverUrl).toString(),
-        tokens,
-        onUnauthorized: (message) => report(new ApiError('unauthorized', message, 401)),
-        onConnectionChange: (connected) => (connected ? synced() : status.update({ server: 'unreachable' })),
-      }),
+      stream$,
     },
     push: {
       batchSize: 500,
@@ -174,15 +179,9 @@ export function replicateCollection<T extends Replicable>(
     },
   });
   state = replication;
-  const subscriptions: Subscription[] = [
-    pending.count$.subscribe((count) => status.update({ pending: count })),
-    quarantine.entries$.subscribe((entries) => status.update({ refused: entries.length })),
-  ];
   return {
+    state: replication,
     reSync: () => replication.reSync(),
-    stop: async () => {
-      subscriptions.forEach((s) => s.unsubscribe());
-      await replication.cancel();
-    },
+    stop: () => replication.cancel(),
   };
 }

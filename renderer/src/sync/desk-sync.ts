@@ -1,0 +1,159 @@
+// Replicates every collection of the desk's database with the sync server: one live stream for
+// all of them (a browser allows six connections per server), each collection's pending changes
+// and refused documents, the combined sync status, and a fresh desk's download progress, which
+// resumes where it stopped because RxDB keeps each collection's checkpoint.
+import { combineLatest, filter, map, share, type Observable, type Subscription } from 'rxjs';
+import type { RxCollection } from 'rxdb';
+import {
+  MULTIPLEXED_STREAM_PATH,
+  SYNC_SUMMARY_PATH,
+  replicatedCollections,
+  type CollectionName,
+  type FeeStructure,
+  type LedgerEntry,
+  type MultiplexedStreamMessage,
+  type Payer,
+  type ReferenceDoc,
+  type StreamMessage,
+  type Student,
+  type SyncSummary,
+} from '@feemaster/core';
+import { ApiError, requestJson } from '../api/client.ts';
+import type { AccessTokens } from '../api/access-token.ts';
+import type { FeeMasterDatabase } from '../db/database.ts';
+import { liveStream } from './live-stream.ts';
+import { createPendingChanges, type PendingChanges } from './pending-changes.ts';
+import { createQuarantine, type QuarantinedDocument } from './quarantine.ts';
+import { replicateCollection, type ReplicationHandle } from './replication.ts';
+import { createSyncStatusStore, type InitialSync, type SyncStatusStore } from './status.ts';
+
+export interface DeskSync {
+  status: SyncStatusStore;
+  pending: Readonly<Record<CollectionName, PendingChanges>>;
+  /** Every collection's refused documents, newest last. */
+  refused$: Observable<readonly QuarantinedDocument[]>;
+  reSync(): void;
+  stop(): Promise<void>;
+}
+
+const names = Object.keys(replicatedCollections) as CollectionName[];
+const INITIAL_SYNC_DONE = 'initial-sync-done';
+
+async function byName<V>(make: (name: CollectionName) => Promise<V>): Promise<Record<CollectionName, V>> {
+  const entries = await Promise.all(names.map(async (name) => [name, await make(name)] as const));
+  return Object.fromEntries(entries) as Record<CollectionName, V>;
+}
+
+function collectionOf(db: FeeMasterDatabase, name: CollectionName): RxCollection {
+  return db.collections[name] as RxCollection;
+}
+
+export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens, onSignedOut: (message: string) => void): Promise<DeskSync> {
+  const status = createSyncStatusStore(
+    navigator.onLine,
+    Object.fromEntries(names.map((name) => [name, { label: replicatedCollections[name].label, lastSyncAt: null }])),
+  );
+  const pending = await byName((name) => createPendingChanges(collectionOf(db, name)));
+  const quarantine = await byName((name) => createQuarantine(collectionOf(db, name)));
+
+  let handles: ReplicationHandle[] = [];
+  const signedOut = (message: string): void => {
+    status.update({ server: 'signed-out', error: message });
+    void Promise.all(handles.map((handle) => handle.stop()));
+    onSignedOut(message);
+  };
+  const list = names.map((name) => `${name}:${replicatedCollections[name].schemaVersion}`).join(',');
+  const events$ = liveStream<MultiplexedStreamMessage<Record<string, unknown>>>({
+    url: new URL(`${MULTIPLEXED_STREAM_PATH}?collections=${list}`, tokens.session().serverUrl).toString(),
+    tokens,
+    onUnauthorized: signedOut,
+    onConnectionChange: (connected) => status.update(connected ? { server: 'connected', lastSyncAt: new Date().toISOString() } : { server: 'unreachable' }),
+  }).pipe(share());
+  const streamOf = <T>(name: string): Observable<StreamMessage<T>> =>
+    events$.pipe(
+      filter((event) => event.collection === name),
+      map((event) => event.message as StreamMessage<T>),
+    );
+
+  const context = { tokens, status, onSignedOut: signedOut };
+  const started = names.map((name) => {
+    const parts = { definition: replicatedCollections[name], pending: pending[name], quarantine: quarantine[name] };
+    switch (name) {
+      case 'students':
+        return replicateCollection<Student>({ ...parts, collection: db.students, stream$: streamOf<Student>(name) }, context);
+      case 'payers':
+        return replicateCollection<Payer>({ ...parts, collection: db.payers, stream$: streamOf<Payer>(name) }, context);
+      case 'reference':
+        return replicateCollection<ReferenceDoc>({ ...parts, collection: db.reference, stream$: streamOf<ReferenceDoc>(name) }, context);
+      case 'feeStructures':
+        return replicateCollection<FeeStructure>({ ...parts, collection: db.feeStructures, stream$: streamOf<FeeStructure>(name) }, context);
+      case 'ledger':
+        return replicateCollection<LedgerEntry>({ ...parts, collection: db.ledger, stream$: streamOf<LedgerEntry>(name) }, context);
+    }
+  });
+  handles = started;
+
+  const refused$ = combineLatest(names.map((name) => quarantine[name].entries$)).pipe(map((lists) => lists.flat().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))));
+  const subscriptions: Subscription[] = [
+    combineLatest(names.map((name) => pending[name].count$)).subscribe((counts) => status.update({ pending: counts.reduce((a, b) => a + b, 0) })),
+    refused$.subscribe((entries) => status.update({ refused: entries.length })),
+  ];
+  subscriptions.push(...(await followInitialSync(db, tokens, status, started)));
+
+  return {
+    status,
+    pending,
+    refused$,
+    reSync: () => started.forEach((handle) => handle.reSync()),
+    async stop() {
+      subscriptions.forEach((s) => s.unsubscribe());
+      await Promise.all(started.map((handle) => handle.stop()));
+    },
+  };
+}
+
+/**
+ * Until this desk has once caught up with every collection: how many documents each holds
+ * locally against the server's count. Resumed downloads start from what is already stored.
+ */
+async function followInitialSync(
+  db: FeeMasterDatabase,
+  tokens: AccessTokens,
+  status: SyncStatusStore,
+  started: readonly { state: { received$: Observable<unknown>; awaitInitialReplication(): Promise<void> } }[],
+): Promise<Subscription[]> {
+  if (await db.getLocal(INITIAL_SYNC_DONE)) return [];
+  const totals = await fetchTotals(tokens);
+  const local = await Promise.all(names.map((name) => collectionOf(db, name).count().exec()));
+  let progress: InitialSync = {
+    collections: names.map((name, i) => ({ name, label: replicatedCollections[name].label, local: local[i] ?? 0, total: totals.get(name) ?? null, done: false })),
+  };
+  status.update({ initialSync: progress });
+  const change = (index: number, edit: (entry: InitialSync['collections'][number]) => InitialSync['collections'][number]): void => {
+    progress = { collections: progress.collections.map((entry, i) => (i === index ? edit(entry) : entry)) };
+    status.update({ initialSync: progress });
+  };
+  const subscriptions = started.map((handle, index) => handle.state.received$.subscribe(() => change(index, (entry) => (entry.done ? entry : { ...entry, local: entry.local + 1 }))));
+  names.forEach((name, index) => {
+    void started[index]?.state.awaitInitialReplication().then(async () => {
+      const count = await collectionOf(db, name).count().exec();
+      change(index, (entry) => ({ ...entry, local: count, done: true }));
+      if (progress.collections.every((entry) => entry.done)) {
+        await db.upsertLocal(INITIAL_SYNC_DONE, { at: new Date().toISOString() });
+        status.update({ initialSync: null });
+      }
+    });
+  });
+  return subscriptions;
+}
+
+/** The server's document count per collection; empty while it cannot be reached (the download shows counts only). */
+async function fetchTotals(tokens: AccessTokens): Promise<Map<string, number>> {
+  try {
+    const summary = await requestJson<SyncSummary>(tokens.session().serverUrl, SYNC_SUMMARY_PATH, { token: await tokens.current() });
+    return new Map(summary.collections.map((c) => [c.name, c.documents]));
+  } catch (error) {
+    if (error instanceof ApiError) return new Map();
+    throw error;
+  }
+}
