@@ -11,6 +11,7 @@ export * from './validation.ts';
 export * from './sync/collections.ts';
 export * from './sync/protocol.ts';
 export * from './sync/merge.ts';
+export * from './sync/ledger-scope.ts';
 export * from './api/auth.ts';
 export * from './api/devices.ts';
 export * from './api/users.ts';

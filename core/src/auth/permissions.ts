@@ -136,6 +136,7 @@ export const actionPermissions = {
   'realtime.status': admins,
   'realtime.broadcast': admins,
   'sync.conflicts': admins,
+  'sync.settings': admins,
 } as const satisfies Readonly<Record<string, readonly Role[]>>;
 
 export type ServerAction = keyof typeof actionPermissions;

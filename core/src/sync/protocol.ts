@@ -54,6 +54,8 @@ export interface MultiplexedStreamMessage<T> {
 /** What the server holds per collection, for a fresh desk's download progress. */
 export interface SyncSummary {
   collections: { name: string; documents: number; lastSeq: number }[];
+  /** What the desk downloads of the ledger (see ledger-scope.ts); documents counts that part. */
+  ledgerScope: 'all' | 'recent-years';
 }
 
 export type SyncErrorCode =
@@ -95,6 +97,7 @@ export interface ErrorBody {
 
 export const MULTIPLEXED_STREAM_PATH = `${SYNC_BASE_PATH}/stream`;
 export const SYNC_SUMMARY_PATH = `${SYNC_BASE_PATH}/summary`;
+export const SYNC_SETTINGS_PATH = `${SYNC_BASE_PATH}/settings`;
 
 export function syncPath(collection: string, schemaVersion: number, op: 'pull' | 'push' | 'stream'): string {
   return `${SYNC_BASE_PATH}/${encodeURIComponent(collection)}/${schemaVersion}/${op}`;

@@ -2,6 +2,7 @@
 // desks, approval codes and revocations, its offices, its staff, roles, access and passwords,
 // and the sync conflicts between desks for the admins to decide.
 import {
+  SYNC_SETTINGS_PATH,
   replicatedCollections,
   syncPath,
   type AddMemberRequest,
@@ -15,6 +16,7 @@ import {
   type RegisterDeviceRequest,
   type SyncConflict,
   type SyncConflictList,
+  type SyncSettings,
   type UpdateMemberRequest,
 } from '@feemaster/core';
 import type { AccessTokens } from './access-token.ts';
@@ -45,6 +47,8 @@ export interface AdminApi {
   /** Same-field sync conflicts, newest first: the open ones, or all. */
   conflicts(status: 'open' | 'all'): Promise<SyncConflictList>;
   decideConflict(conflictId: string, keep: ConflictDecisionRequest['keep']): Promise<SyncConflict>;
+  syncSettings(): Promise<SyncSettings>;
+  changeSyncSettings(settings: SyncSettings): Promise<SyncSettings>;
 }
 
 /** Offices are few; one page almost always holds the whole reference feed of a small school. */
@@ -65,6 +69,8 @@ export function createAdminApi(serverUrl: string, tokens: AccessTokens): AdminAp
     offices: () => readOffices((checkpoint) => call<ReferencePage>(referencePullPath(checkpoint))),
     members: async () => (await call<MemberList>('/api/v1/users')).members,
     conflicts: (status) => call<SyncConflictList>(`/api/v1/sync/conflicts?status=${status}`),
+    syncSettings: () => call<SyncSettings>(SYNC_SETTINGS_PATH),
+    changeSyncSettings: (settings) => send<SyncSettings>('PUT', SYNC_SETTINGS_PATH, settings),
     decideConflict: (conflictId, keep) => send<SyncConflict>('POST', `/api/v1/sync/conflicts/${id(conflictId)}/decision`, { keep }),
     addMember: (request) => send<MemberSummary>('POST', '/api/v1/users', request),
     updateMember: (userId, change) => send<MemberSummary>('PUT', `/api/v1/users/${id(userId)}`, change),

@@ -6,6 +6,7 @@ import { adminFailure, createAdminApi, type AdminApi, type Office } from '../api
 import { schoolTimeFormatter } from '../components/school-time.ts';
 import { useServerList } from '../components/use-server-list.ts';
 import type { Desk } from '../desk/open-desk.ts';
+import { LedgerScopeSetting } from './ledger-scope-setting.tsx';
 
 
 /** The desk codes the server accepts: they go on every receipt (MAIN-D02-000153). */
@@ -122,6 +123,7 @@ export function DesksScreen({ desk, onEnrolThisDesk }: { desk: Desk; onEnrolThis
           </tbody>
         </table>
       )}
+      {mayPerform(desk.session.user.role, 'sync.settings') && <LedgerScopeSetting desk={desk} />}
     </section>
   );
 }

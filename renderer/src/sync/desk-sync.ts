@@ -1,21 +1,25 @@
 // Replicates every collection of the desk's database with the sync server: one live stream for
 // all of them (a browser allows six connections per server), each collection's pending changes
 // and refused documents, the combined sync status, and a fresh desk's download progress, which
-// resumes where it stopped because RxDB keeps each collection's checkpoint.
+// resumes where it stopped because RxDB keeps each collection's checkpoint. The ledger is what
+// the school lets desks download: every year, or the active and previous academic years.
 import { combineLatest, filter, map, share, type Observable, type Subscription } from 'rxjs';
 import type { RxCollection } from 'rxdb';
 import {
   MULTIPLEXED_STREAM_PATH,
+  SYNC_SETTINGS_PATH,
   SYNC_SUMMARY_PATH,
   replicatedCollections,
   type CollectionName,
   type FeeStructure,
   type LedgerEntry,
+  type LedgerScope,
   type MultiplexedStreamMessage,
   type Payer,
   type ReferenceDoc,
   type StreamMessage,
   type Student,
+  type SyncSettings,
   type SyncSummary,
 } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
@@ -76,6 +80,7 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
     );
 
   const context = { tokens, status, onSignedOut: signedOut };
+  const scope = await ledgerScope(db, tokens);
   const started = names.map((name) => {
     const parts = { definition: replicatedCollections[name], pending: pending[name], quarantine: quarantine[name] };
     switch (name) {
@@ -88,7 +93,8 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
       case 'feeStructures':
         return replicateCollection<FeeStructure>({ ...parts, collection: db.feeStructures, stream$: streamOf<FeeStructure>(name) }, context);
       case 'ledger':
-        return replicateCollection<LedgerEntry>({ ...parts, collection: db.ledger, stream$: streamOf<LedgerEntry>(name) }, context);
+        // All years keep the original identifier, so desks from before the setting keep their checkpoint.
+        return replicateCollection<LedgerEntry>({ ...parts, collection: db.ledger, stream$: streamOf<LedgerEntry>(name), ...(scope === 'all' ? {} : { variant: scope }) }, context);
     }
   });
   handles = started;
@@ -145,6 +151,21 @@ async function followInitialSync(
     });
   });
   return subscriptions;
+}
+
+const LEDGER_SCOPE = 'ledger-scope';
+
+/** What the school lets desks download of the ledger: asked of the server, else the last answer kept here. */
+async function ledgerScope(db: FeeMasterDatabase, tokens: AccessTokens): Promise<LedgerScope> {
+  try {
+    const settings = await requestJson<SyncSettings>(tokens.session().serverUrl, SYNC_SETTINGS_PATH, { token: await tokens.current() });
+    await db.upsertLocal<{ scope: LedgerScope }>(LEDGER_SCOPE, { scope: settings.ledgerScope });
+    return settings.ledgerScope;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const kept = await db.getLocal<{ scope: LedgerScope }>(LEDGER_SCOPE);
+    return kept?.toJSON().data.scope ?? 'all';
+  }
 }
 
 /** The server's document count per collection; empty while it cannot be reached (the download shows counts only). */

@@ -36,10 +36,12 @@ export interface CollectionReplicationParts<T> {
   quarantine: Quarantine;
   /** This collection's events from the desk's one live stream (see live-stream.ts). */
   stream$: Observable<StreamMessage<T>>;
+  /** What the server sends of this collection ("ledger from 2025-01-06"); a change starts the pull again from the beginning. */
+  variant?: string;
 }
 
 export function replicateCollection<T extends Replicable>(
-  { collection, definition, pending, quarantine, stream$ }: CollectionReplicationParts<T>,
+  { collection, definition, pending, quarantine, stream$, variant }: CollectionReplicationParts<T>,
   { tokens, status, onSignedOut }: ReplicationContext,
 ): ReplicationHandle & { state: RxReplicationState<T, SyncCheckpoint> } {
   /** What the person calls the document, for the list of those the server refused. */
@@ -144,7 +146,7 @@ export function replicateCollection<T extends Replicable>(
 
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,
-    replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}`,
+    replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}${variant ? `:${variant}` : ''}`,
     live: true,
     retryTime: 2_000,
     waitForLeadership: true,

@@ -9,6 +9,8 @@ export const schools = pgTable('schools', {
   name: text('name').notNull(),
   currency: text('currency').notNull(),
   timezone: text('timezone').notNull(),
+  /** What desks download of the ledger: 'all' years, or 'recent-years' (the active and previous academic years). */
+  ledgerScope: text('ledger_scope').notNull().default('all'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
 

@@ -1,25 +1,29 @@
-// /api/v1/sync/conflicts: the same-field conflicts the push merge resolved, for owners and
-// admins to review, and their decision: keep the document as it is, or apply the desk's values
-// (written as a new version through the normal push, so desks receive it and it is audited).
+// Sync administration. /api/v1/sync/conflicts: the same-field conflicts the push merge resolved,
+// for owners and admins to review, and their decision: keep the document as it is, or apply the
+// desk's values (written as a new version through the normal push, so desks receive it and it is
+// audited). /api/v1/sync/settings: what desks download of the ledger.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import {
   ConflictDecisionRequest,
   IdString,
+  SYNC_SETTINGS_PATH,
   SyncConflict,
+  SyncSettings,
   SyncConflictList,
   actionPermissions,
   describeDocument,
   findCollection,
   withValueAtPointer,
   type SyncConflict as SyncConflictShape,
+  type SyncSettings as SyncSettingsShape,
 } from '@feemaster/core';
 import { appendAudit } from '../audit/audit-log.ts';
 import { authenticateToken, bearerToken, requireRole, type Principal } from '../auth/authenticate.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { Db } from '../db/client.ts';
-import { syncConflicts, syncDocuments, users } from '../db/schema.ts';
+import { schools, syncConflicts, syncDocuments, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { LiveHub } from './live-hub.ts';
@@ -178,6 +182,52 @@ export const conflictRoutes: FastifyPluginAsyncTypebox<ConflictRoutesOptions> = 
       const [decided] = await load(principal.schoolId, eq(syncConflicts.id, conflict.id));
       if (!decided) throw new AppError(404, 'not-found', 'The conflict disappeared while it was decided.');
       return toConflict(decided);
+    },
+  );
+
+  app.get(
+    SYNC_SETTINGS_PATH,
+    { schema: { tags, summary: 'What desks download of the ledger', response: { 200: SyncSettings } } },
+    async (request): Promise<SyncSettingsShape> => {
+      const principal = await authenticateToken(db, tokens, bearerToken(request));
+      const [school] = await db.select({ ledgerScope: schools.ledgerScope }).from(schools).where(eq(schools.id, principal.schoolId));
+      return { ledgerScope: school?.ledgerScope === 'recent-years' ? 'recent-years' : 'all' };
+    },
+  );
+
+  app.put(
+    SYNC_SETTINGS_PATH,
+    {
+      schema: {
+        tags,
+        summary: "Limit desks to the active and previous academic years' ledger, or let them download all; desks download again when it changes",
+        body: SyncSettings,
+        response: { 200: SyncSettings },
+      },
+    },
+    async (request) => {
+      const principal = await authenticateToken(db, tokens, bearerToken(request));
+      requireRole(principal, actionPermissions['sync.settings'], 'change what desks download');
+      await db.transaction(async (tx) => {
+        const [before] = await tx.select({ ledgerScope: schools.ledgerScope }).from(schools).where(eq(schools.id, principal.schoolId)).for('update');
+        await tx.update(schools).set({ ledgerScope: request.body.ledgerScope }).where(eq(schools.id, principal.schoolId));
+        await appendAudit(tx, [
+          {
+            schoolId: principal.schoolId,
+            actorUserId: principal.userId,
+            actorRole: principal.role,
+            deviceId: principal.deviceId,
+            action: 'sync.settings-changed',
+            entityType: 'school',
+            entityId: principal.schoolId,
+            before: { ledgerScope: before?.ledgerScope ?? 'all' },
+            after: request.body,
+            ip: request.ip,
+            userAgent: request.headers['user-agent'] ?? null,
+          },
+        ]);
+      });
+      return request.body;
     },
   );
 };

@@ -1,7 +1,7 @@
 // The change feed: transactional push with conflict detection, and checkpointed pull.
 // Sequences are handed out under a per-school row lock held to commit, so commit order equals
 // sequence order and a concurrent pull can never skip a document.
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import {
   MAX_BATCH_BYTES,
   canonicalJson,
@@ -31,6 +31,7 @@ import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
 import { checkLedgerPush } from './ledger-checks.ts';
+import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
 
 type Doc = WithDeleted<Record<string, unknown>>;
@@ -205,12 +206,12 @@ export async function pushDocuments(
 
 export async function pullDocuments(
   db: Db,
-  query: { schoolId: string; collection: string; afterSeq: number; limit: number; maxBytes?: number },
+  query: { schoolId: string; collection: string; afterSeq: number; limit: number; maxBytes?: number; where?: SQL | null },
 ): Promise<PullResponse<Record<string, unknown>>> {
   const rows = await db
     .select({ seq: syncDocuments.seq, deleted: syncDocuments.deleted, data: syncDocuments.data, bytes: sql<number>`octet_length(${syncDocuments.data}::text)` })
     .from(syncDocuments)
-    .where(and(eq(syncDocuments.schoolId, query.schoolId), eq(syncDocuments.collection, query.collection), gt(syncDocuments.seq, query.afterSeq)))
+    .where(and(eq(syncDocuments.schoolId, query.schoolId), eq(syncDocuments.collection, query.collection), gt(syncDocuments.seq, query.afterSeq), query.where ?? undefined))
     .orderBy(asc(syncDocuments.seq))
     .limit(query.limit);
   // A page ends early rather than grow past the byte limit; the first document always goes.
@@ -233,10 +234,13 @@ export async function pullDocuments(
 
 /** Live documents and the last sequence per collection of a school. */
 export async function summarize(db: Db, schoolId: string): Promise<SyncSummary> {
+  const window = await ledgerWindow(db, schoolId);
   const rows = await db
     .select({
       name: syncDocuments.collection,
-      documents: sql<number>`(count(*) filter (where not ${syncDocuments.deleted}))::int`,
+      documents: window.condition
+        ? sql<number>`(count(*) filter (where not ${syncDocuments.deleted} and (${syncDocuments.collection} <> 'ledger' or ${window.condition})))::int`
+        : sql<number>`(count(*) filter (where not ${syncDocuments.deleted}))::int`,
       lastSeq: sql<number>`max(${syncDocuments.seq})`,
     })
     .from(syncDocuments)
@@ -245,6 +249,7 @@ export async function summarize(db: Db, schoolId: string): Promise<SyncSummary> 
   const found = new Map(rows.map((row) => [row.name, row]));
   return {
     collections: Object.values(replicatedCollections).map(({ name }) => ({ name, documents: Number(found.get(name)?.documents ?? 0), lastSeq: Number(found.get(name)?.lastSeq ?? 0) })),
+    ledgerScope: window.scope,
   };
 }
 

@@ -24,6 +24,7 @@ import type { LiveHub } from './live-hub.ts';
 import { pullDocuments, pushDocuments, summarize } from './repository.ts';
 import { openEventStream } from '../sse/event-stream.ts';
 import { publishPush } from './publish.ts';
+import { ledgerWindow } from './ledger-scope.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 
 export interface SyncRoutesOptions {
@@ -60,6 +61,7 @@ const StreamQuery = Type.Object({
 });
 const Summary = Type.Object({
   collections: Type.Array(Type.Object({ name: Type.String(), documents: Type.Integer(), lastSeq: Type.Integer() })),
+  ledgerScope: Type.Union([Type.Literal('all'), Type.Literal('recent-years')]),
 });
 const Batch = Type.Object({
   documents: Type.Array(AnyDocument),
@@ -98,6 +100,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
         collection: collection.name,
         afterSeq: request.query.checkpoint ? Number(request.query.checkpoint) : 0,
         limit: request.query.limit ?? DEFAULT_PULL_LIMIT,
+        where: collection.name === 'ledger' ? (await ledgerWindow(db, principal.schoolId)).condition : null,
       });
     },
   );

@@ -79,7 +79,7 @@ describe('pushed documents', () => {
 });
 
 /** A request exercising each guarded action; a refused role gets 403, an allowed one anything else. */
-const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST'; url: string; payload?: Record<string, unknown> }> = {
+const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: Record<string, unknown> }> = {
   'audit.read': () => ({ method: 'GET', url: '/api/v1/audit/logs' }),
   'devices.view': () => ({ method: 'GET', url: '/api/v1/devices' }),
   'devices.manage': () => ({ method: 'POST', url: '/api/v1/devices', payload: { name: 'Front desk', code: `D${String(Math.floor(Math.random() * 1e6))}` } }),
@@ -89,6 +89,7 @@ const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST'; url: 
   'realtime.status': () => ({ method: 'GET', url: '/api/v1/realtime/status' }),
   'realtime.broadcast': () => ({ method: 'POST', url: '/api/v1/realtime/broadcast', payload: { title: 'Fire drill at 10:00', body: '' } }),
   'sync.conflicts': () => ({ method: 'GET', url: '/api/v1/sync/conflicts' }),
+  'sync.settings': () => ({ method: 'PUT', url: '/api/v1/sync/settings', payload: { ledgerScope: 'all' } }),
 };
 
 describe('server actions', () => {

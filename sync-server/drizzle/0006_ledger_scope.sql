@@ -1,0 +1,1 @@
+ALTER TABLE "schools" ADD COLUMN "ledger_scope" text DEFAULT 'all' NOT NULL;
