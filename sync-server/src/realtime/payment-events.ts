@@ -15,22 +15,82 @@ const methodNames: Readonly<Record<string, string>> = {
   paypal: 'by PayPal',
 };
 
+/** A desk coming back online may upload hundreds of payments: beyond this many, one summary per office. */
+const SEPARATE_NOTICES = 3;
+
+interface Taken {
+  id: string;
+  amount: number;
+  currency: string;
+  receipt: string;
+  method: string;
+  offline: boolean;
+  officeId: string | undefined;
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function paymentsIn(written: readonly Record<string, unknown>[]): Taken[] {
+  return written.flatMap((doc) =>
+    doc.type === 'payment' && typeof doc.amount === 'number' && typeof doc.currency === 'string' && typeof doc.id === 'string'
+      ? [
+          {
+            id: doc.id,
+            amount: doc.amount,
+            currency: doc.currency,
+            receipt: typeof doc.receiptNumber === 'string' ? doc.receiptNumber : '',
+            method: typeof doc.method === 'string' ? (methodNames[doc.method] ?? `by ${doc.method}`) : '',
+            offline: doc.offline === true,
+            officeId: typeof doc.officeId === 'string' ? doc.officeId : undefined,
+          },
+        ]
+      : [],
+  );
+}
+
 export async function announcePayments(notifier: Notifier, schoolId: string, written: readonly Record<string, unknown>[]): Promise<void> {
-  for (const doc of written) {
-    if (doc.type !== 'payment' || typeof doc.amount !== 'number' || typeof doc.currency !== 'string' || typeof doc.id !== 'string') continue;
-    const receipt = typeof doc.receiptNumber === 'string' ? doc.receiptNumber : '';
-    const method = typeof doc.method === 'string' ? (methodNames[doc.method] ?? `by ${doc.method}`) : '';
+  const payments = paymentsIn(written);
+  const audienceFor = (officeId: string | undefined) => ({ roles: PAYMENT_WATCHERS, ...(officeId ? { exceptOfficeId: officeId } : {}) });
+  if (payments.length <= SEPARATE_NOTICES) {
+    for (const p of payments) {
+      const event: RealtimeEvent = {
+        id: newId(),
+        kind: 'payment-received',
+        at: new Date().toISOString(),
+        title: `Payment received: ${formatMoney(p.amount, p.currency)}`,
+        body: `Receipt ${p.receipt}, ${p.method}${p.offline ? ', taken while the desk was offline' : ''}.`,
+        from: null,
+        subject: { type: 'payment', id: p.id },
+      };
+      await notifier.notify(schoolId, audienceFor(p.officeId), event);
+    }
+    return;
+  }
+  const byOffice = groupBy(payments, (p) => p.officeId);
+  for (const [officeId, taken] of byOffice) {
+    // Totals per currency, in integer minor units.
+    const totals = [...groupBy(taken, (p) => p.currency)].map(([currency, list]) => formatMoney(list.reduce((sum, p) => sum + p.amount, 0), currency));
+    const offline = taken.filter((p) => p.offline).length;
+    const receipts = taken.map((p) => p.receipt).filter(Boolean).sort();
     const event: RealtimeEvent = {
       id: newId(),
       kind: 'payment-received',
       at: new Date().toISOString(),
-      title: `Payment received: ${formatMoney(doc.amount, doc.currency)}`,
-      body: `Receipt ${receipt}, ${method}${doc.offline === true ? ', taken while the desk was offline' : ''}.`,
+      title: `${taken.length} payments received: ${totals.join(' + ')}`,
+      body: `Receipts ${receipts[0] ?? ''} to ${receipts.at(-1) ?? ''}${offline > 0 ? `, ${offline} taken while the desk was offline` : ''}.`,
       from: null,
-      subject: { type: 'payment', id: doc.id },
+      subject: null,
     };
-    const officeId = typeof doc.officeId === 'string' ? doc.officeId : undefined;
-    await notifier.notify(schoolId, { roles: PAYMENT_WATCHERS, ...(officeId ? { exceptOfficeId: officeId } : {}) }, event);
+    await notifier.notify(schoolId, audienceFor(officeId), event);
   }
 }
 

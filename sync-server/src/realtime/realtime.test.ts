@@ -147,6 +147,35 @@ describe('notices the server sends', () => {
     takenHere.close();
   });
 
+  it('sums up a large upload of payments in one notice per office instead of one each', async () => {
+    const managers = await listen(bursar.accessToken);
+    const payments = Array.from({ length: 5 }, (_, i) => ({
+      id: newId(),
+      schoolId: server.schoolId,
+      currency: 'KES',
+      createdAt: new Date().toISOString(),
+      createdBy: cashier.user.id,
+      type: 'payment',
+      payerId: newId(),
+      receiptNumber: `MAIN-D05-00010${String(i)}`,
+      deviceId: desk.deviceId,
+      officeId,
+      method: 'cash',
+      amount: 100_000 + i,
+      offline: i < 2,
+      allocations: [],
+      _deleted: false,
+    }));
+    const pushed = await server.app.inject({ method: 'POST', url: '/api/v1/sync/ledger/0/push', headers: bearer(cashier.accessToken), payload: payments.map((p) => ({ assumedMasterState: null, newDocumentState: p })) });
+    expect(pushed.statusCode, pushed.body).toBe(200);
+    expect(await nextEvent(managers)).toMatchObject({
+      kind: 'payment-received',
+      title: expect.stringMatching(/^5 payments received: KES\s5,000\.10$/) as string,
+      body: 'Receipts MAIN-D05-000100 to MAIN-D05-000104, 2 taken while the desk was offline.',
+    });
+    managers.close();
+  });
+
   it('tells a desk at once that it was revoked, and the admins', async () => {
     const onDesk = await listen(cashier.accessToken);
     const admin = await listen(server.token);
