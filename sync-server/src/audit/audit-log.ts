@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { canonicalJson } from '@feemaster/core';
+import { bulkInsertSql } from '../db/bulk-insert.ts';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditLog } from '../db/schema.ts';
 
@@ -116,7 +117,7 @@ export async function appendAudit(tx: Db, events: readonly AuditEvent[], now = n
       prevHash = hash;
       return row;
     });
-    await tx.insert(auditLog).values(rows);
+    await tx.execute(bulkInsertSql(auditLog, rows));
     await tx.update(auditChains).set({ lastSeq: seq, lastHash: prevHash }).where(eq(auditChains.chain, chain));
   }
 }

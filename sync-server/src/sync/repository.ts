@@ -30,6 +30,7 @@ import { appendAudit, type AuditEvent } from '../audit/audit-log.ts';
 import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
+import { bulkInsertSql } from '../db/bulk-insert.ts';
 import { checkLedgerPush } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
@@ -177,19 +178,13 @@ export async function pushDocuments(
     }
     // One statement for the whole upload, not a round trip per document.
     if (writes.size > 0) {
-      await tx
-        .insert(syncDocuments)
-        .values([...writes.values()])
-        .onConflictDoUpdate({
-          target: [syncDocuments.collection, syncDocuments.id],
-          set: {
-            seq: sql`excluded.seq`,
-            deleted: sql`excluded.deleted`,
-            data: sql`excluded.data`,
-            serverUpdatedAt: sql`excluded.server_updated_at`,
-            updatedBy: sql`excluded.updated_by`,
-          },
-        });
+      await tx.execute(
+        bulkInsertSql(
+          syncDocuments,
+          [...writes.values()],
+          sql`on conflict (collection, id) do update set seq = excluded.seq, deleted = excluded.deleted, data = excluded.data, server_updated_at = excluded.server_updated_at, updated_by = excluded.updated_by`,
+        ),
+      );
     }
     // Same transaction: an accepted change and its audit entry commit together or not at all.
     if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
