@@ -250,3 +250,19 @@ export const syncConflicts = pgTable(
   },
   (t) => [index('sync_conflicts_open').on(t.schoolId, t.decidedAt, t.createdAt)],
 );
+
+/**
+ * Which invoice holds each charge, written with the invoice, so the ledger checks find the
+ * invoices a push's allocations refer to by index instead of unnesting every invoice.
+ */
+export const ledgerCharges = pgTable(
+  'ledger_charges',
+  {
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    chargeId: uuid('charge_id').notNull(),
+    invoiceId: uuid('invoice_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.schoolId, t.chargeId] })],
+);

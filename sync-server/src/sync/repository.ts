@@ -31,7 +31,7 @@ import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
 import { bulkInsertSql } from '../db/bulk-insert.ts';
-import { checkLedgerPush } from './ledger-checks.ts';
+import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
 
@@ -186,6 +186,7 @@ export async function pushDocuments(
         ),
       );
     }
+    if (collection === 'ledger') await recordCharges(tx, ctx.schoolId, written);
     // Same transaction: an accepted change and its audit entry commit together or not at all.
     if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
     await appendAudit(tx, audits);
