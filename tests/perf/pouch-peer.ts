@@ -1,0 +1,116 @@
+// The peer: the same payment documents replicated by PouchDB (memory adapter) to pouchdb-server
+// (in memory, its own process), then replicated back into a fresh memory PouchDB.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import PouchDB, { type PouchDocument } from 'pouchdb';
+import memoryAdapter from 'pouchdb-adapter-memory';
+import { MAX_PULL_LIMIT, MAX_PUSH_ROWS } from '@feemaster/core';
+import { batches } from './sync-client.ts';
+
+PouchDB.plugin(memoryAdapter);
+
+const pouchServerBin = fileURLToPath(new URL('../../node_modules/pouchdb-server/bin/pouchdb-server', import.meta.url));
+
+export interface PeerResult {
+  docs: number;
+  pushSeconds: number;
+  pushDocsPerSecond: number;
+  pullSeconds: number;
+  pullDocsPerSecond: number;
+  batchSizes: { push: number; pull: number };
+}
+
+/** A port nobody listens on now (pouchdb-server treats --port 0 as "the default, 5984"). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port was found'))));
+    });
+  });
+}
+
+interface PouchServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** pouchdb-server in memory, in a scratch directory (it writes config.json and log.txt where it runs). */
+async function startPouchServer(): Promise<PouchServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'feemaster-bench-pouchdb-server-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [pouchServerBin, '--in-memory', '--port', String(port), '--no-stdout-logs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Not left running if the benchmark ends early.
+  const killOnExit = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const url = `http://127.0.0.1:${String(port)}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`pouchdb-server exited with code ${String(child.exitCode)}: ${stderr}`);
+    try {
+      const res = await fetch(`${url}/`);
+      if (res.ok) break;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`pouchdb-server did not answer on ${url} within 30 s. ${stderr}`, { cause: error });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    stop: async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Replicates `docs` local → pouchdb-server and back into a fresh local database, timing each way. */
+export async function benchPouchPeer(docs: readonly Record<string, unknown>[], log: (line: string) => void): Promise<PeerResult> {
+  const server = await startPouchServer();
+  const tag = String(Date.now());
+  const local = new PouchDB(`feemaster-bench-local-${tag}`, { adapter: 'memory' });
+  const fresh = new PouchDB(`feemaster-bench-fresh-${tag}`, { adapter: 'memory' });
+  const remote = new PouchDB(`${server.url}/ledger-${tag}`);
+  try {
+    const pouchDocs: PouchDocument[] = docs.map((doc) => ({ ...doc, _id: String(doc.id) }));
+    for (const batch of batches(pouchDocs, 5_000)) {
+      const results = await local.bulkDocs(batch);
+      const failed = results.find((r) => r.error);
+      if (failed) throw new Error(`loading the local PouchDB failed: ${String(failed.reason ?? failed.error)}`);
+    }
+    // The same batch sizes as the desks use with the sync server.
+    const batchSizes = { push: MAX_PUSH_ROWS, pull: MAX_PULL_LIMIT };
+    let t0 = performance.now();
+    const pushed = await PouchDB.replicate(local, remote, { batch_size: batchSizes.push });
+    const pushSeconds = (performance.now() - t0) / 1000;
+    if (pushed.docs_written !== docs.length) throw new Error(`PouchDB pushed ${String(pushed.docs_written)} of ${String(docs.length)} documents`);
+    log(`  pouchdb: push ${Math.round(docs.length / pushSeconds).toLocaleString('en-US')} docs/s (${pushSeconds.toFixed(1)} s)`);
+    t0 = performance.now();
+    const pulled = await PouchDB.replicate(remote, fresh, { batch_size: batchSizes.pull });
+    const pullSeconds = (performance.now() - t0) / 1000;
+    if (pulled.docs_written !== docs.length) throw new Error(`PouchDB pulled ${String(pulled.docs_written)} of ${String(docs.length)} documents`);
+    log(`  pouchdb: pull ${Math.round(docs.length / pullSeconds).toLocaleString('en-US')} docs/s (${pullSeconds.toFixed(1)} s)`);
+    return { docs: docs.length, pushSeconds, pushDocsPerSecond: docs.length / pushSeconds, pullSeconds, pullDocsPerSecond: docs.length / pullSeconds, batchSizes };
+  } finally {
+    await Promise.all([local.destroy(), fresh.destroy(), remote.close()]);
+    await server.stop();
+  }
+}
