@@ -4,7 +4,7 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
 import type { Observable } from 'rxjs';
-import { MAX_PULL_LIMIT, batchesWithin, describeDocument, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { MAX_PULL_LIMIT, batchesWithin, describeDocument, prefetchingPull, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import type { PendingChanges } from './pending-changes.ts';
@@ -144,6 +144,13 @@ export function replicateCollection<T extends Replicable>(
     }
   };
 
+  const pull = prefetchingPull<T>((checkpoint, limit) =>
+    authorized((token) => {
+      const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(limit) });
+      return requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
+    }),
+  );
+
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,
     replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}${variant ? `:${variant}` : ''}`,
@@ -152,21 +159,11 @@ export function replicateCollection<T extends Replicable>(
     waitForLeadership: true,
     pull: {
       batchSize: MAX_PULL_LIMIT,
-      handler: (checkpoint, batchSize) =>
-        authorized(async (token) => {
-          // RxDB stops pulling at a short batch, so pages the server ended early at its byte limit are joined.
-          const documents: WithDeleted<T>[] = [];
-          let at = checkpoint;
-          for (;;) {
-            const query = new URLSearchParams({ checkpoint: at ? String(at.seq) : '', limit: String(batchSize - documents.length) });
-            const page = await requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
-            documents.push(...page.documents);
-            at = page.checkpoint ?? at;
-            if (!page.hasMore || documents.length >= batchSize) break;
-          }
-          exchanged();
-          return { documents, checkpoint: at };
-        }),
+      handler: async (checkpoint, batchSize) => {
+        const batch = await pull(checkpoint, batchSize);
+        exchanged();
+        return { documents: batch.documents, checkpoint: batch.checkpoint ?? undefined };
+      },
       stream$,
     },
     push: {

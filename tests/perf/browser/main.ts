@@ -5,7 +5,7 @@ import Dexie from 'dexie';
 import { createRxDatabase, wrappedValidateStorageFactory, type RxCollection, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { MAX_PULL_LIMIT, findCollection, replicatedCollections, syncPath, type PullResponse, type SyncCheckpoint } from '@feemaster/core';
+import { MAX_PULL_LIMIT, findCollection, prefetchingPull, replicatedCollections, syncPath, type PullResponse, type SyncCheckpoint } from '@feemaster/core';
 
 type LedgerRow = { id: string } & Record<string, unknown>;
 
@@ -62,19 +62,6 @@ async function pull(token: string, checkpoint: SyncCheckpoint | null, limit: num
   return (await res.json()) as PullResponse<LedgerRow>;
 }
 
-/** One page of up to `limit` documents, following early-ended pages (`hasMore`) so RxDB sees full batches. */
-async function pullBatch(token: string, from: SyncCheckpoint | null, limit: number): Promise<{ documents: PullResponse<LedgerRow>['documents']; checkpoint: SyncCheckpoint | null }> {
-  const documents: PullResponse<LedgerRow>['documents'] = [];
-  let checkpoint = from;
-  for (;;) {
-    const page = await pull(token, checkpoint, limit - documents.length);
-    documents.push(...page.documents);
-    checkpoint = page.checkpoint ?? checkpoint;
-    const more = (page as { hasMore?: boolean }).hasMore === true;
-    if (!more || page.documents.length === 0 || documents.length >= limit) return { documents, checkpoint };
-  }
-}
-
 async function openLedger(name: string, validated: boolean): Promise<{ collection: RxCollection<LedgerRow>; remove: () => Promise<unknown> }> {
   const db = await createRxDatabase<{ ledger: RxCollection<LedgerRow> }>({ name, storage: storage(validated), multiInstance: false, eventReduce: true });
   const collections = await db.addCollections({ ledger: { schema: ledgerSchema } });
@@ -128,10 +115,14 @@ async function initialSync(token: string, expected: number, name: string, valida
       waitForLeadership: false,
       pull: {
         batchSize: MAX_PULL_LIMIT,
-        handler: async (checkpoint, batchSize) => {
-          const page = await pullBatch(token, checkpoint ?? null, batchSize);
-          return { documents: page.documents, checkpoint: page.checkpoint ?? checkpoint };
-        },
+        // The desk's own pull logic (joined short pages, read-ahead), from core.
+        handler: (() => {
+          const pullDesk = prefetchingPull<LedgerRow>((checkpoint, limit) => pull(token, checkpoint, limit));
+          return async (checkpoint: SyncCheckpoint | undefined, batchSize: number) => {
+            const batch = await pullDesk(checkpoint, batchSize);
+            return { documents: batch.documents, checkpoint: batch.checkpoint ?? checkpoint };
+          };
+        })(),
       },
     });
     const failures: unknown[] = [];
@@ -170,8 +161,9 @@ window.runSyncBench = async ({ token, expectedDocs, label, repeats }) => {
   const fetchStarted = performance.now();
   const rows: LedgerRow[] = [];
   let checkpoint: SyncCheckpoint | null = null;
+  const fetchAll = prefetchingPull<LedgerRow>((from, limit) => pull(token, from, limit));
   for (;;) {
-    const page = await pullBatch(token, checkpoint, MAX_PULL_LIMIT);
+    const page: { documents: PullResponse<LedgerRow>['documents']; checkpoint: SyncCheckpoint | null } = await fetchAll(checkpoint, MAX_PULL_LIMIT);
     for (const doc of page.documents) {
       const { _deleted: _ignored, ...row } = doc;
       rows.push(row);
