@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { newId, type DeviceList, type ErrorBody, type MemberList, type Payer, type PullResponse, type Student } from '@feemaster/core';
+import { MAX_BATCH_BYTES, newId, type DeviceList, type ErrorBody, type MemberList, type Payer, type PullResponse, type Student } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../../sync-server/test/database.ts';
 import { OWNER, startSecurityServer, type SecurityServer } from './security-server.ts';
 
@@ -209,8 +209,8 @@ describe('oversized bodies', () => {
     expect(res.json<ErrorBody>().message).toBeTruthy();
   });
 
-  it('a push just under 8 MiB is read (and judged by the schema); over 8 MiB is refused with 413', async () => {
-    const padding = 'x'.repeat(7 * 1024 * 1024);
+  it('a push within the 4 MiB batch limit is read (and judged by the schema); beyond it is refused with 413', async () => {
+    const padding = 'x'.repeat(MAX_BATCH_BYTES - 100 * 1024);
     const under = await server.app.inject({
       method: 'POST',
       url: '/api/v1/sync/students/1/push',
@@ -222,7 +222,7 @@ describe('oversized bodies', () => {
       method: 'POST',
       url: '/api/v1/sync/students/1/push',
       headers: { authorization: `Bearer ${server.ownerToken}`, 'content-type': 'application/json' },
-      payload: JSON.stringify([{ newDocumentState: student({ otherNames: `${padding}${'x'.repeat(1024 * 1024 + 1)}` }) }]),
+      payload: JSON.stringify([{ newDocumentState: student({ otherNames: `${padding}${'x'.repeat(200 * 1024)}` }) }]),
     });
     expect(over.statusCode).toBe(413);
   });
