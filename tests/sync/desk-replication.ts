@@ -228,27 +228,30 @@ export function startReplications(ctx: ReplicationContext): Replicate {
         if (prng.chance(settings.twinRate)) {
           // The same rows in two transactions at once: the second must find them stored.
           journal.count('twinPushes');
-          const [first, second] = await Promise.allSettled([push(rows), push(rows)]);
-          const done = [first, second].filter((r) => r.status === 'fulfilled');
-          const [winner] = done;
-          if (!winner) throw first.status === 'rejected' ? first.reason : new Error('twin push failed');
-          for (const result of done) acknowledge(rows, result.value);
-          return winner.value;
+          // Answers in the order they arrive: the last one is the freshest.
+          const answers: WithDeleted<T>[][] = [];
+          const twin = (): Promise<void> => push(rows).then((answer) => void answers.push(answer));
+          const [first] = await Promise.allSettled([twin(), twin()]);
+          const latest = answers.at(-1);
+          if (!latest) throw first.status === 'rejected' ? first.reason : new Error('twin push failed');
+          for (const answer of answers) acknowledge(rows, answer);
+          return latest;
         }
         const conflicts = await push(rows);
         acknowledge(rows, conflicts);
-        if (prng.chance(settings.repeatRate)) {
-          journal.count('repeatedPushes');
-          const again = await push(rows).then(
-            (value) => value,
-            (error: unknown) => {
-              journal.count('failedPushes');
-              return error instanceof Error ? error : new Error(String(error));
-            },
-          );
-          if (!(again instanceof Error)) acknowledge(rows, again);
-        }
-        return conflicts;
+        if (!prng.chance(settings.repeatRate)) return conflicts;
+        journal.count('repeatedPushes');
+        const again = await push(rows).then(
+          (value) => value,
+          (error: unknown) => {
+            journal.count('failedPushes');
+            return error instanceof Error ? error : new Error(String(error));
+          },
+        );
+        if (again instanceof Error) return conflicts;
+        acknowledge(rows, again);
+        // The later answer is the server's state now; RxDB must not get the older one (see README).
+        return again;
       } catch (error) {
         journal.count('failedPushes');
         throw error;
