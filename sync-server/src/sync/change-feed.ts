@@ -46,7 +46,7 @@ export interface CrossInstanceFeed {
 }
 
 export async function startCrossInstanceFeed(options: { database: Database; hub: LiveHub; instanceId: string; onError: (error: unknown) => void }): Promise<CrossInstanceFeed> {
-  const { database, hub, instanceId, onError } = options;
+  const { database, hub, onError } = options;
   // One notice at a time, so batches reach the streams in the order they were committed.
   let queue: Promise<void> = Promise.resolve();
   const relay = async (notice: ChangeNotice): Promise<void> => {
@@ -70,7 +70,8 @@ export async function startCrossInstanceFeed(options: { database: Database; hub:
     CHANGE_CHANNEL,
     (payload) => {
       const notice = parseNotice(payload);
-      if (!notice || notice.origin === instanceId) return;
+      // This instance's own pushes too: NOTIFY arrives in commit order, a request's reply may not.
+      if (!notice) return;
       queue = queue.then(() => relay(notice)).catch(onError);
     },
     // Notices sent while the connection was down are lost: every stream pulls again.

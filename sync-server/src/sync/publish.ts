@@ -8,11 +8,10 @@ import type { PushResult } from './repository.ts';
 
 const CONFLICT_REVIEWERS: readonly Role[] = ['owner', 'admin'];
 
-export async function publishPush(hub: LiveHub, notifier: Notifier, schoolId: string, collection: string, result: PushResult): Promise<void> {
-  if (result.written.length > 0) {
-    hub.publish(schoolId, collection, { documents: result.written, checkpoint: result.checkpoint });
-    if (collection === 'ledger') await announcePayments(notifier, schoolId, result.written);
-  }
+export async function publishPush(_hub: LiveHub, notifier: Notifier, schoolId: string, collection: string, result: PushResult): Promise<void> {
+  // Streams, this instance's included, are fed by the commit-ordered NOTIFY relay (change-feed.ts):
+  // publishing here after commit could overtake a push that committed just before.
+  if (result.written.length > 0 && collection === 'ledger') await announcePayments(notifier, schoolId, result.written);
   for (const conflict of result.recorded) {
     const event: RealtimeEvent = {
       id: newId(),
