@@ -28,7 +28,7 @@ import { AppError } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { LiveHub } from './live-hub.ts';
 import { publishPush } from './publish.ts';
-import { pushDocuments } from './repository.ts';
+import { pushContextOf, pushDocuments } from './repository.ts';
 
 export interface ConflictRoutesOptions {
   db: Db;
@@ -164,20 +164,9 @@ export const conflictRoutes: FastifyPluginAsyncTypebox<ConflictRoutesOptions> = 
         let applied: Record<string, unknown> = master;
         for (const field of conflict.fields) applied = withValueAtPointer(applied, field.path, field.desk);
         const next = { ...applied, _deleted: applied._deleted === true, updatedAt: decidedAt };
-        const ctx = {
-          schoolId: principal.schoolId,
-          userId: principal.userId,
-          role: principal.role,
-          session: principal.session,
-          offlineSessionId: principal.offlineSessionId,
-          origin: options.instanceId,
-          collection,
-          deviceId: principal.deviceId,
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-        };
+        const ctx = pushContextOf(principal, collection, request, options.instanceId);
         const result = await pushDocuments(db, ctx, [{ assumedMasterState: master, newDocumentState: next }], (tx) => markDecided(tx));
-        await publishPush(options.hub, options.notifier, principal.schoolId, conflict.collection, result);
+        await publishPush(options.notifier, principal.schoolId, conflict.collection, result);
       }
       const [decided] = await load(principal.schoolId, eq(syncConflicts.id, conflict.id));
       if (!decided) throw new AppError(404, 'not-found', 'The conflict disappeared while it was decided.');

@@ -62,6 +62,28 @@ export interface PushContext {
   userAgent?: string | null;
 }
 
+/** The push context of a signed-in caller's request. */
+export function pushContextOf(
+  principal: { schoolId: string; userId: string; role: Role; session?: SessionKind; offlineSessionId?: string | null; deviceId?: string | null },
+  collection: ReplicatedCollection,
+  request: { ip: string; headers: Record<string, string | string[] | undefined> },
+  origin: string,
+): PushContext {
+  const agent = request.headers['user-agent'];
+  return {
+    schoolId: principal.schoolId,
+    userId: principal.userId,
+    role: principal.role,
+    session: principal.session,
+    offlineSessionId: principal.offlineSessionId,
+    origin,
+    collection,
+    deviceId: principal.deviceId,
+    ip: request.ip,
+    userAgent: typeof agent === 'string' ? agent : null,
+  };
+}
+
 export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): void {
   // The permission table first: a role that may not write these documents learns that, not their faults.
   const refused = rows

@@ -21,7 +21,7 @@ import { AppError } from '../errors.ts';
 import { authenticateToken, bearerToken, type Principal } from '../auth/authenticate.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { LiveHub } from './live-hub.ts';
-import { pullDocuments, pushDocuments, summarize } from './repository.ts';
+import { pullDocuments, pushContextOf, pushDocuments, summarize } from './repository.ts';
 import { openEventStream } from '../sse/event-stream.ts';
 import { publishPush } from './publish.ts';
 import { ledgerWindow } from './ledger-scope.ts';
@@ -116,23 +116,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       const principal = await authenticate(bearerToken(request));
       const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
       const rows = request.body as PushRow<Record<string, unknown>>[];
-      const result = await pushDocuments(
-        db,
-        {
-          schoolId: principal.schoolId,
-          userId: principal.userId,
-          role: principal.role,
-          session: principal.session,
-          offlineSessionId: principal.offlineSessionId,
-          origin: options.instanceId,
-          collection,
-          deviceId: principal.deviceId,
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-        },
-        rows,
-      );
-      await publishPush(hub, options.notifier, principal.schoolId, collection.name, result);
+      const result = await pushDocuments(db, pushContextOf(principal, collection, request, options.instanceId), rows);
+      await publishPush(options.notifier, principal.schoolId, collection.name, result);
       return result.conflicts;
     },
   );
