@@ -131,7 +131,7 @@ function referencedChargeIds(entry: LedgerEntry): string[] {
 /** Indexes the charges of the invoices a push stored, in the push's transaction. */
 export async function recordCharges(tx: Db, schoolId: string, written: readonly Record<string, unknown>[]): Promise<void> {
   const rows = written.flatMap((doc) => {
-    const entry = readLedgerEntry(doc);
+    const entry = doc.type === 'invoice' ? readLedgerEntry(doc) : undefined;
     return entry?.type === 'invoice' ? entry.charges.map((charge) => ({ schoolId, chargeId: charge.id, invoiceId: entry.id })) : [];
   });
   if (rows.length > 0) await tx.execute(bulkInsertSql(ledgerCharges, rows, sql`on conflict do nothing`));
