@@ -13,6 +13,7 @@ export * from './sync/protocol.ts';
 export * from './sync/merge.ts';
 export * from './sync/ledger-scope.ts';
 export * from './sync/pull.ts';
+export * from './sync/ordered-uploads.ts';
 export * from './api/auth.ts';
 export * from './api/devices.ts';
 export * from './api/users.ts';

@@ -11,6 +11,7 @@ import {
   MULTIPLEXED_STREAM_PATH,
   batchesWithin,
   canonicalJson,
+  orderedUploads,
   replicatedCollections,
   syncPath,
   withoutReplicationFields,
@@ -124,10 +125,9 @@ export function startReplications(ctx: ReplicationContext): Replicate {
   };
 
   /**
-   * RxDB sends push batches side by side, so a void can reach the server before the batch with
-   * its payment; the server refuses it ("not recorded") and a retry succeeds once the payment
-   * is in. True when that explains every refused row: each is a void of a payment that was not
-   * acknowledged when this push started.
+   * True when a refusal is a void that reached the server ahead of the batch with its payment:
+   * each refused row is a void of a payment not acknowledged when this push started. Uploads go
+   * through core's orderedUploads, as on the desk, so this must never happen.
    */
   const voidAheadOfPayment = (error: Refused, rows: readonly { newDocumentState: Record<string, unknown> }[], unacknowledged: ReadonlySet<string>): boolean => {
     const problems = error.body.problems ?? [];
@@ -195,6 +195,7 @@ export function startReplications(ctx: ReplicationContext): Replicate {
     const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
     let handedIn = 0;
     type Row = RxReplicationWriteToMasterRow<T>;
+    const uploads = orderedUploads<Row>((rows) => rows.map((row) => version(row.newDocumentState)).join(' '));
 
     const push = async (rows: readonly Row[]): Promise<WithDeleted<T>[]> => {
       const flight = journal.pushStarted(name, rows.map((row) => row.newDocumentState.id));
@@ -207,8 +208,7 @@ export function startReplications(ctx: ReplicationContext): Replicate {
       } catch (error) {
         trace(`${name} push#${String(flight)} failed: ${error instanceof Error ? error.message : String(error)}`);
         if (error instanceof Refused) {
-          if (voidAheadOfPayment(error, rows, unacknowledged)) journal.count('voidsAheadOfPayment');
-          else journal.violation(error.message);
+          journal.violation(voidAheadOfPayment(error, rows, unacknowledged) ? `${identity.name}: a void was uploaded ahead of its payment (uploads out of order): ${error.message}` : error.message);
         }
         throw error;
       } finally {
@@ -310,12 +310,14 @@ export function startReplications(ctx: ReplicationContext): Replicate {
       },
       push: {
         batchSize: ctx.pushBatchSize,
-        handler: async (rows) => {
-          const conflicts: WithDeleted<T>[] = [];
-          // As the desk does: one handler call may hold more than one request's worth of rows.
-          for (const batch of batchesWithin(rows)) conflicts.push(...(await pushWithDuplicates(batch)));
-          return conflicts;
-        },
+        // As the desk does: uploads in the order RxDB hands them over, and one handler call may
+        // hold more than one request's worth of rows.
+        handler: (rows) =>
+          uploads.upload(rows, async () => {
+            const conflicts: WithDeleted<T>[] = [];
+            for (const batch of batchesWithin(rows)) conflicts.push(...(await pushWithDuplicates(batch)));
+            return conflicts;
+          }),
       },
     });
     state.error$.subscribe(() => journal.count('replicationErrors'));

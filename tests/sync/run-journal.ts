@@ -14,7 +14,6 @@ export type CounterName =
   | 'streamDrops'
   | 'replicationErrors'
   | 'rxdbCheckpointBack'
-  | 'voidsAheadOfPayment'
   | 'offlinePeriods'
   | 'overlapEpisodes'
   | 'serverKills'
