@@ -1,7 +1,7 @@
 // A fresh desk downloads the school's data with progress per kind of record; closed halfway, it
 // continues from what it already stored instead of starting again.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { newId, type LoginResponse, type Payer } from '@feemaster/core';
+import { newId, type LoginResponse, type Payer, type PaymentDoc } from '@feemaster/core';
 import { E2E_OWNER } from './e2e-env.ts';
 import { signIn } from './desk.ts';
 
@@ -32,13 +32,59 @@ async function seedPayers(request: APIRequestContext): Promise<void> {
   }
 }
 
+// The desk stores the ledger five pages (5,000 entries) at a time.
+const PAYMENTS = 6_000;
+
+/** Payments taken at another desk before this one was set up (credit on account, no allocations). */
+async function seedPayments(request: APIRequestContext): Promise<void> {
+  const login = await request.post('/api/v1/auth/login', { data: { email: E2E_OWNER.ownerEmail, password: E2E_OWNER.ownerPassword } });
+  const { accessToken, school } = (await login.json()) as LoginResponse;
+  const [deviceId, officeId, createdBy] = [newId(), newId(), newId()];
+  const payments: (PaymentDoc & { _deleted: boolean })[] = Array.from({ length: PAYMENTS }, (_, i) => ({
+    id: newId(),
+    schoolId: school.id,
+    currency: school.currency,
+    createdAt: new Date(Date.UTC(2026, 0, 12, 8) + i * 60_000).toISOString(),
+    createdBy,
+    type: 'payment',
+    payerId: newId(),
+    receiptNumber: `MAIN-D09-${String(i + 1).padStart(6, '0')}`,
+    deviceId,
+    officeId,
+    method: 'cash',
+    amount: 50_000 + i,
+    offline: false,
+    allocations: [],
+    _deleted: false,
+  }));
+  for (let i = 0; i < payments.length; i += 1000) {
+    const res = await request.post('/api/v1/sync/ledger/0/push', {
+      headers: { authorization: `Bearer ${accessToken}` },
+      data: payments.slice(i, i + 1000).map((doc) => ({ assumedMasterState: null, newDocumentState: doc })),
+    });
+    expect(res.status(), await res.text()).toBe(200);
+  }
+}
+
 /** Lets the first page of payers through and holds every later one until `release`. */
-async function holdPayersAfterFirstPage(page: Page): Promise<{ release: () => Promise<void> }> {
+function holdAfterFirstPage(page: Page, collection: 'payers'): Promise<{ release: () => Promise<void> }> {
+  return holdPulls(page, collection, (url) => url.searchParams.get('checkpoint') !== '');
+}
+
+/** Lets `pages` ledger pages through and holds every later one until `release`. */
+function holdLedgerAfter(page: Page, pages: number): Promise<{ release: () => Promise<void> }> {
+  let passed = 0;
+  return holdPulls(page, 'ledger', () => {
+    passed += 1;
+    return passed > pages;
+  });
+}
+
+async function holdPulls(page: Page, collection: 'payers' | 'ledger', hold: (url: URL) => boolean): Promise<{ release: () => Promise<void> }> {
   const held: (() => Promise<void>)[] = [];
   let releasing = false;
-  await page.route('**/api/v1/sync/payers/0/pull*', async (route) => {
-    const checkpoint = new URL(route.request().url()).searchParams.get('checkpoint');
-    if (releasing || !checkpoint) return route.continue();
+  await page.route(`**/api/v1/sync/${collection}/0/pull*`, async (route) => {
+    if (releasing || !hold(new URL(route.request().url()))) return route.continue();
     held.push(() => route.continue());
   });
   return {
@@ -53,7 +99,7 @@ test('a fresh desk shows its download progress and resumes an interrupted downlo
   await seedPayers(request);
   const context = await browser.newContext();
   const first = await context.newPage();
-  await holdPayersAfterFirstPage(first);
+  await holdAfterFirstPage(first, 'payers');
   await signIn(first);
   const payers = first.getByTestId('initial-sync-payers');
   await expect(first.getByTestId('initial-sync')).toBeVisible();
@@ -64,7 +110,7 @@ test('a fresh desk shows its download progress and resumes an interrupted downlo
   // Closed in the middle: the next start continues from the 1,000 already stored.
   await first.close();
   const second = await context.newPage();
-  const gate = await holdPayersAfterFirstPage(second);
+  const gate = await holdAfterFirstPage(second, 'payers');
   await second.goto('/');
   // Its first request already carries a checkpoint (held here), and the count starts at what is stored.
   await expect(second.getByTestId('initial-sync-payers')).toContainText(`1,000 of ${PAYERS.toLocaleString('en-US')}`);
@@ -77,5 +123,33 @@ test('a fresh desk shows its download progress and resumes an interrupted downlo
   await second.reload();
   await expect(second.getByTestId('sync-indicator')).toHaveAttribute('data-server', 'connected');
   await expect(second.getByTestId('initial-sync')).toHaveCount(0);
+  await context.close();
+});
+
+test('a fresh desk downloads the ledger in bulk, resumes it, and sends none of it back', async ({ browser, request }) => {
+  await seedPayments(request);
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await holdLedgerAfter(first, 5);
+  await signIn(first);
+  const ledger = first.getByTestId('initial-sync-ledger');
+  await expect(ledger).toContainText(`5,000 of ${PAYMENTS.toLocaleString('en-US')}`);
+  await expect(ledger).toHaveAttribute('data-done', 'false');
+
+  await first.close();
+  const second = await context.newPage();
+  const uploads: string[] = [];
+  second.on('request', (req) => {
+    if (req.url().includes('/api/v1/sync/ledger/0/push')) uploads.push(req.postData() ?? '');
+  });
+  const gate = await holdLedgerAfter(second, 0);
+  await second.goto('/');
+  await expect(second.getByTestId('initial-sync-ledger')).toContainText(`5,000 of ${PAYMENTS.toLocaleString('en-US')}`);
+  await gate.release();
+  // Hidden once every collection's replication has caught up, its upload included.
+  await expect(second.getByTestId('initial-sync')).toBeHidden({ timeout: 30_000 });
+  expect(uploads).toEqual([]);
+  await second.getByText('Per kind of record').click();
+  await expect(second.getByTestId('last-sync-ledger')).toContainText('synced');
   await context.close();
 });

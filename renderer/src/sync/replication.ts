@@ -4,9 +4,10 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
 import type { Observable } from 'rxjs';
-import { MAX_PULL_LIMIT, batchesWithin, describeDocument, prefetchingPull, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { MAX_PULL_LIMIT, batchesWithin, describeDocument, orderedUploads, prefetchingPull, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
+import type { ReplicationStart } from './ledger-download.ts';
 import type { PendingChanges } from './pending-changes.ts';
 import { isFatalRefusal, refusedRows, type Quarantine } from './quarantine.ts';
 import type { SyncStatusStore } from './status.ts';
@@ -38,10 +39,17 @@ export interface CollectionReplicationParts<T> {
   stream$: Observable<StreamMessage<T>>;
   /** What the server sends of this collection ("ledger from 2025-01-06"); a change starts the pull again from the beginning. */
   variant?: string;
+  /** Where a replication with no checkpoints yet starts (after the ledger's first download, see ledger-download.ts). */
+  start?: ReplicationStart;
+}
+
+/** RxDB keeps a replication's checkpoints under this name: one per collection, server, school and variant. */
+export function replicationIdentifier(definition: ReplicatedCollection, serverUrl: string, schoolId: string, variant?: string): string {
+  return `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${schoolId}${variant ? `:${variant}` : ''}`;
 }
 
 export function replicateCollection<T extends Replicable>(
-  { collection, definition, pending, quarantine, stream$, variant }: CollectionReplicationParts<T>,
+  { collection, definition, pending, quarantine, stream$, variant, start }: CollectionReplicationParts<T>,
   { tokens, status, onSignedOut }: ReplicationContext,
 ): ReplicationHandle & { state: RxReplicationState<T, SyncCheckpoint> } {
   /** What the person calls the document, for the list of those the server refused. */
@@ -96,6 +104,8 @@ export function replicateCollection<T extends Replicable>(
   };
 
   type Row = RxReplicationWriteToMasterRow<T>;
+  // RxDB sends a backlog's batches side by side and retries each alone (see core's ordered-uploads.ts).
+  const uploads = orderedUploads<Row>((rows) => rows.map((row) => `${row.newDocumentState.id}@${versionOf(row.newDocumentState)}`).join(' '));
   /** When a refusal names no document: push each alone, so only the refused ones are held. */
   const pushOneByOne = async (rows: readonly Row[], token: string): Promise<WithDeleted<T>[]> => {
     const conflicts: WithDeleted<T>[] = [];
@@ -153,12 +163,13 @@ export function replicateCollection<T extends Replicable>(
 
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,
-    replicationIdentifier: `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${school.id}${variant ? `:${variant}` : ''}`,
+    replicationIdentifier: replicationIdentifier(definition, serverUrl, school.id, variant),
     live: true,
     retryTime: 2_000,
     waitForLeadership: true,
     pull: {
       batchSize: MAX_PULL_LIMIT,
+      initialCheckpoint: start?.pull,
       handler: async (checkpoint, batchSize) => {
         const batch = await pull(checkpoint, batchSize);
         exchanged();
@@ -168,13 +179,17 @@ export function replicateCollection<T extends Replicable>(
     },
     push: {
       batchSize: 500,
-      // Each upload stays within the server's limits (rows and bytes); RxDB sees one answer.
+      initialCheckpoint: start?.push,
+      // Uploads go in the order RxDB hands them over (a void after its payment), and each
+      // stays within the server's limits (rows and bytes); RxDB sees one answer.
       handler: (rows) =>
-        authorized(async (token) => {
-          const conflicts: WithDeleted<T>[] = [];
-          for (const batch of batchesWithin(rows)) conflicts.push(...(await pushBatch(batch, token)));
-          return conflicts;
-        }),
+        uploads.upload(rows, () =>
+          authorized(async (token) => {
+            const conflicts: WithDeleted<T>[] = [];
+            for (const batch of batchesWithin(rows)) conflicts.push(...(await pushBatch(batch, token)));
+            return conflicts;
+          }),
+        ),
     },
   });
   state = replication;

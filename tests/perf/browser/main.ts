@@ -2,9 +2,11 @@
 // on Dexie/IndexedDB from the server's pull endpoint) against RxDB bulkInsert of the same
 // documents and a raw Dexie bulkPut, the ceiling. Served by the sync server, driven by Playwright.
 import Dexie from 'dexie';
-import { createRxDatabase, wrappedValidateStorageFactory, type RxCollection, type RxJsonSchema, type RxStorage } from 'rxdb';
+import { addRxPlugin, createRxDatabase, wrappedValidateStorageFactory, type RxCollection, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
+import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { downloadLedger, type LedgerDownloadProgress } from '../../../renderer/src/sync/ledger-download.ts';
 import { MAX_PULL_LIMIT, findCollection, prefetchingPull, replicatedCollections, syncPath, type PullResponse, type SyncCheckpoint } from '@feemaster/core';
 
 type LedgerRow = { id: string } & Record<string, unknown>;
@@ -23,7 +25,8 @@ export interface BrowserSyncResult {
   fetchSeconds: number;
   dexieBulkPut: Measured;
   rxdbBulkInsert: { validated: Measured; plain: Measured };
-  replication: { validated: Measured; plain: Measured };
+  /** The desk's initial sync (bulk download, then replication); `replicationOnly`: RxDB replication doing all of it. */
+  replication: { validated: Measured; plain: Measured; replicationOnly: Measured };
   userAgent: string;
 }
 
@@ -40,6 +43,9 @@ declare global {
     runSyncBench?: (request: BrowserSyncRequest) => Promise<BrowserSyncResult>;
   }
 }
+
+// The download keeps its progress in a local document, as on the desk.
+addRxPlugin(RxDBLocalDocumentsPlugin);
 
 // The desk's storage: Dexie wrapped with core's CSP-safe validator (as renderer/src/db/database.ts builds it).
 const validatedDexie = wrappedValidateStorageFactory((schema: RxJsonSchema<unknown>) => {
@@ -63,8 +69,8 @@ async function pull(token: string, checkpoint: SyncCheckpoint | null, limit: num
 }
 
 async function openLedger(name: string, validated: boolean): Promise<{ collection: RxCollection<LedgerRow>; remove: () => Promise<unknown> }> {
-  const db = await createRxDatabase<{ ledger: RxCollection<LedgerRow> }>({ name, storage: storage(validated), multiInstance: false, eventReduce: true });
-  const collections = await db.addCollections({ ledger: { schema: ledgerSchema } });
+  const db = await createRxDatabase<{ ledger: RxCollection<LedgerRow> }>({ name, storage: storage(validated), multiInstance: false, eventReduce: true, localDocuments: true });
+  const collections = await db.addCollections({ ledger: { schema: ledgerSchema, localDocuments: true } });
   return { collection: collections.ledger, remove: () => db.remove() };
 }
 
@@ -104,10 +110,28 @@ async function bulkInsert(rows: readonly LedgerRow[], name: string, validated: b
   }
 }
 
-async function initialSync(token: string, expected: number, name: string, validated: boolean): Promise<Measured> {
+/**
+ * A fresh desk's initial sync of the ledger as the desk does it (renderer/src/sync/desk-sync.ts):
+ * the bulk download, then the replication started where the download ended, until it has caught
+ * up. With `download` false, RxDB's replication alone does all of it (what the desk did before).
+ */
+async function initialSync(token: string, expected: number, name: string, validated: boolean, download = true): Promise<Measured> {
   const { collection, remove } = await openLedger(name, validated);
   try {
     const started = performance.now();
+    const fetchPage = (checkpoint: SyncCheckpoint | null, limit: number): Promise<PullResponse<LedgerRow>> => pull(token, checkpoint, limit);
+    const progressKey = `download:${name}`;
+    const start = download
+      ? await downloadLedger({
+          collection,
+          fetchPage,
+          pageSize: MAX_PULL_LIMIT,
+          progress: {
+            read: async () => (await collection.getLocal<LedgerDownloadProgress>(progressKey))?.toJSON().data ?? null,
+            write: async (kept) => void (await collection.upsertLocal<LedgerDownloadProgress>(progressKey, kept)),
+          },
+        })
+      : null;
     const replication = replicateRxCollection<LedgerRow, SyncCheckpoint>({
       collection,
       replicationIdentifier: `feemaster-bench:${name}`,
@@ -115,14 +139,21 @@ async function initialSync(token: string, expected: number, name: string, valida
       waitForLeadership: false,
       pull: {
         batchSize: MAX_PULL_LIMIT,
+        initialCheckpoint: start?.pull,
         // The desk's own pull logic (joined short pages, read-ahead), from core.
         handler: (() => {
-          const pullDesk = prefetchingPull<LedgerRow>((checkpoint, limit) => pull(token, checkpoint, limit));
+          const pullDesk = prefetchingPull<LedgerRow>(fetchPage);
           return async (checkpoint: SyncCheckpoint | undefined, batchSize: number) => {
             const batch = await pullDesk(checkpoint, batchSize);
             return { documents: batch.documents, checkpoint: batch.checkpoint ?? checkpoint };
           };
         })(),
+      },
+      push: {
+        initialCheckpoint: start?.push,
+        handler: (rows) => {
+          throw new Error(`the initial sync tried to upload ${String(rows.length)} documents`);
+        },
       },
     });
     const failures: unknown[] = [];
@@ -199,6 +230,8 @@ window.runSyncBench = async ({ token, expectedDocs, label, repeats }) => {
   const insertPlain = await bulkInsert(rows, `bench-insert-p-${label}`, false);
   await settle();
   const syncPlain = await initialSync(token, expectedDocs, `bench-replica-p-${label}`, false);
+  await settle();
+  const replicationOnly = await initialSync(token, expectedDocs, `bench-replication-only-${label}`, true, false);
   const insertValidated = median(rows.length, inserts);
   const syncValidated = median(expectedDocs, syncs);
   return {
@@ -206,7 +239,7 @@ window.runSyncBench = async ({ token, expectedDocs, label, repeats }) => {
     fetchSeconds,
     dexieBulkPut: dexie,
     rxdbBulkInsert: { validated: insertValidated, plain: insertPlain },
-    replication: { validated: syncValidated, plain: syncPlain },
+    replication: { validated: syncValidated, plain: syncPlain, replicationOnly },
     userAgent: navigator.userAgent,
   };
 };
