@@ -210,7 +210,9 @@ async function firstLedgerDownload(
       // A sign-in that ended or an outdated desk is for the replication to report: it starts and says so.
       if (error instanceof ApiError && ['unauthorized', 'device-revoked', 'schema-outdated'].includes(error.code)) return null;
       status.update(error instanceof ApiError && error.code === 'offline' ? { server: 'unreachable', error: null } : { error: error instanceof Error ? error.message : String(error) });
-      await new Promise((resolve) => setTimeout(resolve, Math.min(15_000, 1_000 * 2 ** Math.min(attempt, 4))));
+      // Waits in short steps, so a desk that stops (a sign-out) is not held up by the backoff.
+      const until = Date.now() + Math.min(15_000, 1_000 * 2 ** Math.min(attempt, 4));
+      while (!stopped() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   return null;
