@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchesWithin, canonicalJson, utf8Length } from './protocol.ts';
+import { batchesWithin, canonicalJson, canonicalJsonOfMembers, utf8Length } from './protocol.ts';
 
 describe('batchesWithin', () => {
   it('cuts at the item limit', () => {
@@ -37,5 +38,14 @@ describe('utf8Length', () => {
 describe('canonicalJson', () => {
   it('sorts keys at every depth', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 4, e: 5 }] } })).toBe('{"a":{"c":[3,{"e":5,"f":4}],"d":2},"b":1}');
+  });
+
+  it('of an object equals the one joined from its members serialized apart', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (object) => {
+        const members = Object.fromEntries(Object.entries(object).map(([key, value]) => [key, canonicalJson(value)]));
+        expect(canonicalJsonOfMembers(members)).toBe(canonicalJson(object));
+      }),
+    );
   });
 });

@@ -1,9 +1,9 @@
 // Appends to the hash-chained audit trail. One chain per school ('system' for events of no
 // school); the chain's head row is locked for the append, so concurrent writers link in order.
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { canonicalJson } from '@feemaster/core';
-import { bulkInsertSql } from '../db/bulk-insert.ts';
+import { eq, getTableColumns } from 'drizzle-orm';
+import { canonicalJson, canonicalJsonOfMembers } from '@feemaster/core';
+import { bulkInsertJsonSql } from '../db/bulk-insert.ts';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditLog } from '../db/schema.ts';
 
@@ -77,15 +77,48 @@ export function chainOf(schoolId: string | null): string {
   return schoolId ?? SYSTEM_CHAIN;
 }
 
+/**
+ * An event with everything but its place in the chain serialized: the members of its record as
+ * canonical JSON, redacted. Preparing a large upload's events before taking a lock keeps that
+ * work out of the time the lock is held.
+ */
+export interface PreparedAuditEvent {
+  chain: string;
+  members: Readonly<Record<string, string>>;
+}
+
+export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
+  const record: Omit<AuditRecord, 'chain' | 'seq' | 'at'> = {
+    schoolId: event.schoolId,
+    actorUserId: event.actorUserId ?? null,
+    actorRole: event.actorRole ?? null,
+    deviceId: event.deviceId ?? null,
+    officeId: event.officeId ?? null,
+    deviceTime: event.deviceTime ?? null,
+    action: event.action,
+    entityType: event.entityType ?? null,
+    entityId: event.entityId ?? null,
+    before: redact(event.before ?? null),
+    after: redact(event.after ?? null),
+    ip: event.ip ?? null,
+    userAgent: event.userAgent ?? null,
+    ...(event.offlineSessionId ? { offlineSessionId: event.offlineSessionId } : {}),
+  };
+  return { chain: chainOf(event.schoolId), members: Object.fromEntries(Object.entries(record).map(([key, value]) => [key, canonicalJson(value)])) };
+}
+
+const auditColumns = Object.entries(getTableColumns(auditLog)).map(([key, column]) => ({ key, name: JSON.stringify(column.name) }));
+
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */
-export async function appendAudit(tx: Db, events: readonly AuditEvent[], now = new Date()): Promise<void> {
-  const byChain = new Map<string, AuditEvent[]>();
+export async function appendAudit(tx: Db, events: readonly (AuditEvent | PreparedAuditEvent)[], now = new Date()): Promise<void> {
+  const byChain = new Map<string, PreparedAuditEvent[]>();
   for (const event of events) {
-    const chain = chainOf(event.schoolId);
-    const list = byChain.get(chain);
-    if (list) list.push(event);
-    else byChain.set(chain, [event]);
+    const prepared = 'members' in event ? event : prepareAuditEvent(event);
+    const list = byChain.get(prepared.chain);
+    if (list) list.push(prepared);
+    else byChain.set(prepared.chain, [prepared]);
   }
+  const at = JSON.stringify(now.toISOString());
   for (const [chain, chainEvents] of [...byChain].sort(([a], [b]) => (a < b ? -1 : 1))) {
     await tx.insert(auditChains).values({ chain, lastSeq: 0, lastHash: GENESIS_HASH }).onConflictDoNothing();
     const [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
@@ -93,31 +126,14 @@ export async function appendAudit(tx: Db, events: readonly AuditEvent[], now = n
     let { lastSeq: seq, lastHash: prevHash } = head;
     const rows = chainEvents.map((event) => {
       seq += 1;
-      const record: AuditRecord = {
-        chain,
-        seq,
-        at: now.toISOString(),
-        schoolId: event.schoolId,
-        actorUserId: event.actorUserId ?? null,
-        actorRole: event.actorRole ?? null,
-        deviceId: event.deviceId ?? null,
-        officeId: event.officeId ?? null,
-        deviceTime: event.deviceTime ?? null,
-        action: event.action,
-        entityType: event.entityType ?? null,
-        entityId: event.entityId ?? null,
-        before: redact(event.before ?? null),
-        after: redact(event.after ?? null),
-        ip: event.ip ?? null,
-        userAgent: event.userAgent ?? null,
-        ...(event.offlineSessionId ? { offlineSessionId: event.offlineSessionId } : {}),
-      };
-      const hash = hashAuditRecord(prevHash, record);
-      const row = { ...record, prevHash, hash };
+      // The record as hashed (hashAuditRecord), joined from its serialized members.
+      const members: Record<string, string> = { ...event.members, chain: JSON.stringify(chain), seq: String(seq), at };
+      const hash = createHash('sha256').update(`${prevHash}\n${canonicalJsonOfMembers(members)}`).digest('hex');
+      const row: Record<string, string> = { ...members, prevHash: JSON.stringify(prevHash), hash: JSON.stringify(hash) };
       prevHash = hash;
-      return row;
+      return `{${auditColumns.map(({ key, name }) => `${name}:${row[key] ?? 'null'}`).join(',')}}`;
     });
-    await tx.execute(bulkInsertSql(auditLog, rows));
+    await tx.execute(bulkInsertJsonSql(auditLog, rows));
     await tx.update(auditChains).set({ lastSeq: seq, lastHash: prevHash }).where(eq(auditChains.chain, chain));
   }
 }

@@ -18,3 +18,8 @@ export function bulkInsertSql<T extends PgTable>(table: T, rows: readonly T['$in
   });
   return sql`insert into ${table} select * from json_populate_recordset(null::${table}, ${JSON.stringify(records)}::json) ${tail}`;
 }
+
+/** The same from rows already serialized as JSON objects keyed by column name (every column given). */
+export function bulkInsertJsonSql<T extends PgTable>(table: T, rows: readonly string[], tail: SQL = sql``): SQL {
+  return sql`insert into ${table} select * from json_populate_recordset(null::${table}, ${`[${rows.join(',')}]`}::json) ${tail}`;
+}

@@ -1,7 +1,7 @@
 // The change feed: transactional push with conflict detection, and checkpointed pull.
 // Sequences are handed out under a per-school row lock held to commit, so commit order equals
 // sequence order and a concurrent pull can never skip a document.
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import {
   MAX_BATCH_BYTES,
   canonicalJson,
@@ -26,7 +26,7 @@ import {
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { schoolChangeCounters, syncConflicts, syncDocuments } from '../db/schema.ts';
-import { appendAudit, type AuditEvent } from '../audit/audit-log.ts';
+import { appendAudit, prepareAuditEvent, type AuditEvent, type PreparedAuditEvent } from '../audit/audit-log.ts';
 import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
@@ -131,7 +131,19 @@ export async function pushDocuments(
 ): Promise<PushResult> {
   checkPushRows(ctx, rows);
   const collection = ctx.collection.name;
+  const nextStates = rows.map((row) => toStoredState(row.newDocumentState));
+  // Each row's audit entry as it will read if the row is new to the server (the usual case),
+  // serialized before the school's lock is taken; other outcomes are serialized under it.
+  const entriesIfNew = nextStates.map((state) => {
+    const { _deleted: deleted, ...data } = state;
+    return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
+  });
   return db.transaction(async (tx) => {
+    // The ledger rules run before the school's lock, so they overlap another push's writes. That
+    // is safe: entries are only ever added, so what a check found stays true; an entry the check
+    // could not see yet (an upload committing meanwhile) is refused as it would have been had
+    // that upload committed second. Rows stored in the meantime are found under the lock below.
+    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, await storedIdsOf(tx, collection, rows));
     const [counter] = await tx
       .select({ lastSeq: schoolChangeCounters.lastSeq })
       .from(schoolChangeCounters)
@@ -145,20 +157,19 @@ export async function pushDocuments(
         await tx
           .select()
           .from(syncDocuments)
-          .where(and(eq(syncDocuments.collection, collection), inArray(syncDocuments.id, ids)))
+          .where(and(eq(syncDocuments.collection, collection), idIn(ids)))
           .for('update')
       ).map((row) => [row.id, row]),
     );
     if (collection === 'students') await checkStudentPush(tx, ctx.schoolId, rows);
-    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, new Set(masters.keys()));
     const conflicts: Doc[] = [];
     const written: Doc[] = [];
-    const audits: AuditEvent[] = [];
+    const audits: (AuditEvent | PreparedAuditEvent)[] = [];
     const recorded: ConflictRecord[] = [];
     const writes = new Map<string, typeof syncDocuments.$inferInsert>();
     const now = new Date().toISOString();
-    for (const row of rows) {
-      const next = toStoredState(row.newDocumentState);
+    for (const [index, row] of rows.entries()) {
+      const next = nextStates[index] ?? toStoredState(row.newDocumentState);
       const master = masters.get(String(next.id));
       if (master && master.schoolId !== ctx.schoolId) {
         // An id owned by another school: refuse without revealing that school's data.
@@ -194,7 +205,8 @@ export async function pushDocuments(
       // A document twice in one upload is stored once, as its later version.
       writes.delete(values.id);
       writes.set(values.id, values);
-      audits.push(documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
+      const prepared = !master && state === next ? entriesIfNew[index] : undefined;
+      audits.push(prepared ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
       masters.set(values.id, { ...values });
       written.push(state);
     }
@@ -283,6 +295,21 @@ export function mergeWithMaster(collection: ReplicatedCollection, assumed: Doc |
 }
 
 type ConflictRecord = typeof syncConflicts.$inferInsert & { id: string; assumedState: Doc | null; deskState: Doc; serverState: Doc; keptState: Doc };
+
+/** `id = any($1::uuid[])`: one parameter for a whole upload's ids, not one per id. */
+function idIn(ids: readonly string[]): SQL {
+  return sql`${syncDocuments.id} = any(${sql.param(ids)}::uuid[])`;
+}
+
+/** Which of the pushed ids are stored already (read without locking). */
+async function storedIdsOf(tx: Db, collection: string, rows: readonly PushRow<Record<string, unknown>>[]): Promise<Set<string>> {
+  const ids = [...new Set(rows.map((row) => String(row.newDocumentState.id)))];
+  const stored = await tx
+    .select({ id: syncDocuments.id })
+    .from(syncDocuments)
+    .where(and(eq(syncDocuments.collection, collection), idIn(ids)));
+  return new Set(stored.map((row) => row.id));
+}
 
 /** A repeated push of the same desk state records its conflict once. */
 async function conflictRecorded(tx: Db, schoolId: string, documentId: string, deskState: Doc): Promise<boolean> {
