@@ -60,9 +60,27 @@ export async function checkLedgerPush(
 }
 
 /**
- * The school's stored, live ledger entries that the given entries refer to, in one query: by entry
- * id (payments, late fees, invoices, and late fees used as charges), and the invoices holding any
- * referenced charge id. Ids travel as two array parameters, so a push of any size is one statement.
+ * Stored ledger entries by id, kept between pushes: an entry never changes once recorded and is
+ * never deleted, so a kept copy stays right, on every server instance. Bounded; the least
+ * recently used go first. (Restoring the database from a backup means restarting the server.)
+ */
+const MAX_KEPT_ENTRIES = 50_000;
+const keptEntries = new Map<string, LedgerEntry>();
+
+function keep(entry: LedgerEntry): void {
+  keptEntries.delete(entry.id);
+  keptEntries.set(entry.id, entry);
+  if (keptEntries.size > MAX_KEPT_ENTRIES) {
+    const oldest = keptEntries.keys().next();
+    if (!oldest.done) keptEntries.delete(oldest.value);
+  }
+}
+
+/**
+ * The school's stored, live ledger entries that the given entries refer to: by entry id
+ * (payments, late fees, invoices, and late fees used as charges), and the invoices holding any
+ * referenced charge id (from the charge index). Entries read once are kept (see keptEntries);
+ * the rest come in one query, the ids as array parameters, so a push of any size is one statement.
  */
 async function loadReferencedEntries(tx: Db, schoolId: string, entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
   const entryIds = new Set<string>();
@@ -75,27 +93,41 @@ async function loadReferencedEntries(tx: Db, schoolId: string, entries: readonly
   for (const id of chargeIds) entryIds.add(id);
   if (entryIds.size === 0) return [];
 
-  // Invoices holding a referenced charge come from the charge index, so every lookup is by
-  // primary key, whatever the size of the school's ledger.
-  const holders = chargeIds.size > 0 ? sql`array(select ${ledgerCharges.invoiceId} from ${ledgerCharges} where ${ledgerCharges.schoolId} = ${schoolId} and ${ledgerCharges.chargeId} = any(${sql.param([...chargeIds])}::uuid[]))` : sql`'{}'::uuid[]`;
+  if (chargeIds.size > 0) {
+    const holders = await tx
+      .select({ invoiceId: ledgerCharges.invoiceId })
+      .from(ledgerCharges)
+      .where(and(eq(ledgerCharges.schoolId, schoolId), sql`${ledgerCharges.chargeId} = any(${sql.param([...chargeIds])}::uuid[])`));
+    for (const { invoiceId } of holders) entryIds.add(invoiceId);
+  }
+  const found: LedgerEntry[] = [];
+  const missing: string[] = [];
+  for (const id of entryIds) {
+    const kept = keptEntries.get(id);
+    if (kept && kept.schoolId === schoolId) found.push(kept);
+    else if (!kept) missing.push(id);
+  }
+  if (missing.length === 0) return found;
   const rows = await tx
     .select({ data: syncDocuments.data })
     .from(syncDocuments)
     .where(
       and(
         eq(syncDocuments.collection, 'ledger'),
-        sql`${syncDocuments.id} = any(${sql.param([...entryIds])}::uuid[] || ${holders})`,
+        sql`${syncDocuments.id} = any(${sql.param(missing)}::uuid[])`,
         eq(syncDocuments.schoolId, schoolId),
         eq(syncDocuments.deleted, false),
       ),
     );
-  return rows.map((row) => {
+  for (const row of rows) {
     const entry = readLedgerEntry(row.data);
     // Every stored entry passed these schemas when it was pushed; one that no longer does needs
     // a migration, and treating it as unknown would refuse desks with a false reason.
     if (!entry) throw new Error(`stored ledger entry ${String(row.data.id)} no longer matches the ledger schemas`);
-    return entry;
-  });
+    keep(entry);
+    found.push(entry);
+  }
+  return found;
 }
 
 function referencedEntryIds(entry: LedgerEntry): string[] {

@@ -19,6 +19,7 @@ import {
   type WriteOffDoc,
 } from '@feemaster/core';
 import { schoolChangeCounters, schools, syncDocuments } from '../db/schema.ts';
+import { checkLedgerPush } from './ledger-checks.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { signInAs, startTestServer, type TestServer } from '../../test/fixtures.ts';
 
@@ -337,6 +338,14 @@ describe('tenancy', () => {
     expect(body.error).toBe('ledger-rule');
     expect(body.message).toContain(`the payment it voids (${theirPayment.id}) is not recorded for this school`);
     expect(await storedCount()).toBe(2);
+  });
+
+  it('treats another school’s payment as unknown after the server has read it for that school', async () => {
+    // The server keeps entries it has read (they never change); a kept one is still the other school's.
+    await database.db.transaction((tx) => checkLedgerPush(tx, otherSchoolId, [{ assumedMasterState: null, newDocumentState: { ...voidOf(theirPayment.id, { payerId: theirPayment.payerId }), schoolId: otherSchoolId, _deleted: false } }], new Set()));
+    const res = await push(voidOf(theirPayment.id, { payerId: theirPayment.payerId }));
+    expect(res.statusCode).toBe(422);
+    expect(res.json<ErrorBody>().message).toContain(`the payment it voids (${theirPayment.id}) is not recorded for this school`);
   });
 
   it('treats another school’s invoice charges as unknown', async () => {
