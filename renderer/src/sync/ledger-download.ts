@@ -73,16 +73,26 @@ export async function downloadLedger<T extends { id: string }>(options: LedgerDo
   let progress: LedgerDownloadProgress = kept ?? { seq: 0, upstream: null, downloaded: 0, othersWritten: false, done: false };
 
   const pull = prefetchingPull(options.fetchPage);
-  let at: SyncCheckpoint | null = progress.seq > 0 ? { seq: progress.seq } : null;
-  while (!options.stopped?.()) {
-    // A few pages per write: fewer, larger transactions (and progress records) cost less.
+  /** A few pages per write: fewer, larger transactions (and progress records) cost less. */
+  const fetchGroup = async (from: SyncCheckpoint | null): Promise<{ documents: WithDeleted<T>[]; at: SyncCheckpoint | null; done: boolean }> => {
     const documents: WithDeleted<T>[] = [];
+    let at = from;
     let done = false;
     while (!done && documents.length < options.pageSize * (options.pagesPerWrite ?? 5)) {
       const page = await pull(at, options.pageSize);
       documents.push(...page.documents);
       at = page.checkpoint ?? at;
       done = page.documents.length < options.pageSize;
+    }
+    return { documents, at, done };
+  };
+  let next = fetchGroup(progress.seq > 0 ? { seq: progress.seq } : null);
+  while (!options.stopped?.()) {
+    const { documents, at, done } = await next;
+    if (!done) {
+      // The next pages download while these are stored; a failure shows when they are awaited.
+      next = fetchGroup(at);
+      next.catch(() => undefined);
     }
     const ids = new Set(documents.map((doc) => doc.id));
     // Entries are never deleted; were one ever, a fresh desk has nothing to store for it.
