@@ -1,6 +1,6 @@
 // Validates replicated documents against their core schema without code generation (the
 // desktop CSP forbids eval), returning readable problems instead of throwing.
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 
 export interface ValidationProblem {
@@ -18,40 +18,13 @@ export function withoutReplicationFields(doc: Record<string, unknown>): Record<s
   return clean;
 }
 
-type Check = (value: unknown) => boolean;
-
-/** How schemas are checked: TypeBox's interpreter unless a compiler was installed. */
-let checkWith: (schema: TSchema, value: unknown) => boolean = (schema, value) => Value.Check(schema, value);
-
-/**
- * Installs a schema compiler for every later check in this process, e.g. TypeBox's TypeCompiler
- * on the sync server, where generated code is allowed (the desk's CSP forbids it, so the desk
- * keeps the interpreter). A compiled check must accept exactly what the interpreter accepts.
- */
-export function useSchemaCompiler(compile: (schema: TSchema) => Check): void {
-  const compiled = new WeakMap<TSchema, Check>();
-  checkWith = (schema, value) => {
-    let check = compiled.get(schema);
-    if (!check) {
-      check = compile(schema);
-      compiled.set(schema, check);
-    }
-    return check(value);
-  };
-}
-
-/** Whether the value has the schema's shape. */
-export function checkSchema<T extends TSchema>(schema: T, value: unknown): value is Static<T> {
-  return checkWith(schema, value);
-}
-
 export function validateAgainst(schema: TSchema, doc: unknown): ValidationProblem[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return [{ path: '', message: 'must be a JSON object' }];
   }
   const value = withoutReplicationFields(doc as Record<string, unknown>);
   const problems: ValidationProblem[] = nulProblems(value, '');
-  if (checkSchema(schema, value)) return problems;
+  if (Value.Check(schema, value)) return problems;
   const seen = new Set<string>();
   for (const error of Value.Errors(schema, value)) {
     const problem = describe(error);

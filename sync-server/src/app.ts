@@ -6,8 +6,6 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { useSchemaCompiler } from '@feemaster/core';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Database } from './db/client.ts';
 import { registerErrorHandler } from './errors.ts';
@@ -60,11 +58,6 @@ export interface FeeMasterApp {
 export const serverVersion = packageJson.version;
 
 export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
-  // Documents are checked with compiled schemas here (generated code is allowed on the server).
-  useSchemaCompiler((schema) => {
-    const compiled = TypeCompiler.Compile(schema);
-    return (value) => compiled.Check(value);
-  });
   const app = Fastify({ logger: withLogRedaction(options.logger), trustProxy: true, bodyLimit: DEFAULT_BODY_LIMIT }).withTypeProvider<TypeBoxTypeProvider>();
   const { database } = options;
   const hub = createLiveHub();

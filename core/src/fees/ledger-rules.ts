@@ -6,8 +6,9 @@
 // paying the same charge in full, two voids of one payment) are legitimate replicas of real events
 // and are reconciled by the derived balances, never refused here.
 import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { formatMoney } from '../money.ts';
-import { checkSchema, withoutReplicationFields, type ValidationProblem } from '../validation.ts';
+import { withoutReplicationFields, type ValidationProblem } from '../validation.ts';
 import {
   ledgerEntryTypes,
   type Allocation,
@@ -62,7 +63,7 @@ const variantByType = new Map<string, TSchema>(Object.entries(ledgerEntryTypes))
 /** Checks the one variant the entry's `type` names, not every variant in turn. */
 function isLedgerEntry(value: Record<string, unknown>): value is LedgerEntry {
   const variant = typeof value.type === 'string' ? variantByType.get(value.type) : undefined;
-  return variant !== undefined && checkSchema(variant, value);
+  return variant !== undefined && Value.Check(variant, value);
 }
 
 /** An in-memory lookup over entries; `add` makes a newly checked entry visible to the ones after it. */

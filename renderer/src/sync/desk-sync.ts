@@ -11,7 +11,6 @@ import {
   SYNC_SETTINGS_PATH,
   SYNC_SUMMARY_PATH,
   replicatedCollections,
-  syncPath,
   type CollectionName,
   type FeeStructure,
   type LedgerEntry,
@@ -26,6 +25,7 @@ import {
   type SyncSettings,
   type SyncSummary,
 } from '@feemaster/core';
+import { withToken } from '../api/authorized.ts';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import type { FeeMasterDatabase } from '../db/database.ts';
@@ -33,7 +33,7 @@ import { liveStream } from './live-stream.ts';
 import { createPendingChanges, type PendingChanges } from './pending-changes.ts';
 import { createQuarantine, type QuarantinedDocument } from './quarantine.ts';
 import { downloadLedger, type LedgerDownloadProgress, type ReplicationStart } from './ledger-download.ts';
-import { replicateCollection, replicationIdentifier, type ReplicationHandle } from './replication.ts';
+import { pullPage, replicateCollection, replicationIdentifier, type ReplicationHandle } from './replication.ts';
 import { createSyncStatusStore, type InitialSync, type SyncStatusStore } from './status.ts';
 
 export interface DeskSync {
@@ -179,18 +179,8 @@ async function firstLedgerDownload(
     read: async () => (await db.ledger.getLocal<LedgerDownloadProgress>(key))?.toJSON().data ?? null,
     write: async (kept: LedgerDownloadProgress) => void (await db.ledger.upsertLocal<LedgerDownloadProgress>(key, kept)),
   };
-  const path = syncPath('ledger', replicatedCollections.ledger.schemaVersion, 'pull');
-  const fetchPage = async (checkpoint: SyncCheckpoint | null, limit: number): Promise<PullResponse<LedgerEntry>> => {
-    const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(limit) });
-    const call = (token: string) => requestJson<PullResponse<LedgerEntry>>(serverUrl, `${path}?${query.toString()}`, { token });
-    const token = await tokens.current();
-    try {
-      return await call(token);
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'unauthorized') return call(await tokens.afterUnauthorized(token));
-      throw error;
-    }
-  };
+  const fetchPage = (checkpoint: SyncCheckpoint | null, limit: number): Promise<PullResponse<LedgerEntry>> =>
+    withToken(tokens, (token) => pullPage<LedgerEntry>(serverUrl, replicatedCollections.ledger, checkpoint, limit, token));
   for (let attempt = 0; !stopped(); attempt += 1) {
     try {
       return await downloadLedger({

@@ -43,6 +43,12 @@ export interface CollectionReplicationParts<T> {
   start?: ReplicationStart;
 }
 
+/** One page of a collection's feed after `checkpoint`. */
+export function pullPage<T>(serverUrl: string, definition: ReplicatedCollection, checkpoint: SyncCheckpoint | null, limit: number, token: string): Promise<PullResponse<T>> {
+  const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(limit) });
+  return requestJson<PullResponse<T>>(serverUrl, `${syncPath(definition.name, definition.schemaVersion, 'pull')}?${query.toString()}`, { token });
+}
+
 /** RxDB keeps a replication's checkpoints under this name: one per collection, server, school and variant. */
 export function replicationIdentifier(definition: ReplicatedCollection, serverUrl: string, schoolId: string, variant?: string): string {
   return `feemaster:${definition.name}:${definition.schemaVersion}:${serverUrl}:${schoolId}${variant ? `:${variant}` : ''}`;
@@ -154,12 +160,7 @@ export function replicateCollection<T extends Replicable>(
     }
   };
 
-  const pull = prefetchingPull<T>((checkpoint, limit) =>
-    authorized((token) => {
-      const query = new URLSearchParams({ checkpoint: checkpoint ? String(checkpoint.seq) : '', limit: String(limit) });
-      return requestJson<PullResponse<T>>(serverUrl, `${path('pull')}?${query.toString()}`, { token });
-    }),
-  );
+  const pull = prefetchingPull<T>((checkpoint, limit) => authorized((token) => pullPage<T>(serverUrl, definition, checkpoint, limit, token)));
 
   const replication = replicateRxCollection<T, SyncCheckpoint>({
     collection,

@@ -132,6 +132,7 @@ export async function pushDocuments(
   checkPushRows(ctx, rows);
   const collection = ctx.collection.name;
   const nextStates = rows.map((row) => toStoredState(row.newDocumentState));
+  const ids = [...new Set(nextStates.map((state) => String(state.id)))];
   // Each row's audit entry as it will read if the row is new to the server (the usual case),
   // serialized before the school's lock is taken; other outcomes are serialized under it.
   const entriesIfNew = nextStates.map((state) => {
@@ -143,7 +144,7 @@ export async function pushDocuments(
     // is safe: entries are only ever added, so what a check found stays true; an entry the check
     // could not see yet (an upload committing meanwhile) is refused as it would have been had
     // that upload committed second. Rows stored in the meantime are found under the lock below.
-    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, await storedIdsOf(tx, collection, rows));
+    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, await storedIdsOf(tx, collection, ids));
     const [counter] = await tx
       .select({ lastSeq: schoolChangeCounters.lastSeq })
       .from(schoolChangeCounters)
@@ -151,7 +152,6 @@ export async function pushDocuments(
       .for('update');
     if (!counter) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
     let seq = counter.lastSeq;
-    const ids = [...new Set(rows.map((row) => String(row.newDocumentState.id)))];
     const masters = new Map(
       (
         await tx
@@ -302,8 +302,7 @@ function idIn(ids: readonly string[]): SQL {
 }
 
 /** Which of the pushed ids are stored already (read without locking). */
-async function storedIdsOf(tx: Db, collection: string, rows: readonly PushRow<Record<string, unknown>>[]): Promise<Set<string>> {
-  const ids = [...new Set(rows.map((row) => String(row.newDocumentState.id)))];
+async function storedIdsOf(tx: Db, collection: string, ids: readonly string[]): Promise<Set<string>> {
   const stored = await tx
     .select({ id: syncDocuments.id })
     .from(syncDocuments)
