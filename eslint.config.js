@@ -6,7 +6,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'out/**', 'dist/**', '.tsbuild/**', '.tools/**', '.data/**', 'test-results/**', 'playwright-report/**', 'sync-server/drizzle/**', '.bench/**', '.test-reports/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', 'out/**', 'dist/**', '.tsbuild/**', '.tools/**', '.data/**', 'test-results/**', 'playwright-report/**', 'sync-server/drizzle/**', '.bench/**', '.test-reports/**', 'coverage/**', 'core/src/schemas/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,7 @@
-// Validates replicated documents against their core schema without code generation (the
-// desktop CSP forbids eval), returning readable problems instead of throwing.
+// Validates replicated documents against their core schema, returning readable problems instead
+// of throwing. Nothing is compiled at run time (the desktop CSP forbids eval): a document is
+// checked by the schema's check compiled ahead of time (./schemas/generated) when there is one,
+// and TypeBox's interpreter explains what is wrong only when the check fails.
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 
@@ -18,13 +20,16 @@ export function withoutReplicationFields(doc: Record<string, unknown>): Record<s
   return clean;
 }
 
-export function validateAgainst(schema: TSchema, doc: unknown): ValidationProblem[] {
+/** True when the value matches one schema exactly (a check compiled from it ahead of time). */
+export type SchemaCheck = (value: unknown) => boolean;
+
+export function validateAgainst(schema: TSchema, doc: unknown, check: SchemaCheck = (value) => Value.Check(schema, value)): ValidationProblem[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return [{ path: '', message: 'must be a JSON object' }];
   }
   const value = withoutReplicationFields(doc as Record<string, unknown>);
-  const problems: ValidationProblem[] = nulProblems(value, '');
-  if (Value.Check(schema, value)) return problems;
+  const problems: ValidationProblem[] = hasNul(value) ? nulProblems(value, '') : [];
+  if (check(value)) return problems;
   const seen = new Set<string>();
   for (const error of Value.Errors(schema, value)) {
     const problem = describe(error);
@@ -35,6 +40,18 @@ export function validateAgainst(schema: TSchema, doc: unknown): ValidationProble
     if (problems.length >= 20) break;
   }
   return problems;
+}
+
+/** Whether a NUL appears anywhere (the common answer, no, without building a problem list). */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000') || hasNul(item)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -73,12 +90,19 @@ export function formatProblems(problems: readonly ValidationProblem[]): string {
  * Validates a document of a discriminated collection (ledger `type`, reference `kind`) against
  * the one variant its discriminator names, so problems speak of that variant's fields.
  */
-export function validateDiscriminated(variants: Readonly<Record<string, TSchema>>, field: string, doc: unknown): ValidationProblem[] {
+export function validateDiscriminated(
+  variants: Readonly<Record<string, TSchema>>,
+  field: string,
+  doc: unknown,
+  /** The compiled check of each variant, by its discriminator value. */
+  checks?: Readonly<Record<string, SchemaCheck>>,
+): ValidationProblem[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [{ path: '', message: 'must be a JSON object' }];
   const tag = (doc as Record<string, unknown>)[field];
   const variant = typeof tag === 'string' && Object.hasOwn(variants, tag) ? variants[tag] : undefined;
   if (!variant) {
     return [{ path: `/${field}`, message: `${field} must be one of ${Object.keys(variants).join(', ')}` }];
   }
-  return validateAgainst(variant, doc);
+  const check = checks && typeof tag === 'string' && Object.hasOwn(checks, tag) ? checks[tag] : undefined;
+  return validateAgainst(variant, doc, check);
 }

@@ -5,6 +5,7 @@ import type { DerivedRxJsonSchema } from '../schemas/rx-schema.ts';
 import { toRxJsonSchema, toRxJsonSchemaFromVariants } from '../schemas/rx-schema.ts';
 import { STUDENTS_SCHEMA_VERSION, StudentSchema, studentsRxSchema } from '../schemas/students.ts';
 import { validateAgainst, validateDiscriminated, type ValidationProblem } from '../validation.ts';
+import { schemaChecks, variantChecks } from '../schemas/checks.ts';
 import { FeeStructureSchema } from '../fees/fee-structures.ts';
 import { ledgerEntryTypes } from '../fees/ledger.ts';
 import { PayerSchema } from '../fees/payers.ts';
@@ -22,12 +23,15 @@ export interface ReplicatedCollection {
   label: string;
 }
 
+const referenceChecks = variantChecks('reference');
+const ledgerChecks = variantChecks('ledger');
+
 export const replicatedCollections = {
   students: {
     name: 'students',
     schemaVersion: STUDENTS_SCHEMA_VERSION,
     rxSchema: studentsRxSchema,
-    validate: (doc) => validateAgainst(StudentSchema, doc),
+    validate: (doc) => validateAgainst(StudentSchema, doc, schemaChecks.students),
     immutable: false,
     label: 'Student',
   },
@@ -35,7 +39,7 @@ export const replicatedCollections = {
     name: 'payers',
     schemaVersion: 0,
     rxSchema: toRxJsonSchema(PayerSchema, { version: 0, indexes: ['name'] }),
-    validate: (doc) => validateAgainst(PayerSchema, doc),
+    validate: (doc) => validateAgainst(PayerSchema, doc, schemaChecks.payers),
     immutable: false,
     label: 'Payer',
   },
@@ -43,7 +47,7 @@ export const replicatedCollections = {
     name: 'reference',
     schemaVersion: 0,
     rxSchema: toRxJsonSchemaFromVariants('reference', Object.values(referenceKinds), { version: 0, indexes: ['kind'] }),
-    validate: (doc) => validateDiscriminated(referenceKinds, 'kind', doc),
+    validate: (doc) => validateDiscriminated(referenceKinds, 'kind', doc, referenceChecks),
     immutable: false,
     label: 'Setting',
   },
@@ -51,7 +55,7 @@ export const replicatedCollections = {
     name: 'feeStructures',
     schemaVersion: 0,
     rxSchema: toRxJsonSchema(FeeStructureSchema, { version: 0, indexes: ['termId'] }),
-    validate: (doc) => validateAgainst(FeeStructureSchema, doc),
+    validate: (doc) => validateAgainst(FeeStructureSchema, doc, schemaChecks.feeStructures),
     immutable: false,
     label: 'Fee structure',
   },
@@ -59,7 +63,7 @@ export const replicatedCollections = {
     name: 'ledger',
     schemaVersion: 0,
     rxSchema: toRxJsonSchemaFromVariants('ledger', Object.values(ledgerEntryTypes), { version: 0, indexes: ['type', 'createdAt'] }),
-    validate: (doc) => validateDiscriminated(ledgerEntryTypes, 'type', doc),
+    validate: (doc) => validateDiscriminated(ledgerEntryTypes, 'type', doc, ledgerChecks),
     immutable: true,
     label: 'Ledger entry',
   },
