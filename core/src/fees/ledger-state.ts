@@ -3,6 +3,7 @@
 // order-independent, so every desk and the server derive the same state from the same documents.
 import { assertCalendarDate, localDate } from '../calendar-date.ts';
 import type { Allocation, LedgerEntry, PaymentMethod } from './ledger.ts';
+import { canonicalJson } from '../sync/protocol.ts';
 
 export type ChargeKind = 'charge' | 'fine';
 export type PaymentStatus = 'active' | 'voided' | 'returned';
@@ -140,18 +141,6 @@ function compareText(a: string, b: string): number {
 /** Canonical ledger order: by creation instant, then id. */
 export function compareEntries(a: LedgerEntry, b: LedgerEntry): number {
   return compareText(instantKey(a.createdAt), instantKey(b.createdAt)) || compareText(a.id, b.id);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const fields = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => compareText(a, b))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-    return `{${fields.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**

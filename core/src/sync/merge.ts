@@ -31,6 +31,8 @@ function isPlain(value: unknown): value is Plain {
 }
 
 function same(a: unknown, b: unknown): boolean {
+  // A field one side does not have (undefined) is the same only as a field also missing.
+  if (a === undefined || b === undefined) return a === b;
   return canonicalJson(a) === canonicalJson(b);
 }
 

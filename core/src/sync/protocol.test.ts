@@ -40,6 +40,30 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 4, e: 5 }] } })).toBe('{"a":{"c":[3,{"e":5,"f":4}],"d":2},"b":1}');
   });
 
+  /** The definition: JSON.stringify with a replacer that rebuilds each object with its keys sorted. */
+  const byDefinition = (value: unknown): string | undefined =>
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      }
+      return v;
+    });
+
+  it('writes what JSON.stringify with a key-sorting replacer writes, for any value', () => {
+    const anything = fc.anything({ withDate: true, withNullPrototype: true, withSparseArray: true, withObjectString: true, key: fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom('4294967294', '4294967295', '01', '-1', '1e3')) });
+    fc.assert(
+      fc.property(fc.oneof(fc.array(anything), fc.dictionary(fc.string(), anything)), (value) => {
+        expect(canonicalJson(value)).toBe(byDefinition(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a value with no JSON form instead of answering undefined', () => {
+    expect(() => canonicalJson(undefined)).toThrow(TypeError);
+    expect(canonicalJson({ a: undefined, b: [undefined], c: Number.NaN, d: new Date('2026-01-02T00:00:00Z') })).toBe('{"b":[null],"c":null,"d":"2026-01-02T00:00:00.000Z"}');
+  });
+
   it('of an object equals the one joined from its members serialized apart', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (object) => {

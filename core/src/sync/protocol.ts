@@ -105,12 +105,62 @@ export function syncPath(collection: string, schemaVersion: number, op: 'pull' |
 
 /** Canonical JSON (sorted keys) so equal documents compare equal regardless of key order. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const text = canonicalText(value, '');
+  if (text === undefined) throw new TypeError(`${typeof value} has no JSON form`);
+  return text;
+}
+
+/**
+ * Written by hand rather than as JSON.stringify with a key-sorting replacer (which rebuilds every
+ * object it meets) and equal to that, which is its definition and its test: toJSON first,
+ * non-finite numbers as null, members that are undefined, functions or symbols left out (null in
+ * arrays), keys in code-unit order except that keys which look like array indexes come first, in
+ * numeric order, as in any JavaScript object.
+ */
+function canonicalText(input: unknown, key: string): string | undefined {
+  const value = hasToJson(input) ? input.toJSON(key) : input;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('a BigInt has no JSON form');
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        const items: string[] = [];
+        // Indexed, not mapped: a hole in a sparse array is null, as JSON.stringify writes it.
+        for (let index = 0; index < value.length; index += 1) items.push(canonicalText(value[index], String(index)) ?? 'null');
+        return `[${items.join(',')}]`;
+      }
+      const members: string[] = [];
+      for (const name of canonicalKeyOrder(Object.keys(value))) {
+        const text = canonicalText((value as Record<string, unknown>)[name], name);
+        if (text !== undefined) members.push(`${JSON.stringify(name)}:${text}`);
+      }
+      return `{${members.join(',')}}`;
     }
-    return v;
-  });
+    default:
+      return undefined;
+  }
+}
+
+function hasToJson(value: unknown): value is { toJSON(key: string): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
+/** Keys in code-unit order, array-index-like keys (0 … 2³²−2) first in numeric order. */
+function canonicalKeyOrder(keys: string[]): string[] {
+  keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const indexes = keys.filter((name) => ARRAY_INDEX.test(name) && Number(name) < 4_294_967_295);
+  if (indexes.length === 0) return keys;
+  const isIndex = new Set(indexes);
+  return [...indexes.sort((a, b) => Number(a) - Number(b)), ...keys.filter((name) => !isIndex.has(name))];
 }
 
 /**
@@ -119,10 +169,10 @@ export function canonicalJson(value: unknown): string {
  * Lets a large member be serialized once, ahead of the rest.
  */
 export function canonicalJsonOfMembers(members: Readonly<Record<string, string>>): string {
-  // Built as canonicalJson builds it, so keys that look like array indexes come first here too.
-  const ordered = Object.fromEntries(Object.entries(members).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return `{${Object.entries(ordered)
-    .map(([key, text]) => `${JSON.stringify(key)}:${text}`)
+  // In canonicalJson's key order, so keys that look like array indexes come first here too.
+  const texts = new Map(Object.entries(members));
+  return `{${canonicalKeyOrder([...texts.keys()])
+    .map((key) => `${JSON.stringify(key)}:${texts.get(key) ?? 'null'}`)
     .join(',')}}`;
 }
 

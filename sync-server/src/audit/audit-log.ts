@@ -78,17 +78,29 @@ export function chainOf(schoolId: string | null): string {
 }
 
 /**
- * An event with everything but its place in the chain serialized: the members of its record as
- * canonical JSON, redacted. Preparing a large upload's events before taking a lock keeps that
- * work out of the time the lock is held.
+ * An event with everything but its place in the chain serialized: its hashed record and its
+ * stored row as canonical JSON with holes for what only the append knows (the entry's number and
+ * time, and the hashes linking it). Preparing a large upload's events before taking a lock keeps
+ * that work out of the time the lock is held: the append only joins text and hashes it.
  */
 export interface PreparedAuditEvent {
   chain: string;
-  members: Readonly<Record<string, string>>;
+  /** The record as hashed (hashAuditRecord): text, at, text, seq, text. */
+  record: readonly [string, string, string];
+  /** The audit_log row as json_populate_recordset reads it: text, seq, text, at, text, prev_hash, text, hash, text (in column order). */
+  row: readonly string[];
 }
 
+/** Marks where a value goes in a template; JSON escapes control characters, so none occurs in JSON text. */
+const HOLE_MARK = '\u0001';
+const HOLE = { seq: HOLE_MARK, at: HOLE_MARK, prevHash: HOLE_MARK, hash: HOLE_MARK } as const;
+
+const auditColumns = Object.entries(getTableColumns(auditLog)).map(([key, column]) => ({ key, name: JSON.stringify(column.name) }));
+
 export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
-  const record: Omit<AuditRecord, 'chain' | 'seq' | 'at'> = {
+  const chain = chainOf(event.schoolId);
+  const record: Omit<AuditRecord, 'seq' | 'at'> = {
+    chain,
     schoolId: event.schoolId,
     actorUserId: event.actorUserId ?? null,
     actorRole: event.actorRole ?? null,
@@ -104,16 +116,26 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
     userAgent: event.userAgent ?? null,
     ...(event.offlineSessionId ? { offlineSessionId: event.offlineSessionId } : {}),
   };
-  return { chain: chainOf(event.schoolId), members: Object.fromEntries(Object.entries(record).map(([key, value]) => [key, canonicalJson(value)])) };
+  const members: Record<string, string> = Object.fromEntries(Object.entries(record).map(([key, value]) => [key, canonicalJson(value)]));
+  const [beforeAt = '', betweenAtAndSeq = '', afterSeq = ''] = canonicalJsonOfMembers({ ...members, at: HOLE.at, seq: HOLE.seq }).split(HOLE_MARK);
+  const cells: Record<string, string> = { ...members, ...HOLE };
+  const row = `{${auditColumns.map(({ key, name }) => `${name}:${cells[key] ?? 'null'}`).join(',')}}`;
+  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: templateParts(row) };
 }
 
-const auditColumns = Object.entries(getTableColumns(auditLog)).map(([key, column]) => ({ key, name: JSON.stringify(column.name) }));
+const holeOrder = auditColumns.map(({ key }) => key).filter((key) => Object.hasOwn(HOLE, key));
+if (holeOrder.join() !== 'seq,at,prevHash,hash') throw new Error(`audit_log columns are in an unexpected order (${holeOrder.join()}): update appendAudit`);
+
+/** The row template's text between its holes (seq, at, prev_hash, hash, in column order). */
+function templateParts(row: string): string[] {
+  return row.split(HOLE_MARK);
+}
 
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */
 export async function appendAudit(tx: Db, events: readonly (AuditEvent | PreparedAuditEvent)[], now = new Date()): Promise<void> {
   const byChain = new Map<string, PreparedAuditEvent[]>();
   for (const event of events) {
-    const prepared = 'members' in event ? event : prepareAuditEvent(event);
+    const prepared = 'record' in event ? event : prepareAuditEvent(event);
     const list = byChain.get(prepared.chain);
     if (list) list.push(prepared);
     else byChain.set(prepared.chain, [prepared]);
@@ -126,12 +148,12 @@ export async function appendAudit(tx: Db, events: readonly (AuditEvent | Prepare
     let { lastSeq: seq, lastHash: prevHash } = head;
     const rows = chainEvents.map((event) => {
       seq += 1;
-      // The record as hashed (hashAuditRecord), joined from its serialized members.
-      const members: Record<string, string> = { ...event.members, chain: JSON.stringify(chain), seq: String(seq), at };
-      const hash = createHash('sha256').update(`${prevHash}\n${canonicalJsonOfMembers(members)}`).digest('hex');
-      const row: Record<string, string> = { ...members, prevHash: JSON.stringify(prevHash), hash: JSON.stringify(hash) };
+      const [beforeAt, betweenAtAndSeq, afterSeq] = event.record;
+      const hash = createHash('sha256').update(`${prevHash}\n${beforeAt}${at}${betweenAtAndSeq}${String(seq)}${afterSeq}`).digest('hex');
+      const [a = '', b = '', c = '', d = '', e = ''] = event.row;
+      const row = `${a}${String(seq)}${b}${at}${c}"${prevHash}"${d}"${hash}"${e}`;
       prevHash = hash;
-      return `{${auditColumns.map(({ key, name }) => `${name}:${row[key] ?? 'null'}`).join(',')}}`;
+      return row;
     });
     await tx.execute(bulkInsertJsonSql(auditLog, rows));
     await tx.update(auditChains).set({ lastSeq: seq, lastHash: prevHash }).where(eq(auditChains.chain, chain));
