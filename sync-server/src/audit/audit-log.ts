@@ -87,7 +87,7 @@ export interface PreparedAuditEvent {
   chain: string;
   /** The record as hashed (hashAuditRecord): text, at, text, seq, text. */
   record: readonly [string, string, string];
-  /** The audit_log row as json_populate_recordset reads it: text, seq, text, at, text, prev_hash, text, hash, text (in column order). */
+  /** The audit_log row as jsonb_populate_recordset reads it: text, seq, text, at, text, prev_hash, text, hash, text (in column order). */
   row: readonly string[];
 }
 

@@ -31,6 +31,7 @@ import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
 import { bulkInsertSql } from '../db/bulk-insert.ts';
+import { uniqueViolationOf } from '../db/pg-errors.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
@@ -161,6 +162,7 @@ export async function pushDocuments(
           .for('update')
       ).map((row) => [row.id, row]),
     );
+    const stored = new Set(masters.keys());
     if (collection === 'students') await checkStudentPush(tx, ctx.schoolId, rows);
     const conflicts: Doc[] = [];
     const written: Doc[] = [];
@@ -210,12 +212,25 @@ export async function pushDocuments(
       masters.set(values.id, { ...values });
       written.push(state);
     }
-    // One statement for the whole upload, not a round trip per document.
-    if (writes.size > 0) {
+    // One statement for the upload's new documents and one for its changed ones, not a round
+    // trip per document. New ones are plainly inserted: a document of this school cannot appear
+    // meanwhile (its pushes hold the school's lock), so an id taken at the same moment can only be
+    // another school's, which must be refused, never overwritten.
+    const inserts = [...writes.values()].filter((values) => !stored.has(values.id));
+    const updates = [...writes.values()].filter((values) => stored.has(values.id));
+    if (inserts.length > 0) {
+      try {
+        await tx.execute(bulkInsertSql(syncDocuments, inserts));
+      } catch (error) {
+        if (uniqueViolationOf(error) !== 'sync_documents_collection_id_pk') throw error;
+        throw new AppError(422, 'wrong-school', `A ${ctx.collection.label.toLowerCase()} of this upload has an id another school saved at the same moment, so it was refused. Nothing from this upload was saved.`);
+      }
+    }
+    if (updates.length > 0) {
       await tx.execute(
         bulkInsertSql(
           syncDocuments,
-          [...writes.values()],
+          updates,
           sql`on conflict (collection, id) do update set seq = excluded.seq, deleted = excluded.deleted, data = excluded.data, server_updated_at = excluded.server_updated_at, updated_by = excluded.updated_by`,
         ),
       );
