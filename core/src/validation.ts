@@ -14,8 +14,8 @@ export interface ValidationProblem {
 /** Removes replication bookkeeping (`_deleted`, `_rev`, `_meta`, `_attachments`) before validation. */
 export function withoutReplicationFields(doc: Record<string, unknown>): Record<string, unknown> {
   const clean: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc)) {
-    if (!key.startsWith('_')) clean[key] = value;
+  for (const key of Object.keys(doc)) {
+    if (key.charCodeAt(0) !== 95) clean[key] = doc[key]; // 95: '_'
   }
   return clean;
 }

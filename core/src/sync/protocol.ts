@@ -154,9 +154,16 @@ function hasToJson(value: unknown): value is { toJSON(key: string): unknown } {
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
+function startsWithDigit(name: string): boolean {
+  const code = name.charCodeAt(0);
+  return code >= 48 && code <= 57;
+}
+
 /** Keys in code-unit order, array-index-like keys (0 … 2³²−2) first in numeric order. */
 function canonicalKeyOrder(keys: string[]): string[] {
   keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Most objects have no key that starts with a digit: nothing to move.
+  if (!keys.some(startsWithDigit)) return keys;
   const indexes = keys.filter((name) => ARRAY_INDEX.test(name) && Number(name) < 4_294_967_295);
   if (indexes.length === 0) return keys;
   const isIndex = new Set(indexes);

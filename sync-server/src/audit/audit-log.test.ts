@@ -47,5 +47,9 @@ describe('appendAudit', () => {
     expect(row?.before).toEqual({ email: 'a@b.c', passwordHash: '[redacted]' });
     expect(row?.after).toEqual({ nested: { apiKey: '[redacted]', name: 'ok' } });
     expect(redact({ refreshToken: 'r', tokens: [{ accessToken: 'a' }] })).toEqual({ refreshToken: '[redacted]', tokens: '[redacted]' });
+    expect(redact([{ list: [{ clientSecret: 's', amount: 5 }] }])).toEqual([{ list: [{ clientSecret: '[redacted]', amount: 5 }] }]);
+    // A document with nothing sensitive is kept as it is, not copied.
+    const payment = { id: 'p1', amount: 5000, allocations: [{ chargeId: 'c1', amount: 5000 }] };
+    expect(redact(payment)).toBe(payment);
   });
 });

@@ -62,11 +62,24 @@ const SENSITIVE_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|hash$/
 
 /** Replaces values of sensitive-looking keys, at any depth, before anything reaches the trail. */
 export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, SENSITIVE_KEY.test(key) ? '[redacted]' : redact(v)]));
+  return needsRedaction(value) ? redacted(value) : value;
+}
+
+function redacted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redacted);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, SENSITIVE_KEY.test(key) ? '[redacted]' : redacted(v)]));
   }
   return value;
+}
+
+/** Whether any key at any depth looks sensitive (most documents have none, and are kept as they are). */
+function needsRedaction(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(needsRedaction);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    for (const [key, v] of Object.entries(value)) if (SENSITIVE_KEY.test(key) || needsRedaction(v)) return true;
+  }
+  return false;
 }
 
 export function hashAuditRecord(prevHash: string, record: AuditRecord): string {
