@@ -89,17 +89,21 @@ async function loadReferencedEntries(tx: Db, schoolId: string, entries: readonly
     for (const id of referencedEntryIds(entry)) entryIds.add(id);
     for (const id of referencedChargeIds(entry)) chargeIds.add(id);
   }
-  // An allocation's chargeId may be a late fee's id, so charge ids are looked up as entry ids too.
-  for (const id of chargeIds) entryIds.add(id);
-  if (entryIds.size === 0) return [];
-
   if (chargeIds.size > 0) {
     const holders = await tx
-      .select({ invoiceId: ledgerCharges.invoiceId })
+      .select({ chargeId: ledgerCharges.chargeId, invoiceId: ledgerCharges.invoiceId })
       .from(ledgerCharges)
       .where(and(eq(ledgerCharges.schoolId, schoolId), sql`${ledgerCharges.chargeId} = any(${sql.param([...chargeIds])}::uuid[])`));
-    for (const { invoiceId } of holders) entryIds.add(invoiceId);
+    const invoiceCharges = new Set<string>();
+    for (const { chargeId, invoiceId } of holders) {
+      entryIds.add(invoiceId);
+      invoiceCharges.add(chargeId);
+    }
+    // An allocation's chargeId may be a late fee's id instead: the charge ids no stored invoice
+    // holds are looked up as entry ids too (not the rest, which no entry can have).
+    for (const id of chargeIds) if (!invoiceCharges.has(id)) entryIds.add(id);
   }
+  if (entryIds.size === 0) return [];
   const found: LedgerEntry[] = [];
   const missing: string[] = [];
   for (const id of entryIds) {
