@@ -29,31 +29,34 @@ export async function checkLedgerPush(
   tx: Db,
   schoolId: string,
   rows: readonly PushRow<Record<string, unknown>>[],
-  storedIds: ReadonlySet<string>,
+  /** Which of the pushed ids are stored already (asked only when an entry breaks a rule). */
+  storedIds: () => Promise<ReadonlySet<string>>,
 ): Promise<void> {
   const entries = rows.map((row) => readLedgerEntry(row.newDocumentState));
   const [school] = await tx.select({ currency: schools.currency }).from(schools).where(eq(schools.id, schoolId));
   if (!school) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
   const lookup = createLedgerLookup(await loadReferencedEntries(tx, schoolId, entries.filter((e) => e !== undefined)));
 
-  const problems: Problems = [];
-  let firstRefused: LedgerEntry | undefined;
+  const found: { entry: LedgerEntry; problems: Problems }[] = [];
   entries.forEach((entry, index) => {
     // Shapes were checked before the transaction; an unreadable row here would be a server bug.
     if (!entry) throw new Error(`ledger row ${String(index)} passed shape validation but is not a ledger entry`);
-    if (!storedIds.has(entry.id)) {
-      const found = checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });
-      for (const problem of found) problems.push({ index, id: entry.id, ...problem });
-      if (found.length > 0) firstRefused ??= entry;
-    }
+    const problems = checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });
+    if (problems.length > 0) found.push({ entry, problems: problems.map((problem) => ({ index, id: entry.id, ...problem })) });
     lookup.add(entry);
   });
-  if (!firstRefused) return;
-  const refused = firstRefused;
+  if (found.length === 0) return;
+  // An entry stored already (a repeated upload) is not judged again: only new ones are refused.
+  const stored = await storedIds();
+  const refusedEntries = found.filter(({ entry }) => !stored.has(entry.id));
+  const [first] = refusedEntries;
+  if (!first) return;
+  const refused = first.entry;
+  const problems = refusedEntries.flatMap((r) => r.problems);
   throw new AppError(
     422,
     'ledger-rule',
-    `${ledgerEntryLabels[refused.type]} ${refused.id} was refused: ${formatProblems(problems.filter((p) => p.id === refused.id))}. ` +
+    `${ledgerEntryLabels[refused.type]} ${refused.id} was refused: ${formatProblems(first.problems)}. ` +
       'Nothing from this upload was saved; correct the entry on this desk (or record a correction) and sync again.',
     problems,
   );

@@ -192,6 +192,24 @@ describe('valid ledger pushes', () => {
     await pushOk(voided);
     expect(await storedCount()).toBe(2);
   });
+
+  it('does not judge a stored entry again when it is uploaded again, only the new ones beside it', async () => {
+    const cash = payment();
+    await pushOk(cash);
+    // The school's currency changed since (a correction by the owner): the stored payment's KES
+    // now breaks a rule, but it is recorded and its repeated upload is accepted.
+    await database.db.update(schools).set({ currency: 'UGX' }).where(eq(schools.id, server.schoolId));
+    try {
+      await pushOk(cash);
+      const res = await push(cash, payment());
+      expect(res.statusCode).toBe(422);
+      const body = res.json<ErrorBody>();
+      expect(body.problems?.map((p) => p.index)).toEqual([1]);
+      expect(await storedCount()).toBe(1);
+    } finally {
+      await database.db.update(schools).set({ currency: 'KES' }).where(eq(schools.id, server.schoolId));
+    }
+  });
 });
 
 describe('refused ledger pushes write nothing', () => {
@@ -342,7 +360,7 @@ describe('tenancy', () => {
 
   it('treats another school’s payment as unknown after the server has read it for that school', async () => {
     // The server keeps entries it has read (they never change); a kept one is still the other school's.
-    await database.db.transaction((tx) => checkLedgerPush(tx, otherSchoolId, [{ assumedMasterState: null, newDocumentState: { ...voidOf(theirPayment.id, { payerId: theirPayment.payerId }), schoolId: otherSchoolId, _deleted: false } }], new Set()));
+    await database.db.transaction((tx) => checkLedgerPush(tx, otherSchoolId, [{ assumedMasterState: null, newDocumentState: { ...voidOf(theirPayment.id, { payerId: theirPayment.payerId }), schoolId: otherSchoolId, _deleted: false } }], () => Promise.resolve(new Set<string>())));
     const res = await push(voidOf(theirPayment.id, { payerId: theirPayment.payerId }));
     expect(res.statusCode).toBe(422);
     expect(res.json<ErrorBody>().message).toContain(`the payment it voids (${theirPayment.id}) is not recorded for this school`);

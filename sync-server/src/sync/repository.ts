@@ -145,7 +145,7 @@ export async function pushDocuments(
     // is safe: entries are only ever added, so what a check found stays true; an entry the check
     // could not see yet (an upload committing meanwhile) is refused as it would have been had
     // that upload committed second. Rows stored in the meantime are found under the lock below.
-    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, await storedIdsOf(tx, collection, ids));
+    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, () => storedIdsOf(tx, collection, ids));
     const [counter] = await tx
       .select({ lastSeq: schoolChangeCounters.lastSeq })
       .from(schoolChangeCounters)
