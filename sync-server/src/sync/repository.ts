@@ -140,113 +140,141 @@ export async function pushDocuments(
     const { _deleted: deleted, ...data } = state;
     return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
   });
-  return db.transaction(async (tx) => {
-    // The ledger rules run before the school's lock, so they overlap another push's writes. That
-    // is safe: entries are only ever added, so what a check found stays true; an entry the check
-    // could not see yet (an upload committing meanwhile) is refused as it would have been had
-    // that upload committed second. Rows stored in the meantime are found under the lock below.
-    if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, () => storedIdsOf(tx, collection, ids));
-    const [counter] = await tx
-      .select({ lastSeq: schoolChangeCounters.lastSeq })
-      .from(schoolChangeCounters)
-      .where(eq(schoolChangeCounters.schoolId, ctx.schoolId))
-      .for('update');
-    if (!counter) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
-    let seq = counter.lastSeq;
-    const masters = new Map(
-      (
-        await tx
-          .select()
-          .from(syncDocuments)
-          .where(and(eq(syncDocuments.collection, collection), idIn(ids)))
-          .for('update')
-      ).map((row) => [row.id, row]),
-    );
-    const stored = new Set(masters.keys());
-    if (collection === 'students') await checkStudentPush(tx, ctx.schoolId, rows);
-    const conflicts: Doc[] = [];
-    const written: Doc[] = [];
-    const audits: (AuditEvent | PreparedAuditEvent)[] = [];
-    const recorded: ConflictRecord[] = [];
-    const writes = new Map<string, typeof syncDocuments.$inferInsert>();
-    const now = new Date().toISOString();
-    for (const [index, row] of rows.entries()) {
-      const next = nextStates[index] ?? toStoredState(row.newDocumentState);
-      const master = masters.get(String(next.id));
-      if (master && master.schoolId !== ctx.schoolId) {
-        // An id owned by another school: refuse without revealing that school's data.
-        throw new AppError(422, 'wrong-school', `${ctx.collection.label} ${String(next.id)} belongs to another school and was refused. Nothing from this upload was saved.`);
+  /** One try in one transaction; `readStored`: read the stored versions of the uploaded ids first. */
+  const attempt = (readStored: boolean): Promise<PushResult> =>
+    db.transaction(async (tx) => {
+      // The ledger rules run before the school's lock, so they overlap another push's writes. That
+      // is safe: entries are only ever added, so what a check found stays true; an entry the check
+      // could not see yet (an upload committing meanwhile) is refused as it would have been had
+      // that upload committed second. Rows stored in the meantime are found under the lock below.
+      if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, () => storedIdsOf(tx, collection, ids));
+      const [counter] = await tx
+        .select({ lastSeq: schoolChangeCounters.lastSeq })
+        .from(schoolChangeCounters)
+        .where(eq(schoolChangeCounters.schoolId, ctx.schoolId))
+        .for('update');
+      if (!counter) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
+      let seq = counter.lastSeq;
+      const masters = new Map(
+        readStored
+          ? (
+              await tx
+                .select()
+                .from(syncDocuments)
+                .where(and(eq(syncDocuments.collection, collection), idIn(ids)))
+                .for('update')
+            ).map((row) => [row.id, row])
+          : [],
+      );
+      const stored = new Set(masters.keys());
+      if (collection === 'students') await checkStudentPush(tx, ctx.schoolId, rows);
+      const conflicts: Doc[] = [];
+      const written: Doc[] = [];
+      const audits: (AuditEvent | PreparedAuditEvent)[] = [];
+      const recorded: ConflictRecord[] = [];
+      const writes = new Map<string, typeof syncDocuments.$inferInsert>();
+      const now = new Date().toISOString();
+      for (const [index, row] of rows.entries()) {
+        const next = nextStates[index] ?? toStoredState(row.newDocumentState);
+        const master = masters.get(String(next.id));
+        if (master && master.schoolId !== ctx.schoolId) {
+          // An id owned by another school: refuse without revealing that school's data.
+          throw new AppError(422, 'wrong-school', `${ctx.collection.label} ${String(next.id)} belongs to another school and was refused. Nothing from this upload was saved.`);
+        }
+        const masterState = master ? { ...master.data, _deleted: master.deleted } : null;
+        if (masterState && canonicalJson(masterState) === canonicalJson(next)) continue; // a repeated push: already stored
+        if (masterState && ctx.collection.immutable) {
+          throw new AppError(
+            422,
+            'immutable-document',
+            `${ctx.collection.label} ${String(next.id)} is already recorded and cannot be changed. Record a correction (void, reversal, waiver or refund) instead. Nothing from this upload was saved.`,
+            [{ id: String(next.id), path: '', message: 'already recorded; ledger entries are immutable', master: masterState }],
+          );
+        }
+        const assumed = row.assumedMasterState ? toStoredState(row.assumedMasterState) : null;
+        let state = next;
+        if (masterState && (!assumed || canonicalJson(assumed) !== canonicalJson(masterState))) {
+          // The desk changed an older version: merge field by field; the desk adopts the result.
+          const merge = mergeWithMaster(ctx.collection, assumed, masterState, next);
+          state = merge.state;
+          conflicts.push(state);
+          if (merge.fields.length > 0 && !(await conflictRecorded(tx, ctx.schoolId, String(next.id), next))) {
+            const conflict: ConflictRecord = { id: newId(), schoolId: ctx.schoolId, collection, documentId: String(next.id), fields: merge.fields, assumedState: assumed, deskState: next, serverState: masterState, keptState: state, userId: ctx.userId, deviceId: ctx.deviceId ?? null };
+            recorded.push(conflict);
+            audits.push(conflictEvent(ctx, conflict));
+          }
+          if (canonicalJson(state) === canonicalJson(masterState)) continue;
+        }
+        seq += 1;
+        const { _deleted: deleted, ...data } = state;
+        const values = { collection, id: String(next.id), schoolId: ctx.schoolId, seq, deleted, data, serverUpdatedAt: now, updatedBy: ctx.userId };
+        // A document twice in one upload is stored once, as its later version.
+        writes.delete(values.id);
+        writes.set(values.id, values);
+        const prepared = !master && state === next ? entriesIfNew[index] : undefined;
+        audits.push(prepared ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
+        masters.set(values.id, { ...values });
+        written.push(state);
       }
-      const masterState = master ? { ...master.data, _deleted: master.deleted } : null;
-      if (masterState && canonicalJson(masterState) === canonicalJson(next)) continue; // a repeated push: already stored
-      if (masterState && ctx.collection.immutable) {
-        throw new AppError(
-          422,
-          'immutable-document',
-          `${ctx.collection.label} ${String(next.id)} is already recorded and cannot be changed. Record a correction (void, reversal, waiver or refund) instead. Nothing from this upload was saved.`,
-          [{ id: String(next.id), path: '', message: 'already recorded; ledger entries are immutable', master: masterState }],
+      // One statement for the upload's new documents and one for its changed ones, not a round
+      // trip per document. New ones are plainly inserted: a document of this school cannot appear
+      // meanwhile (its pushes hold the school's lock), so an id taken at the same moment can only be
+      // another school's, which must be refused, never overwritten.
+      const inserts = [...writes.values()].filter((values) => !stored.has(values.id));
+      const updates = [...writes.values()].filter((values) => stored.has(values.id));
+      if (inserts.length > 0 && !readStored) {
+        const inserted = await tx.execute(bulkInsertSql(syncDocuments, inserts, sql`on conflict (collection, id) do nothing returning 1`));
+        if (rowsOf(inserted).length !== inserts.length) throw new StoredAlready();
+      } else if (inserts.length > 0) {
+        try {
+          await tx.execute(bulkInsertSql(syncDocuments, inserts));
+        } catch (error) {
+          if (uniqueViolationOf(error) !== 'sync_documents_collection_id_pk') throw error;
+          throw new AppError(422, 'wrong-school', `A ${ctx.collection.label.toLowerCase()} of this upload has an id another school saved at the same moment, so it was refused. Nothing from this upload was saved.`);
+        }
+      }
+      if (updates.length > 0) {
+        await tx.execute(
+          bulkInsertSql(
+            syncDocuments,
+            updates,
+            sql`on conflict (collection, id) do update set seq = excluded.seq, deleted = excluded.deleted, data = excluded.data, server_updated_at = excluded.server_updated_at, updated_by = excluded.updated_by`,
+          ),
         );
       }
-      const assumed = row.assumedMasterState ? toStoredState(row.assumedMasterState) : null;
-      let state = next;
-      if (masterState && (!assumed || canonicalJson(assumed) !== canonicalJson(masterState))) {
-        // The desk changed an older version: merge field by field; the desk adopts the result.
-        const merge = mergeWithMaster(ctx.collection, assumed, masterState, next);
-        state = merge.state;
-        conflicts.push(state);
-        if (merge.fields.length > 0 && !(await conflictRecorded(tx, ctx.schoolId, String(next.id), next))) {
-          const conflict: ConflictRecord = { id: newId(), schoolId: ctx.schoolId, collection, documentId: String(next.id), fields: merge.fields, assumedState: assumed, deskState: next, serverState: masterState, keptState: state, userId: ctx.userId, deviceId: ctx.deviceId ?? null };
-          recorded.push(conflict);
-          audits.push(conflictEvent(ctx, conflict));
-        }
-        if (canonicalJson(state) === canonicalJson(masterState)) continue;
+      if (collection === 'ledger') await recordCharges(tx, ctx.schoolId, written);
+      // Same transaction: an accepted change and its audit entry commit together or not at all.
+      if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
+      await appendAudit(tx, audits);
+      if (seq !== counter.lastSeq) {
+        await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
+        await announceChange(tx, { origin: ctx.origin ?? null, schoolId: ctx.schoolId, collection, fromSeq: counter.lastSeq + 1, toSeq: seq });
       }
-      seq += 1;
-      const { _deleted: deleted, ...data } = state;
-      const values = { collection, id: String(next.id), schoolId: ctx.schoolId, seq, deleted, data, serverUpdatedAt: now, updatedBy: ctx.userId };
-      // A document twice in one upload is stored once, as its later version.
-      writes.delete(values.id);
-      writes.set(values.id, values);
-      const prepared = !master && state === next ? entriesIfNew[index] : undefined;
-      audits.push(prepared ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
-      masters.set(values.id, { ...values });
-      written.push(state);
+      const result: PushResult = { conflicts, written, checkpoint: { seq }, recorded: recorded.map((c) => ({ id: c.id, documentId: c.documentId, label: describeDocument(ctx.collection, c.keptState) })) };
+      if (alsoInTransaction) await alsoInTransaction(tx, result);
+      return result;
+    });
+  // Immutable documents are almost always new: they are inserted without first reading, under
+  // the lock, whether any is stored; should one be (a repeated upload, an id taken), the whole
+  // transaction is undone and run again the careful way, reading what is stored first.
+  if (ctx.collection.immutable) {
+    try {
+      return await attempt(false);
+    } catch (error) {
+      if (!(error instanceof StoredAlready)) throw error;
     }
-    // One statement for the upload's new documents and one for its changed ones, not a round
-    // trip per document. New ones are plainly inserted: a document of this school cannot appear
-    // meanwhile (its pushes hold the school's lock), so an id taken at the same moment can only be
-    // another school's, which must be refused, never overwritten.
-    const inserts = [...writes.values()].filter((values) => !stored.has(values.id));
-    const updates = [...writes.values()].filter((values) => stored.has(values.id));
-    if (inserts.length > 0) {
-      try {
-        await tx.execute(bulkInsertSql(syncDocuments, inserts));
-      } catch (error) {
-        if (uniqueViolationOf(error) !== 'sync_documents_collection_id_pk') throw error;
-        throw new AppError(422, 'wrong-school', `A ${ctx.collection.label.toLowerCase()} of this upload has an id another school saved at the same moment, so it was refused. Nothing from this upload was saved.`);
-      }
-    }
-    if (updates.length > 0) {
-      await tx.execute(
-        bulkInsertSql(
-          syncDocuments,
-          updates,
-          sql`on conflict (collection, id) do update set seq = excluded.seq, deleted = excluded.deleted, data = excluded.data, server_updated_at = excluded.server_updated_at, updated_by = excluded.updated_by`,
-        ),
-      );
-    }
-    if (collection === 'ledger') await recordCharges(tx, ctx.schoolId, written);
-    // Same transaction: an accepted change and its audit entry commit together or not at all.
-    if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
-    await appendAudit(tx, audits);
-    if (seq !== counter.lastSeq) {
-      await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
-      await announceChange(tx, { origin: ctx.origin ?? null, schoolId: ctx.schoolId, collection, fromSeq: counter.lastSeq + 1, toSeq: seq });
-    }
-    const result: PushResult = { conflicts, written, checkpoint: { seq }, recorded: recorded.map((c) => ({ id: c.id, documentId: c.documentId, label: describeDocument(ctx.collection, c.keptState) })) };
-    if (alsoInTransaction) await alsoInTransaction(tx, result);
-    return result;
-  });
+  }
+  return attempt(true);
+}
+
+/** An upload of immutable documents found one of them stored already (see pushDocuments). */
+class StoredAlready extends Error {}
+
+/** The rows a raw statement returned (node-postgres and PGlite both answer with `rows`). */
+function rowsOf(result: unknown): unknown[] {
+  const rows = typeof result === 'object' && result !== null && 'rows' in result ? result.rows : undefined;
+  if (!Array.isArray(rows)) throw new Error('the database driver answered a statement without rows');
+  return rows;
 }
 
 export async function pullDocuments(
