@@ -16,6 +16,7 @@ import {
 import type { Db } from '../db/client.ts';
 import { ledgerCharges, schools, syncDocuments } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { inSlices } from './slices.ts';
 import { bulkInsertSql } from '../db/bulk-insert.ts';
 
 type Problems = NonNullable<ErrorBody['problems']>;
@@ -32,13 +33,14 @@ export async function checkLedgerPush(
   /** Which of the pushed ids are stored already (asked only when an entry breaks a rule). */
   storedIds: () => Promise<ReadonlySet<string>>,
 ): Promise<void> {
-  const entries = rows.map((row) => readLedgerEntry(row.newDocumentState));
+  const entries = await inSlices(rows, (row) => readLedgerEntry(row.newDocumentState));
   const [school] = await tx.select({ currency: schools.currency }).from(schools).where(eq(schools.id, schoolId));
   if (!school) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
   const lookup = createLedgerLookup(await loadReferencedEntries(tx, schoolId, entries.filter((e) => e !== undefined)));
 
   const found: { entry: LedgerEntry; problems: Problems }[] = [];
-  entries.forEach((entry, index) => {
+  // In order: each entry is checked with the ones before it in the upload visible.
+  await inSlices(entries, (entry, index) => {
     // Shapes were checked before the transaction; an unreadable row here would be a server bug.
     if (!entry) throw new Error(`ledger row ${String(index)} passed shape validation but is not a ledger entry`);
     const problems = checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });

@@ -32,6 +32,7 @@ import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
 import { bulkInsertSql } from '../db/bulk-insert.ts';
 import { uniqueViolationOf } from '../db/pg-errors.ts';
+import { inSlices } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
@@ -85,7 +86,7 @@ export function pushContextOf(
   };
 }
 
-export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): void {
+export async function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<void> {
   // The permission table first: a role that may not write these documents learns that, not their faults.
   const refused = rows
     .map((row, index) => ({ index, doc: row.newDocumentState, refusal: refusalToWrite(ctx.role, ctx.collection.name, row.newDocumentState, ctx.session) }))
@@ -100,7 +101,7 @@ export function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<st
     );
   }
   const problems: NonNullable<ErrorBody['problems']> = [];
-  rows.forEach((row, index) => {
+  await inSlices([...rows.entries()], ([index, row]) => {
     const doc = row.newDocumentState;
     const id = typeof doc.id === 'string' ? doc.id : undefined;
     if (typeof doc._deleted !== 'boolean') {
@@ -130,13 +131,15 @@ export async function pushDocuments(
   /** More work that must commit with this push or not at all (an admin's conflict decision). */
   alsoInTransaction?: (tx: Db, result: PushResult) => Promise<void>,
 ): Promise<PushResult> {
-  checkPushRows(ctx, rows);
+  await checkPushRows(ctx, rows);
   const collection = ctx.collection.name;
-  const nextStates = rows.map((row) => toStoredState(row.newDocumentState));
+  const nextStates = await inSlices(rows, (row) => toStoredState(row.newDocumentState));
   const ids = [...new Set(nextStates.map((state) => String(state.id)))];
   // Each row's audit entry as it will read if the row is new to the server (the usual case),
   // serialized before the school's lock is taken; other outcomes are serialized under it.
-  const entriesIfNew = nextStates.map((state) => {
+  // In slices, letting the event loop run between them: another upload holding the school's lock
+  // gets its database answers handled without waiting for all of this one's preparation.
+  const entriesIfNew = await inSlices(nextStates, (state) => {
     const { _deleted: deleted, ...data } = state;
     return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
   });
