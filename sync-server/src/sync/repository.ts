@@ -32,7 +32,7 @@ import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
 import { bulkInsertSql } from '../db/bulk-insert.ts';
 import { uniqueViolationOf } from '../db/pg-errors.ts';
-import { inSlices } from './slices.ts';
+import { inSlices, takeTurn } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
@@ -131,6 +131,22 @@ export async function pushDocuments(
   /** More work that must commit with this push or not at all (an admin's conflict decision). */
   alsoInTransaction?: (tx: Db, result: PushResult) => Promise<void>,
 ): Promise<PushResult> {
+  // One upload of a school is prepared at a time (up to its ledger rules); see takeTurn.
+  const endTurn = await takeTurn(ctx.schoolId);
+  try {
+    return await preparedPush(db, ctx, rows, endTurn, alsoInTransaction);
+  } finally {
+    endTurn();
+  }
+}
+
+async function preparedPush(
+  db: Db,
+  ctx: PushContext,
+  rows: readonly PushRow<Record<string, unknown>>[],
+  endTurn: () => void,
+  alsoInTransaction?: (tx: Db, result: PushResult) => Promise<void>,
+): Promise<PushResult> {
   await checkPushRows(ctx, rows);
   const collection = ctx.collection.name;
   const nextStates = await inSlices(rows, (row) => toStoredState(row.newDocumentState));
@@ -151,6 +167,7 @@ export async function pushDocuments(
       // could not see yet (an upload committing meanwhile) is refused as it would have been had
       // that upload committed second. Rows stored in the meantime are found under the lock below.
       if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, () => storedIdsOf(tx, collection, ids));
+      endTurn();
       const [counter] = await tx
         .select({ lastSeq: schoolChangeCounters.lastSeq })
         .from(schoolChangeCounters)

@@ -15,3 +15,26 @@ export async function inSlices<T, R>(items: readonly T[], work: (item: T, index:
   }
   return out;
 }
+
+const turns = new Map<string, Promise<void>>();
+
+/**
+ * Waits for this process's earlier holders of `key` to finish, and resolves with the release of
+ * this turn (safe to call twice). Uploads of one school are prepared one at a time: uploads that
+ * arrive together would otherwise be prepared side by side, slice by slice, and all finish late,
+ * while the school's lock waits for the first of them.
+ */
+export async function takeTurn(key: string): Promise<() => void> {
+  const previous = turns.get(key) ?? Promise.resolve();
+  let release: () => void = () => undefined;
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const queued = previous.then(() => mine);
+  turns.set(key, queued);
+  void queued.then(() => {
+    if (turns.get(key) === queued) turns.delete(key);
+  });
+  await previous;
+  return release;
+}
