@@ -1,5 +1,6 @@
 // Builds the Fastify application from its parts; server.ts starts it, tests inject into it.
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
@@ -57,12 +58,26 @@ export interface FeeMasterApp {
 
 export const serverVersion = packageJson.version;
 
+/** Connections that have not carried a request yet, kept up to date as requests arrive. */
+function trackUnusedConnections(app: FastifyInstance): ReadonlySet<Socket> {
+  const unused = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  app.addHook('onRequest', async (request) => {
+    unused.delete(request.raw.socket);
+  });
+  return unused;
+}
+
 export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   const app = Fastify({ logger: withLogRedaction(options.logger), trustProxy: true, bodyLimit: DEFAULT_BODY_LIMIT }).withTypeProvider<TypeBoxTypeProvider>();
   const { database } = options;
   const hub = createLiveHub();
   const instanceId = randomUUID();
   const routes: { method: string; url: string }[] = [];
+  const unusedConnections = trackUnusedConnections(app);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -126,6 +141,9 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   // Live streams never end on their own; close them so shutdown does not hang.
   app.addHook('preClose', async () => {
     for (const end of [...openStreams]) end();
+    // A connection opened ahead of a request that never came (browsers preconnect) would hold
+    // the close until Node's 60-second header timeout; idle keep-alive ones Fastify closes itself.
+    for (const socket of unusedConnections) socket.destroy();
     await feed.stop();
     await notifier.stop();
   });
