@@ -133,16 +133,11 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
   const [beforeAt = '', betweenAtAndSeq = '', afterSeq = ''] = canonicalJsonOfMembers({ ...members, at: HOLE.at, seq: HOLE.seq }).split(HOLE_MARK);
   const cells: Record<string, string> = { ...members, ...HOLE };
   const row = `{${auditColumns.map(({ key, name }) => `${name}:${cells[key] ?? 'null'}`).join(',')}}`;
-  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: templateParts(row) };
+  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: row.split(HOLE_MARK) };
 }
 
 const holeOrder = auditColumns.map(({ key }) => key).filter((key) => Object.hasOwn(HOLE, key));
 if (holeOrder.join() !== 'seq,at,prevHash,hash') throw new Error(`audit_log columns are in an unexpected order (${holeOrder.join()}): update appendAudit`);
-
-/** The row template's text between its holes (seq, at, prev_hash, hash, in column order). */
-function templateParts(row: string): string[] {
-  return row.split(HOLE_MARK);
-}
 
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */
 export async function appendAudit(tx: Db, events: readonly (AuditEvent | PreparedAuditEvent)[], now = new Date()): Promise<void> {

@@ -1,8 +1,9 @@
 // Many rows in one statement with one parameter: the rows travel as a JSON array that
 // jsonb_populate_recordset turns into the table's row type (jsonb, not json: the text is parsed
-// once, and a jsonb column's value is taken from it as it is instead of being parsed again). A multi-row VALUES list with a
-// parameter per cell costs far more to send, parse and bind at a thousand rows (measured on
-// PGlite and PostgreSQL 15). Every column must be given (missing keys become NULL, not defaults).
+// once, and a jsonb column's value is taken from it as it is instead of being parsed again).
+// A multi-row VALUES list with a parameter per cell costs far more to send, parse and bind at a
+// thousand rows (measured on PGlite and PostgreSQL 15). Every column must be given (missing keys
+// become NULL, not defaults).
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 
