@@ -50,6 +50,9 @@ export async function startCrossInstanceFeed(options: { database: Database; hub:
   // One notice at a time, so batches reach the streams in the order they were committed.
   let queue: Promise<void> = Promise.resolve();
   const relay = async (notice: ChangeNotice): Promise<void> => {
+    // Nobody here follows it: nothing to read. A stream that opens later starts with RESYNC, and
+    // its pull brings this change (committed before its notice was sent).
+    if (!hub.listening(notice.schoolId, notice.collection)) return;
     const rows = await database.db
       .select({ seq: syncDocuments.seq, deleted: syncDocuments.deleted, data: syncDocuments.data })
       .from(syncDocuments)

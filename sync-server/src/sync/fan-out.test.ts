@@ -2,8 +2,11 @@
 // of the others (NOTIFY inside the push's transaction, relayed by each instance), in commit order,
 // and an instance that lost its LISTEN connection tells its streams to pull again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, type LoginResponse, type PaymentDoc, type StreamBatch } from '@feemaster/core';
+import { newId, type LoginResponse, type PaymentDoc, type StreamBatch, type StreamMessage } from '@feemaster/core';
 import { buildApp, type FeeMasterApp } from '../app.ts';
+import type { Database, Db } from '../db/client.ts';
+import { startCrossInstanceFeed } from './change-feed.ts';
+import { createLiveHub } from './live-hub.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { openStream } from '../../test/sse.ts';
@@ -118,5 +121,51 @@ describe('live streams across server instances', () => {
     second.hub.resyncAll();
     expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
     stream.close();
+  });
+
+  it('reads a relayed change only when one of its streams follows that collection', async () => {
+    let reads = 0;
+    const db = new Proxy(database.db, {
+      get(target, key, receiver): unknown {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (key !== 'select' || typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          reads += 1;
+          return Reflect.apply(value, target, args);
+        };
+      },
+    }) satisfies Db;
+    const counted: Database = {
+      kind: database.kind,
+      db,
+      location: database.location,
+      ping: () => database.ping(),
+      listen: (channel, onPayload, onReconnect) => database.listen(channel, onPayload, onReconnect),
+      notify: (channel, payload) => database.notify(channel, payload),
+      close: () => Promise.resolve(),
+    };
+    const hub = createLiveHub();
+    const errors: unknown[] = [];
+    const feed = await startCrossInstanceFeed({ database: counted, hub, instanceId: newId(), onError: (error) => errors.push(error) });
+    try {
+      // Nobody here streams the ledger: its notice is passed over, not read.
+      expect((await push('ledger', 0, [cashPayment(5)])).statusCode).toBe(200);
+      const received: StreamMessage<Record<string, unknown>>[] = [];
+      const arrived = new Promise<void>((resolve) => {
+        hub.subscribe(first.schoolId, 'students', (message) => {
+          received.push(message);
+          resolve();
+        });
+      });
+      const student = makeStudent(first.schoolId);
+      expect((await push('students', 1, [student])).statusCode).toBe(200);
+      // Notices are relayed one at a time in commit order: the ledger's was handled before this one.
+      await arrived;
+      expect(received).toEqual([expect.objectContaining({ documents: [expect.objectContaining({ id: student.id })] })]);
+      expect(reads).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await feed.stop();
+    }
   });
 });

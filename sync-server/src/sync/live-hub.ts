@@ -7,6 +7,8 @@ type Listener = (message: StreamMessage<Record<string, unknown>>) => void;
 export interface LiveHub {
   publish(schoolId: string, collection: string, batch: Batch): void;
   subscribe(schoolId: string, collection: string, listener: Listener): () => void;
+  /** Whether a stream of this instance follows the collection of that school now. */
+  listening(schoolId: string, collection: string): boolean;
   /** Tells every open stream to pull again (changes may have been missed). */
   resyncAll(): void;
   /** Open subscriptions, for health and tests. */
@@ -29,6 +31,9 @@ export function createLiveHub(): LiveHub {
         set.delete(listener);
         if (set.size === 0) listeners.delete(k);
       };
+    },
+    listening(schoolId, collection) {
+      return listeners.has(key(schoolId, collection));
     },
     resyncAll() {
       for (const set of listeners.values()) for (const listener of set) listener('RESYNC');
