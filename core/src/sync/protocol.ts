@@ -105,82 +105,67 @@ export function syncPath(collection: string, schemaVersion: number, op: 'pull' |
 
 /** Canonical JSON (sorted keys) so equal documents compare equal regardless of key order. */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalText(value, '');
+  const text = JSON.stringify(canonicalForm(value, ''));
   if (text === undefined) throw new TypeError(`${typeof value} has no JSON form`);
   return text;
 }
 
 /**
- * Written by hand rather than as JSON.stringify with a key-sorting replacer (which rebuilds every
- * object it meets) and equal to that, which is its definition and its test: toJSON first,
- * non-finite numbers as null, members that are undefined, functions or symbols left out (null in
- * arrays), keys in code-unit order except that keys which look like array indexes come first, in
- * numeric order, as in any JavaScript object.
+ * Equal to JSON.stringify with a key-sorting replacer, which is its definition and its test:
+ * toJSON first, non-finite numbers as null, members that are undefined, functions or symbols left
+ * out (null in arrays), keys in code-unit order except that keys which look like array indexes
+ * come first, in numeric order, as in any JavaScript object. Rather than have the replacer rebuild
+ * every object, `canonicalForm` hands JSON.stringify the value itself wherever it is already in
+ * that form (plain objects with their keys in order: most nested values), and a copy with the keys
+ * in order where not: the engine's own serializer then writes the text.
  */
-function canonicalText(input: unknown, key: string): string | undefined {
+function canonicalForm(input: unknown, key: string): unknown {
   const value = hasToJson(input) ? input.toJSON(key) : input;
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      throw new TypeError('a BigInt has no JSON form');
-    case 'object': {
-      if (value === null) return 'null';
-      if (Array.isArray(value)) {
-        const items: string[] = [];
-        // Indexed, not mapped: a hole in a sparse array is null, as JSON.stringify writes it.
-        for (let index = 0; index < value.length; index += 1) items.push(canonicalText(value[index], String(index)) ?? 'null');
-        return `[${items.join(',')}]`;
-      }
-      const members: string[] = [];
-      for (const name of canonicalKeyOrder(Object.keys(value))) {
-        const text = canonicalText((value as Record<string, unknown>)[name], name);
-        if (text !== undefined) members.push(`${JSON.stringify(name)}:${text}`);
-      }
-      return `{${members.join(',')}}`;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      const form = canonicalForm(item, String(index));
+      if (copy === null && form !== item) copy = Array.from({ length: index }, (_, i): unknown => value[i]);
+      copy?.push(form);
     }
-    default:
-      return undefined;
+    return copy ?? value;
   }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  // Only a plain object may be handed over as it is: JSON.stringify writes boxed primitives and
+  // raw JSON as what they wrap, where the definition (a rebuilt plain object) writes their keys.
+  let ordered = Object.getPrototypeOf(object) === Object.prototype;
+  for (let index = 1; ordered && index < keys.length; index += 1) ordered = (keys[index - 1] ?? '') < (keys[index] ?? '');
+  if (!ordered) {
+    // Sorted by code units (sort's default for strings); array-index-like keys then move to the
+    // front in numeric order by themselves, as in any object.
+    const copy: Record<string, unknown> = {};
+    for (const name of keys.sort()) defineMember(copy, name, canonicalForm(object[name], name));
+    return copy;
+  }
+  let copy: Record<string, unknown> | null = null;
+  for (const [index, name] of keys.entries()) {
+    const item = object[name];
+    const form = canonicalForm(item, name);
+    if (copy === null && form !== item) {
+      copy = {};
+      for (const earlier of keys.slice(0, index)) defineMember(copy, earlier, object[earlier]);
+    }
+    if (copy) defineMember(copy, name, form);
+  }
+  return copy ?? object;
+}
+
+/** `copy[name] = value`, except that '__proto__' becomes a member too, not the prototype. */
+function defineMember(copy: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
+  else copy[name] = value;
 }
 
 function hasToJson(value: unknown): value is { toJSON(key: string): unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
-}
-
-const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
-
-function startsWithDigit(name: string): boolean {
-  const code = name.charCodeAt(0);
-  return code >= 48 && code <= 57;
-}
-
-/** Keys in code-unit order, array-index-like keys (0 … 2³²−2) first in numeric order. */
-function canonicalKeyOrder(keys: string[]): string[] {
-  keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  // Most objects have no key that starts with a digit: nothing to move.
-  if (!keys.some(startsWithDigit)) return keys;
-  const indexes = keys.filter((name) => ARRAY_INDEX.test(name) && Number(name) < 4_294_967_295);
-  if (indexes.length === 0) return keys;
-  const isIndex = new Set(indexes);
-  return [...indexes.sort((a, b) => Number(a) - Number(b)), ...keys.filter((name) => !isIndex.has(name))];
-}
-
-/**
- * The canonical JSON of an object from its members' canonical JSON: equal to `canonicalJson` of
- * the object whose values those texts encode (a member left out is like one that is undefined).
- * Lets a large member be serialized once, ahead of the rest.
- */
-export function canonicalJsonOfMembers(members: Readonly<Record<string, string>>): string {
-  // In canonicalJson's key order, so keys that look like array indexes come first here too.
-  const texts = new Map(Object.entries(members));
-  return `{${canonicalKeyOrder([...texts.keys()])
-    .map((key) => `${JSON.stringify(key)}:${texts.get(key) ?? 'null'}`)
-    .join(',')}}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // school); the chain's head row is locked for the append, so concurrent writers link in order.
 import { createHash } from 'node:crypto';
 import { eq, getTableColumns } from 'drizzle-orm';
-import { canonicalJson, canonicalJsonOfMembers } from '@feemaster/core';
+import { canonicalJson } from '@feemaster/core';
 import { bulkInsertJsonSql } from '../db/bulk-insert.ts';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditLog } from '../db/schema.ts';
@@ -77,9 +77,20 @@ function redacted(value: unknown): unknown {
 function needsRedaction(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(needsRedaction);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    for (const [key, v] of Object.entries(value)) if (SENSITIVE_KEY.test(key) || needsRedaction(v)) return true;
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) if (sensitiveKey(key) || needsRedaction(object[key])) return true;
   }
   return false;
+}
+
+/** What SENSITIVE_KEY says of each key seen (documents of a collection share their keys), up to a bound. */
+const sensitiveKeys = new Map<string, boolean>();
+function sensitiveKey(key: string): boolean {
+  const known = sensitiveKeys.get(key);
+  if (known !== undefined) return known;
+  const sensitive = SENSITIVE_KEY.test(key);
+  if (sensitiveKeys.size < 10_000) sensitiveKeys.set(key, sensitive);
+  return sensitive;
 }
 
 export function hashAuditRecord(prevHash: string, record: AuditRecord): string {
@@ -110,30 +121,46 @@ const HOLE = { seq: HOLE_MARK, at: HOLE_MARK, prevHash: HOLE_MARK, hash: HOLE_MA
 
 const auditColumns = Object.entries(getTableColumns(auditLog)).map(([key, column]) => ({ key, name: JSON.stringify(column.name) }));
 
+/** The hashed record's members in canonical order (none looks like an array index: plain code-unit order). */
+const RECORD_KEYS: readonly (keyof AuditRecord)[] = (
+  ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId'] as const
+).toSorted((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+const nullable = (text: string | null | undefined): string => (text == null ? 'null' : JSON.stringify(text));
+
 export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
   const chain = chainOf(event.schoolId);
-  const record: Omit<AuditRecord, 'seq' | 'at'> = {
-    chain,
-    schoolId: event.schoolId,
-    actorUserId: event.actorUserId ?? null,
-    actorRole: event.actorRole ?? null,
-    deviceId: event.deviceId ?? null,
-    officeId: event.officeId ?? null,
-    deviceTime: event.deviceTime ?? null,
-    action: event.action,
-    entityType: event.entityType ?? null,
-    entityId: event.entityId ?? null,
-    before: redact(event.before ?? null),
-    after: redact(event.after ?? null),
-    ip: event.ip ?? null,
-    userAgent: event.userAgent ?? null,
-    ...(event.offlineSessionId ? { offlineSessionId: event.offlineSessionId } : {}),
+  // Each member's canonical JSON (a string's is JSON.stringify's), the entry's number and time as holes.
+  const texts: Record<keyof AuditRecord, string | undefined> = {
+    chain: JSON.stringify(chain),
+    seq: HOLE.seq,
+    at: HOLE.at,
+    schoolId: nullable(event.schoolId),
+    actorUserId: nullable(event.actorUserId),
+    actorRole: nullable(event.actorRole),
+    deviceId: nullable(event.deviceId),
+    officeId: nullable(event.officeId),
+    deviceTime: nullable(event.deviceTime),
+    action: JSON.stringify(event.action),
+    entityType: nullable(event.entityType),
+    entityId: nullable(event.entityId),
+    before: canonicalJson(redact(event.before ?? null)),
+    after: canonicalJson(redact(event.after ?? null)),
+    ip: nullable(event.ip),
+    userAgent: nullable(event.userAgent),
+    // Hashed only when set (see AuditRecord).
+    offlineSessionId: event.offlineSessionId ? JSON.stringify(event.offlineSessionId) : undefined,
   };
-  const members: Record<string, string> = Object.fromEntries(Object.entries(record).map(([key, value]) => [key, canonicalJson(value)]));
-  const [beforeAt = '', betweenAtAndSeq = '', afterSeq = ''] = canonicalJsonOfMembers({ ...members, at: HOLE.at, seq: HOLE.seq }).split(HOLE_MARK);
-  const cells: Record<string, string> = { ...members, ...HOLE };
-  const row = `{${auditColumns.map(({ key, name }) => `${name}:${cells[key] ?? 'null'}`).join(',')}}`;
-  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: row.split(HOLE_MARK) };
+  let record = '';
+  for (const key of RECORD_KEYS) {
+    const text = texts[key];
+    if (text !== undefined) record += `${record === '' ? '{' : ','}"${key}":${text}`;
+  }
+  const [beforeAt = '', betweenAtAndSeq = '', afterSeq = ''] = `${record}}`.split(HOLE_MARK);
+  const cells: Record<string, string | undefined> = { ...texts, ...HOLE };
+  let row = '';
+  for (const { key, name } of auditColumns) row += `${row === '' ? '{' : ','}${name}:${cells[key] ?? 'null'}`;
+  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: `${row}}`.split(HOLE_MARK) };
 }
 
 const holeOrder = auditColumns.map(({ key }) => key).filter((key) => Object.hasOwn(HOLE, key));
