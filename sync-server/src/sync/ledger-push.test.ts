@@ -18,7 +18,7 @@ import {
   type WaiverDoc,
   type WriteOffDoc,
 } from '@feemaster/core';
-import { schoolChangeCounters, schools, syncDocuments } from '../db/schema.ts';
+import { auditLog, schoolChangeCounters, schools, syncDocuments } from '../db/schema.ts';
 import { checkLedgerPush } from './ledger-checks.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { signInAs, startTestServer, type TestServer } from '../../test/fixtures.ts';
@@ -161,6 +161,17 @@ describe('valid ledger pushes', () => {
     expect(await storedCount()).toBe(entries.length + later.length);
     const pulled = await server.app.inject({ method: 'GET', url: '/api/v1/sync/ledger/0/pull?limit=100', headers: { authorization: `Bearer ${server.token}` } });
     expect(pulled.json<PullResponse<LedgerEntry>>().documents.map((d) => d.id)).toEqual([...entries, ...later].map((e) => e.id));
+    // Every column of the stored rows, as the pusher and the feed order say.
+    const stored = await database.db.select().from(syncDocuments).where(eq(syncDocuments.collection, 'ledger')).orderBy(syncDocuments.seq);
+    const [actor] = await database.db.select({ id: auditLog.actorUserId }).from(auditLog).where(eq(auditLog.entityId, cash.id));
+    expect(actor?.id).toMatch(/^[0-9a-f-]{36}$/);
+    const seqs = stored.map((row) => row.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(stored.map(({ seq: _seq, serverUpdatedAt: _at, ...row }) => row)).toEqual(
+      [...entries, ...later].map((entry) => ({ collection: 'ledger', id: entry.id, schoolId: server.schoolId, deleted: false, data: entry, updatedBy: actor?.id })),
+    );
+    for (const row of stored) expect(Math.abs(Date.parse(row.serverUpdatedAt) - Date.now())).toBeLessThan(60_000);
   });
 
   it('accepts a void pushed in the same upload as its payment', async () => {

@@ -30,7 +30,7 @@ import { appendAudit, prepareAuditEvent, type AuditEvent, type PreparedAuditEven
 import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
-import { bulkInsertSql } from '../db/bulk-insert.ts';
+import { bulkInsertJsonSql, bulkInsertSql } from '../db/bulk-insert.ts';
 import { uniqueViolationOf } from '../db/pg-errors.ts';
 import { inSlices, takeTurn } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
@@ -159,6 +159,8 @@ async function preparedPush(
     const { _deleted: deleted, ...data } = state;
     return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
   });
+  // Likewise each row's sync_documents row as JSON, but for its number and time (newRowText).
+  const rowsIfNew = ctx.collection.immutable ? await inSlices(nextStates, (state) => newRowStart(ctx, collection, state)) : [];
   /** One try in one transaction; `readStored`: read the stored versions of the uploaded ids first. */
   const attempt = (readStored: boolean): Promise<PushResult> =>
     db.transaction(async (tx) => {
@@ -193,6 +195,8 @@ async function preparedPush(
       const audits: (AuditEvent | PreparedAuditEvent)[] = [];
       const recorded: ConflictRecord[] = [];
       const writes = new Map<string, typeof syncDocuments.$inferInsert>();
+      /** The prepared rows of `writes` that are new as uploaded, by id (see rowsIfNew). */
+      const preparedRows = new Map<string, string>();
       const now = new Date().toISOString();
       for (const [index, row] of rows.entries()) {
         const next = nextStates[index] ?? toStoredState(row.newDocumentState);
@@ -233,6 +237,9 @@ async function preparedPush(
         writes.set(values.id, values);
         const prepared = !master && state === next ? entriesIfNew[index] : undefined;
         audits.push(prepared ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
+        const rowStart = !master && state === next ? rowsIfNew[index] : undefined;
+        if (rowStart === undefined) preparedRows.delete(values.id);
+        else preparedRows.set(values.id, newRowText(rowStart, seq, now));
         masters.set(values.id, { ...values });
         written.push(state);
       }
@@ -243,7 +250,10 @@ async function preparedPush(
       const inserts = [...writes.values()].filter((values) => !stored.has(values.id));
       const updates = [...writes.values()].filter((values) => stored.has(values.id));
       if (inserts.length > 0 && !readStored) {
-        const inserted = await tx.execute(bulkInsertSql(syncDocuments, inserts, sql`on conflict (collection, id) do nothing returning 1`));
+        const texts = inserts.map((values) => preparedRows.get(values.id));
+        const onConflict = sql`on conflict (collection, id) do nothing returning 1`;
+        const statement = texts.every((text): text is string => text !== undefined) ? bulkInsertJsonSql(syncDocuments, texts, onConflict) : bulkInsertSql(syncDocuments, inserts, onConflict);
+        const inserted = await tx.execute(statement);
         if (rowsOf(inserted).length !== inserts.length) throw new StoredAlready();
       } else if (inserts.length > 0) {
         try {
@@ -398,6 +408,30 @@ function conflictEvent(ctx: PushContext, conflict: ConflictRecord): AuditEvent {
     userAgent: ctx.userAgent ?? null,
     offlineSessionId: ctx.offlineSessionId ?? null,
   };
+}
+
+/**
+ * A new document's sync_documents row as JSON up to what only the school's lock holder knows: its
+ * number in the feed and the server time (newRowText adds them). Written before the lock is taken.
+ */
+function newRowStart(ctx: PushContext, collection: string, state: Doc): string {
+  const { _deleted: deleted, ...data } = state;
+  const known: Record<string, unknown> = {
+    [syncDocuments.collection.name]: collection,
+    [syncDocuments.id.name]: String(state.id),
+    [syncDocuments.schoolId.name]: ctx.schoolId,
+    [syncDocuments.deleted.name]: deleted,
+    [syncDocuments.data.name]: data,
+    [syncDocuments.updatedBy.name]: ctx.userId,
+  };
+  return JSON.stringify(known).slice(0, -1);
+}
+
+const SEQ_MEMBER = JSON.stringify(syncDocuments.seq.name);
+const TIME_MEMBER = JSON.stringify(syncDocuments.serverUpdatedAt.name);
+
+function newRowText(start: string, seq: number, at: string): string {
+  return `${start},${SEQ_MEMBER}:${String(seq)},${TIME_MEMBER}:${JSON.stringify(at)}}`;
 }
 
 function toStoredState(doc: Record<string, unknown>): Doc {
