@@ -250,11 +250,16 @@ async function preparedPush(
       const inserts = [...writes.values()].filter((values) => !stored.has(values.id));
       const updates = [...writes.values()].filter((values) => stored.has(values.id));
       if (inserts.length > 0 && !readStored) {
+        // A plain insert (cheaper than ON CONFLICT's speculative one); an id stored already fails
+        // it, and the attempt is undone to run again reading what is stored.
         const texts = inserts.map((values) => preparedRows.get(values.id));
-        const onConflict = sql`on conflict (collection, id) do nothing returning 1`;
-        const statement = texts.every((text): text is string => text !== undefined) ? bulkInsertJsonSql(syncDocuments, texts, onConflict) : bulkInsertSql(syncDocuments, inserts, onConflict);
-        const inserted = await tx.execute(statement);
-        if (rowsOf(inserted).length !== inserts.length) throw new StoredAlready();
+        const statement = texts.every((text): text is string => text !== undefined) ? bulkInsertJsonSql(syncDocuments, texts) : bulkInsertSql(syncDocuments, inserts);
+        try {
+          await tx.execute(statement);
+        } catch (error) {
+          if (uniqueViolationOf(error) === 'sync_documents_collection_id_pk') throw new StoredAlready();
+          throw error;
+        }
       } else if (inserts.length > 0) {
         try {
           await tx.execute(bulkInsertSql(syncDocuments, inserts));
@@ -299,13 +304,6 @@ async function preparedPush(
 
 /** An upload of immutable documents found one of them stored already (see pushDocuments). */
 class StoredAlready extends Error {}
-
-/** The rows a raw statement returned (node-postgres and PGlite both answer with `rows`). */
-function rowsOf(result: unknown): unknown[] {
-  const rows = typeof result === 'object' && result !== null && 'rows' in result ? result.rows : undefined;
-  if (!Array.isArray(rows)) throw new Error('the database driver answered a statement without rows');
-  return rows;
-}
 
 export async function pullDocuments(
   db: Db,
