@@ -130,10 +130,10 @@ test('a fresh desk downloads the ledger in bulk, resumes it, and sends none of i
   await seedPayments(request);
   const context = await browser.newContext();
   const first = await context.newPage();
-  await holdLedgerAfter(first, 3);
+  await holdLedgerAfter(first, 5);
   await signIn(first);
   const ledger = first.getByTestId('initial-sync-ledger');
-  await expect(ledger).toContainText(`3,000 of ${PAYMENTS.toLocaleString('en-US')}`);
+  await expect(ledger).toContainText(`5,000 of ${PAYMENTS.toLocaleString('en-US')}`);
   await expect(ledger).toHaveAttribute('data-done', 'false');
 
   await first.close();
@@ -144,7 +144,7 @@ test('a fresh desk downloads the ledger in bulk, resumes it, and sends none of i
   });
   const gate = await holdLedgerAfter(second, 0);
   await second.goto('/');
-  await expect(second.getByTestId('initial-sync-ledger')).toContainText(`3,000 of ${PAYMENTS.toLocaleString('en-US')}`);
+  await expect(second.getByTestId('initial-sync-ledger')).toContainText(`5,000 of ${PAYMENTS.toLocaleString('en-US')}`);
   await gate.release();
   // Hidden once every collection's replication has caught up, its upload included.
   await expect(second.getByTestId('initial-sync')).toBeHidden({ timeout: 30_000 });

@@ -60,16 +60,6 @@ describe("a fresh desk's ledger download", () => {
     await db.remove();
   });
 
-  it('stores the first page as soon as it arrives, then writes twice as many pages each time, up to the most', async () => {
-    const progress = memoryProgress();
-    const seen: number[] = [];
-    const start = await downloadLedger({ collection: db.ledger, fetchPage: feed(125).fetchPage, progress, pageSize: 10, pagesPerWrite: 4, onProgress: (n) => seen.push(n) });
-    expect(start?.pull).toEqual({ seq: 125 });
-    // Writes of 1, 2, 4, 4 pages, then the short rest.
-    expect(seen).toEqual([10, 30, 70, 110, 125]);
-    expect(await db.ledger.count().exec()).toBe(125);
-  });
-
   it('stores every entry, reports progress, and starts the upload after the downloaded entries', async () => {
     const server = feed(25);
     const progress = memoryProgress();

@@ -41,7 +41,7 @@ export interface LedgerDownloadOptions<T extends { id: string }> {
   progress: ProgressStore;
   /** The server's largest pull page (a shorter page is the end of the feed). */
   pageSize: number;
-  /** Pages stored per write at most; default 5 (the first writes are smaller, see downloadLedger). */
+  /** Pages stored per write; default 5. */
   pagesPerWrite?: number;
   onProgress?: (downloaded: number) => void;
   /** True once the desk stopped syncing: the download ends where it is and resumes next time. */
@@ -73,20 +73,12 @@ export async function downloadLedger<T extends { id: string }>(options: LedgerDo
   let progress: LedgerDownloadProgress = kept ?? { seq: 0, upstream: null, downloaded: 0, othersWritten: false, done: false };
 
   const pull = prefetchingPull(options.fetchPage);
-  /**
-   * A few pages per write: fewer, larger transactions (and progress records) cost less. The first
-   * write holds one page and each next one twice as many, up to the most: storing starts as soon as
-   * one page has arrived, not after the first whole group.
-   */
-  const mostPages = Math.max(1, options.pagesPerWrite ?? 5);
-  let pages = 1;
+  /** A few pages per write: fewer, larger transactions (and progress records) cost less. */
   const fetchGroup = async (from: SyncCheckpoint | null): Promise<{ documents: WithDeleted<T>[]; at: SyncCheckpoint | null; done: boolean }> => {
     const documents: WithDeleted<T>[] = [];
-    const limit = options.pageSize * pages;
-    pages = Math.min(mostPages, pages * 2);
     let at = from;
     let done = false;
-    while (!done && documents.length < limit) {
+    while (!done && documents.length < options.pageSize * (options.pagesPerWrite ?? 5)) {
       const page = await pull(at, options.pageSize);
       documents.push(...page.documents);
       at = page.checkpoint ?? at;
