@@ -235,9 +235,10 @@ async function preparedPush(
         // A document twice in one upload is stored once, as its later version.
         writes.delete(values.id);
         writes.set(values.id, values);
-        const prepared = !master && state === next ? entriesIfNew[index] : undefined;
-        audits.push(prepared ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
-        const rowStart = !master && state === next ? rowsIfNew[index] : undefined;
+        // New and stored as uploaded: what was prepared before the lock applies.
+        const asUploaded = !master && state === next;
+        audits.push((asUploaded ? entriesIfNew[index] : undefined) ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
+        const rowStart = asUploaded ? rowsIfNew[index] : undefined;
         if (rowStart === undefined) preparedRows.delete(values.id);
         else preparedRows.set(values.id, newRowText(rowStart, seq, now));
         masters.set(values.id, { ...values });
@@ -249,22 +250,15 @@ async function preparedPush(
       // another school's, which must be refused, never overwritten.
       const inserts = [...writes.values()].filter((values) => !stored.has(values.id));
       const updates = [...writes.values()].filter((values) => stored.has(values.id));
-      if (inserts.length > 0 && !readStored) {
-        // A plain insert (cheaper than ON CONFLICT's speculative one); an id stored already fails
-        // it, and the attempt is undone to run again reading what is stored.
+      if (inserts.length > 0) {
         const texts = inserts.map((values) => preparedRows.get(values.id));
-        const statement = texts.every((text): text is string => text !== undefined) ? bulkInsertJsonSql(syncDocuments, texts) : bulkInsertSql(syncDocuments, inserts);
         try {
-          await tx.execute(statement);
-        } catch (error) {
-          if (uniqueViolationOf(error) === 'sync_documents_collection_id_pk') throw new StoredAlready();
-          throw error;
-        }
-      } else if (inserts.length > 0) {
-        try {
-          await tx.execute(bulkInsertSql(syncDocuments, inserts));
+          await tx.execute(texts.every((text): text is string => text !== undefined) ? bulkInsertJsonSql(syncDocuments, texts) : bulkInsertSql(syncDocuments, inserts));
         } catch (error) {
           if (uniqueViolationOf(error) !== 'sync_documents_collection_id_pk') throw error;
+          // Not read first (immutable documents): perhaps stored already; undone, and run again
+          // reading what is stored. Read first: another school's id.
+          if (!readStored) throw new StoredAlready();
           throw new AppError(422, 'wrong-school', `A ${ctx.collection.label.toLowerCase()} of this upload has an id another school saved at the same moment, so it was refused. Nothing from this upload was saved.`);
         }
       }
