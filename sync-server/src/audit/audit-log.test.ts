@@ -56,7 +56,9 @@ describe('appendAudit', () => {
 
   it('stores prepared events as their own hash says, whatever they hold', async () => {
     // PostgreSQL cannot store U+0000 in jsonb or text; the pushes refuse it before the trail sees it.
-    const text = fc.string().filter((t) => !t.includes('\u0000'));
+    // Strings of any kind, and of what COPY's text format escapes or the templates use (\\ \t \n \r).
+    const awkward = fc.string({ unit: fc.constantFrom('a', 'N', '\\', '\t', '\n', '\r', '"', ' ', '\u0001', '\u00e9', '\u{1f600}') });
+    const text = fc.oneof(fc.string(), awkward).filter((t) => !t.includes('\u0000'));
     const json = fc.jsonValue({ maxDepth: 3 }).filter((value) => !JSON.stringify(value).includes('\\u0000'));
     const uuid = fc.uuid({ version: 7 });
     const event: fc.Arbitrary<AuditEvent> = fc.record(
@@ -71,14 +73,14 @@ describe('appendAudit', () => {
         entityType: fc.option(text),
         entityId: fc.option(text),
         before: json,
-        after: fc.oneof(json, fc.dictionary(fc.constantFrom('amount', 'token', '10', '2', 'a b', '__proto__'), json)),
+        after: fc.oneof(json, fc.dictionary(fc.constantFrom('amount', 'token', '10', '2', 'a b', '__proto__'), json), fc.dictionary(awkward, fc.oneof(awkward, json))),
         ip: fc.option(text),
         userAgent: fc.option(text),
         offlineSessionId: fc.option(uuid),
       },
       { requiredKeys: ['schoolId', 'action'] },
     );
-    const events = fc.sample(event, { numRuns: 60, seed: 5 });
+    const events = fc.sample(event, { numRuns: 100, seed: 5 });
     // Prepared ahead (as a push does) and plain, in one append.
     await database.db.transaction((tx) => appendAudit(tx, events.map((e, i) => (i % 2 === 0 ? prepareAuditEvent(e) : e))));
     const rows = await database.db.select().from(auditLog).orderBy(asc(auditLog.seq));
@@ -89,7 +91,16 @@ describe('appendAudit', () => {
       expect(prevHash).toBe(prev);
       expect(hashAuditRecord(prev, auditRecordOf(record))).toBe(hash);
       const sent = events[index];
-      expect(record).toMatchObject({ action: sent?.action, entityId: sent?.entityId ?? null, offlineSessionId: sent?.offlineSessionId ?? null, deviceTime: sent?.deviceTime ?? null });
+      expect(record).toMatchObject({
+        action: sent?.action,
+        actorRole: sent?.actorRole ?? null,
+        entityType: sent?.entityType ?? null,
+        entityId: sent?.entityId ?? null,
+        offlineSessionId: sent?.offlineSessionId ?? null,
+        deviceTime: sent?.deviceTime ?? null,
+        ip: sent?.ip ?? null,
+        userAgent: sent?.userAgent ?? null,
+      });
       expect(record.before).toEqual(redact(sent?.before ?? null));
       expect(record.after).toEqual(redact(sent?.after ?? null));
       prev = hash;

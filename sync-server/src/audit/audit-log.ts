@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { eq, getTableColumns } from 'drizzle-orm';
 import { canonicalJson } from '@feemaster/core';
-import { bulkInsertJsonSql } from '../db/bulk-insert.ts';
+import { COPY_NULL, copyCell, copyRows, copyText } from '../db/copy-rows.ts';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditLog } from '../db/schema.ts';
 
@@ -102,24 +102,27 @@ export function chainOf(schoolId: string | null): string {
 }
 
 /**
- * An event with everything but its place in the chain serialized: its hashed record and its
- * stored row as canonical JSON with holes for what only the append knows (the entry's number and
- * time, and the hashes linking it). Preparing a large upload's events before taking a lock keeps
- * that work out of the time the lock is held: the append only joins text and hashes it.
+ * An event with everything but its place in the chain serialized: its hashed record as canonical
+ * JSON and its stored row as a COPY line, both with holes for what only the append knows (the
+ * entry's number and time, and the hashes linking it). Preparing a large upload's events before
+ * taking a lock keeps that work out of the time the lock is held: the append only joins text and
+ * hashes it.
  */
 export interface PreparedAuditEvent {
   chain: string;
   /** The record as hashed (hashAuditRecord): text, at, text, seq, text. */
   record: readonly [string, string, string];
-  /** The audit_log row as jsonb_populate_recordset reads it: text, seq, text, at, text, prev_hash, text, hash, text (in column order). */
+  /** The audit_log row as a COPY line (copyRows): text, seq, text, at, text, prev_hash, text, hash, text (in column order). */
   row: readonly string[];
 }
 
-/** Marks where a value goes in a template; JSON escapes control characters, so none occurs in JSON text. */
-const HOLE_MARK = '\u0001';
+/** Marks where a value goes in a template: neither JSON text nor a COPY line's cells hold a raw newline. */
+const HOLE_MARK = '\n';
 const HOLE = { seq: HOLE_MARK, at: HOLE_MARK, prevHash: HOLE_MARK, hash: HOLE_MARK } as const;
 
-const auditColumns = Object.entries(getTableColumns(auditLog)).map(([key, column]) => ({ key, name: JSON.stringify(column.name) }));
+const auditColumnKeys = Object.keys(getTableColumns(auditLog));
+const holeOrder = auditColumnKeys.filter((key) => Object.hasOwn(HOLE, key));
+if (holeOrder.join() !== 'seq,at,prevHash,hash') throw new Error(`audit_log columns are in an unexpected order (${holeOrder.join()}): update appendAudit`);
 
 /** The hashed record's members in canonical order (none looks like an array index: plain code-unit order). */
 const RECORD_KEYS: readonly (keyof AuditRecord)[] = (
@@ -127,9 +130,13 @@ const RECORD_KEYS: readonly (keyof AuditRecord)[] = (
 ).toSorted((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 const nullable = (text: string | null | undefined): string => (text == null ? 'null' : JSON.stringify(text));
+/** A jsonb cell: SQL NULL for JSON null, as the column has always held it. */
+const jsonCell = (json: string): string => (json === 'null' ? COPY_NULL : copyText(json));
 
 export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
   const chain = chainOf(event.schoolId);
+  const before = canonicalJson(redact(event.before ?? null));
+  const after = canonicalJson(redact(event.after ?? null));
   // Each member's canonical JSON (a string's is JSON.stringify's), the entry's number and time as holes.
   const texts: Record<keyof AuditRecord, string | undefined> = {
     chain: JSON.stringify(chain),
@@ -144,8 +151,8 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
     action: JSON.stringify(event.action),
     entityType: nullable(event.entityType),
     entityId: nullable(event.entityId),
-    before: canonicalJson(redact(event.before ?? null)),
-    after: canonicalJson(redact(event.after ?? null)),
+    before,
+    after,
     ip: nullable(event.ip),
     userAgent: nullable(event.userAgent),
     // Hashed only when set (see AuditRecord).
@@ -157,14 +164,28 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
     if (text !== undefined) record += `${record === '' ? '{' : ','}"${key}":${text}`;
   }
   const [beforeAt = '', betweenAtAndSeq = '', afterSeq = ''] = `${record}}`.split(HOLE_MARK);
-  const cells: Record<string, string | undefined> = { ...texts, ...HOLE };
-  let row = '';
-  for (const { key, name } of auditColumns) row += `${row === '' ? '{' : ','}${name}:${cells[key] ?? 'null'}`;
-  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: `${row}}`.split(HOLE_MARK) };
+  // The row's cells as COPY reads them: the values themselves, not their JSON.
+  const cells: Record<string, string> = {
+    ...HOLE,
+    chain: copyText(chain),
+    schoolId: copyCell(event.schoolId),
+    actorUserId: copyCell(event.actorUserId),
+    actorRole: copyCell(event.actorRole),
+    deviceId: copyCell(event.deviceId),
+    officeId: copyCell(event.officeId),
+    deviceTime: copyCell(event.deviceTime),
+    action: copyText(event.action),
+    entityType: copyCell(event.entityType),
+    entityId: copyCell(event.entityId),
+    before: jsonCell(before),
+    after: jsonCell(after),
+    ip: copyCell(event.ip),
+    userAgent: copyCell(event.userAgent),
+    offlineSessionId: copyCell(event.offlineSessionId || null),
+  };
+  const row = auditColumnKeys.map((key) => cells[key] ?? COPY_NULL).join('\t');
+  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: row.split(HOLE_MARK) };
 }
-
-const holeOrder = auditColumns.map(({ key }) => key).filter((key) => Object.hasOwn(HOLE, key));
-if (holeOrder.join() !== 'seq,at,prevHash,hash') throw new Error(`audit_log columns are in an unexpected order (${holeOrder.join()}): update appendAudit`);
 
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */
 export async function appendAudit(tx: Db, events: readonly (AuditEvent | PreparedAuditEvent)[], now = new Date()): Promise<void> {
@@ -175,7 +196,8 @@ export async function appendAudit(tx: Db, events: readonly (AuditEvent | Prepare
     if (list) list.push(prepared);
     else byChain.set(prepared.chain, [prepared]);
   }
-  const at = JSON.stringify(now.toISOString());
+  const at = now.toISOString();
+  const atJson = JSON.stringify(at);
   for (const [chain, chainEvents] of [...byChain].sort(([a], [b]) => (a < b ? -1 : 1))) {
     await tx.insert(auditChains).values({ chain, lastSeq: 0, lastHash: GENESIS_HASH }).onConflictDoNothing();
     const [head] = await tx.select().from(auditChains).where(eq(auditChains.chain, chain)).for('update');
@@ -184,13 +206,13 @@ export async function appendAudit(tx: Db, events: readonly (AuditEvent | Prepare
     const rows = chainEvents.map((event) => {
       seq += 1;
       const [beforeAt, betweenAtAndSeq, afterSeq] = event.record;
-      const hash = createHash('sha256').update(`${prevHash}\n${beforeAt}${at}${betweenAtAndSeq}${String(seq)}${afterSeq}`).digest('hex');
+      const hash = createHash('sha256').update(`${prevHash}\n${beforeAt}${atJson}${betweenAtAndSeq}${String(seq)}${afterSeq}`).digest('hex');
       const [a = '', b = '', c = '', d = '', e = ''] = event.row;
-      const row = `${a}${String(seq)}${b}${at}${c}"${prevHash}"${d}"${hash}"${e}`;
+      const row = `${a}${String(seq)}${b}${at}${c}${prevHash}${d}${hash}${e}`;
       prevHash = hash;
       return row;
     });
-    await tx.execute(bulkInsertJsonSql(auditLog, rows));
+    await copyRows(tx, auditLog, rows);
     await tx.update(auditChains).set({ lastSeq: seq, lastHash: prevHash }).where(eq(auditChains.chain, chain));
   }
 }

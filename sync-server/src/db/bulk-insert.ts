@@ -20,8 +20,3 @@ export function bulkInsertSql<T extends PgTable>(table: T, rows: readonly T['$in
   });
   return sql`insert into ${table} select * from jsonb_populate_recordset(null::${table}, ${JSON.stringify(records)}::jsonb) ${tail}`;
 }
-
-/** The same from rows already serialized as JSON objects keyed by column name (every column given). */
-export function bulkInsertJsonSql<T extends PgTable>(table: T, rows: readonly string[], tail: SQL = sql``): SQL {
-  return sql`insert into ${table} select * from jsonb_populate_recordset(null::${table}, ${`[${rows.join(',')}]`}::jsonb) ${tail}`;
-}

@@ -1,7 +1,7 @@
 // The change feed: transactional push with conflict detection, and checkpointed pull.
 // Sequences are handed out under a per-school row lock held to commit, so commit order equals
 // sequence order and a concurrent pull can never skip a document.
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
 import {
   MAX_BATCH_BYTES,
   canonicalJson,
@@ -30,7 +30,8 @@ import { appendAudit, prepareAuditEvent, type AuditEvent, type PreparedAuditEven
 import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
-import { bulkInsertJsonSql, bulkInsertSql } from '../db/bulk-insert.ts';
+import { bulkInsertSql } from '../db/bulk-insert.ts';
+import { COPY_NULL, copyRows, copyText } from '../db/copy-rows.ts';
 import { uniqueViolationOf } from '../db/pg-errors.ts';
 import { inSlices, takeTurn } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
@@ -159,8 +160,8 @@ async function preparedPush(
     const { _deleted: deleted, ...data } = state;
     return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
   });
-  // Likewise each row's sync_documents row as JSON, but for its number and time (newRowText).
-  const rowsIfNew = ctx.collection.immutable ? await inSlices(nextStates, (state) => newRowStart(ctx, collection, state)) : [];
+  // Likewise each row's sync_documents row as a COPY line, but for its number and time (newRowLine).
+  const rowsIfNew = ctx.collection.immutable ? await inSlices(nextStates, (state) => newRow(ctx, collection, state)) : [];
   /** One try in one transaction; `readStored`: read the stored versions of the uploaded ids first. */
   const attempt = (readStored: boolean): Promise<PushResult> =>
     db.transaction(async (tx) => {
@@ -238,9 +239,9 @@ async function preparedPush(
         // New and stored as uploaded: what was prepared before the lock applies.
         const asUploaded = !master && state === next;
         audits.push((asUploaded ? entriesIfNew[index] : undefined) ?? documentChangeEvent(ctx, collection, master ? { data: master.data, deleted: master.deleted } : null, { data, deleted }));
-        const rowStart = asUploaded ? rowsIfNew[index] : undefined;
-        if (rowStart === undefined) preparedRows.delete(values.id);
-        else preparedRows.set(values.id, newRowText(rowStart, seq, now));
+        const prepared = asUploaded ? rowsIfNew[index] : undefined;
+        if (prepared === undefined) preparedRows.delete(values.id);
+        else preparedRows.set(values.id, newRowLine(prepared, seq, now));
         masters.set(values.id, { ...values });
         written.push(state);
       }
@@ -253,7 +254,8 @@ async function preparedPush(
       if (inserts.length > 0) {
         const texts = inserts.map((values) => preparedRows.get(values.id));
         try {
-          await tx.execute(texts.every((text): text is string => text !== undefined) ? bulkInsertJsonSql(syncDocuments, texts) : bulkInsertSql(syncDocuments, inserts));
+          if (texts.every((text): text is string => text !== undefined)) await copyRows(tx, syncDocuments, texts);
+          else await tx.execute(bulkInsertSql(syncDocuments, inserts));
         } catch (error) {
           if (uniqueViolationOf(error) !== 'sync_documents_collection_id_pk') throw error;
           // Not read first (immutable documents): perhaps stored already; undone, and run again
@@ -403,27 +405,35 @@ function conflictEvent(ctx: PushContext, conflict: ConflictRecord): AuditEvent {
 }
 
 /**
- * A new document's sync_documents row as JSON up to what only the school's lock holder knows: its
- * number in the feed and the server time (newRowText adds them). Written before the lock is taken.
+ * A new document's sync_documents row as a COPY line (copyRows), but for what only the school's
+ * lock holder knows: its number in the feed and the server time (newRowLine adds them). Written
+ * before the lock is taken.
  */
-function newRowStart(ctx: PushContext, collection: string, state: Doc): string {
+type NewRow = readonly [beforeSeq: string, betweenSeqAndTime: string, afterTime: string];
+
+/** Where the number and time go: no cell holds a raw newline (copyText). */
+const HOLE = '\n';
+const documentColumnKeys = Object.keys(getTableColumns(syncDocuments));
+
+function newRow(ctx: PushContext, collection: string, state: Doc): NewRow {
   const { _deleted: deleted, ...data } = state;
-  const known: Record<string, unknown> = {
-    [syncDocuments.collection.name]: collection,
-    [syncDocuments.id.name]: String(state.id),
-    [syncDocuments.schoolId.name]: ctx.schoolId,
-    [syncDocuments.deleted.name]: deleted,
-    [syncDocuments.data.name]: data,
-    [syncDocuments.updatedBy.name]: ctx.userId,
+  const cells: Record<string, string> = {
+    collection: copyText(collection),
+    id: copyText(String(state.id)),
+    schoolId: copyText(ctx.schoolId),
+    seq: HOLE,
+    deleted: deleted ? 't' : 'f',
+    data: copyText(JSON.stringify(data)),
+    serverUpdatedAt: HOLE,
+    updatedBy: copyText(ctx.userId),
   };
-  return JSON.stringify(known).slice(0, -1);
+  const [beforeSeq = '', betweenSeqAndTime = '', afterTime = '', ...rest] = documentColumnKeys.map((key) => cells[key] ?? COPY_NULL).join('\t').split(HOLE);
+  if (rest.length > 0) throw new Error('a sync_documents cell held the hole mark');
+  return [beforeSeq, betweenSeqAndTime, afterTime];
 }
 
-const SEQ_MEMBER = JSON.stringify(syncDocuments.seq.name);
-const TIME_MEMBER = JSON.stringify(syncDocuments.serverUpdatedAt.name);
-
-function newRowText(start: string, seq: number, at: string): string {
-  return `${start},${SEQ_MEMBER}:${String(seq)},${TIME_MEMBER}:${JSON.stringify(at)}}`;
+function newRowLine([beforeSeq, betweenSeqAndTime, afterTime]: NewRow, seq: number, at: string): string {
+  return `${beforeSeq}${String(seq)}${betweenSeqAndTime}${at}${afterTime}`;
 }
 
 function toStoredState(doc: Record<string, unknown>): Doc {
