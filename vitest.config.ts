@@ -12,7 +12,7 @@ export default defineConfig({
         resolve: { alias: { '#platform': fileURLToPath(new URL('renderer/src/platform/web.ts', import.meta.url)) } },
         test: {
           name: 'unit',
-          include: ['core/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}', 'electron/**/*.test.ts'],
+          include: ['core/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}', 'electron/**/*.test.ts', 'tests/perf/**/*.test.ts'],
           environment: 'node',
         },
       },

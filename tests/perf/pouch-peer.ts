@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import PouchDB, { type PouchDocument } from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { MAX_PULL_LIMIT, MAX_PUSH_ROWS } from '@feemaster/core';
+import type { RoundRates } from './report.ts';
 import { batches } from './sync-client.ts';
 
 PouchDB.plugin(memoryAdapter);
@@ -22,6 +23,8 @@ export interface PeerResult {
   pullSeconds: number;
   pullDocsPerSecond: number;
   batchSizes: { push: number; pull: number };
+  /** Docs/s of every round, in the order they ran (the rates above are their medians). */
+  rounds: RoundRates[];
 }
 
 /** A port nobody listens on now (pouchdb-server treats --port 0 as "the default, 5984"). */
@@ -108,7 +111,9 @@ export async function benchPouchPeer(docs: readonly Record<string, unknown>[], l
     const pullSeconds = (performance.now() - t0) / 1000;
     if (pulled.docs_written !== docs.length) throw new Error(`PouchDB pulled ${String(pulled.docs_written)} of ${String(docs.length)} documents`);
     log(`  pouchdb: pull ${Math.round(docs.length / pullSeconds).toLocaleString('en-US')} docs/s (${pullSeconds.toFixed(1)} s)`);
-    return { docs: docs.length, pushSeconds, pushDocsPerSecond: docs.length / pushSeconds, pullSeconds, pullDocsPerSecond: docs.length / pullSeconds, batchSizes };
+    const pushDocsPerSecond = docs.length / pushSeconds;
+    const pullDocsPerSecond = docs.length / pullSeconds;
+    return { docs: docs.length, pushSeconds, pushDocsPerSecond, pullSeconds, pullDocsPerSecond, batchSizes, rounds: [{ push: pushDocsPerSecond, pull: pullDocsPerSecond }] };
   } finally {
     await Promise.all([local.destroy(), fresh.destroy(), remote.close()]);
     await server.stop();

@@ -5,6 +5,7 @@ import { MAX_PUSH_ROWS } from '@feemaster/core';
 import { invoicesFor, paymentsByDesk, type BenchDataSet, type SchoolIdentity } from './bench-data.ts';
 import type { DatabaseTarget } from '../../sync-server/src/db/client.ts';
 import type { BackendKind, ServerInfo } from './bench-server.ts';
+import type { RoundRates } from './report.ts';
 import { startServerProcess } from './server-process.ts';
 import { batches, feedEnd, pushNew, timedPull, timedPush, type Timing } from './sync-client.ts';
 
@@ -13,8 +14,11 @@ export interface ServerResult {
   payments: number;
   desks: number;
   invoices: number;
+  /** The median round's timings (each way its own median round, see combineServerRounds). */
   push: Timing;
   pull: Timing;
+  /** Docs/s of every round, in the order they ran. */
+  rounds: RoundRates[];
 }
 
 export interface LoadedServer {
@@ -58,7 +62,15 @@ export async function benchServer<T>(
     options.log(`  ${kind}: push ${fmt(push.docsPerSecond)} docs/s (${push.seconds.toFixed(1)} s)`);
     const pull = await timedPull(running.baseUrl, firstDesk.token, afterInvoices.checkpoint, data.payments);
     options.log(`  ${kind}: pull ${fmt(pull.docsPerSecond)} docs/s (${pull.seconds.toFixed(1)} s)`);
-    const result: ServerResult = { backend: kind, payments: data.payments, desks: data.desks, invoices: invoices.length, push, pull: withoutCheckpoint(pull) };
+    const result: ServerResult = {
+      backend: kind,
+      payments: data.payments,
+      desks: data.desks,
+      invoices: invoices.length,
+      push,
+      pull: withoutCheckpoint(pull),
+      rounds: [{ push: push.docsPerSecond, pull: pull.docsPerSecond }],
+    };
     const loaded: LoadedServer = { backend: kind, running, target: server.target, data, ledgerDocs: afterInvoices.docs + data.payments };
     const extra = options.whileRunning ? await options.whileRunning(loaded) : undefined;
     return { result, school: running.school, extra };

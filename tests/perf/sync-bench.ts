@@ -7,6 +7,7 @@
 //   npm run bench:sync -- --quick      10,000 payments, 50 live samples
 //   options: --sizes 10000,50000  --samples 200  --desks 4
 //            --browser-max 100000 (browser runs at sizes up to this; default 10000: 100,000 adds ~9 minutes)
+//            --rounds 3 (server and peer push/pull measured this many times, interleaved; medians reported)
 //            --profile <dir> (CPU profiles of the server processes)  --out <file>
 // PostgreSQL: FEEMASTER_BENCH_DATABASE_URL (a server where the user may CREATE DATABASE).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,9 +19,9 @@ import { generateDataSet, livePayment, paymentsByDesk, type BenchDataSet, type S
 import { DEFAULT_ADMIN_URL } from './bench-server.ts';
 import { buildBrowserPage, launchChromium, runBrowserSync } from './browser-bench.ts';
 import { measureLatency } from './live-latency.ts';
-import { benchPouchPeer } from './pouch-peer.ts';
-import { buildRows, formatTable, TARGETS, type BenchResults, type LatencyRun } from './report.ts';
-import { benchServer, fmt, type LoadedServer } from './server-bench.ts';
+import { benchPouchPeer, type PeerResult } from './pouch-peer.ts';
+import { buildRows, combinePeerRounds, combineServerRounds, formatTable, TARGETS, type BenchResults, type LatencyRun } from './report.ts';
+import { benchServer, fmt, type LoadedServer, type ServerResult } from './server-bench.ts';
 import { setServerNodeFlags, startInstanceProcess } from './server-process.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     samples: { type: 'string' },
     'browser-max': { type: 'string' },
     desks: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
     profile: { type: 'string' },
     out: { type: 'string', default: resolve(repoRoot, '.bench/sync.json') },
   },
@@ -49,6 +51,7 @@ const sizes = (args.sizes ?? (args.quick ? '10000' : '10000,100000')).split(',')
 const samples = positiveInteger(args.samples ?? (args.quick ? '50' : '200'), '--samples');
 const browserMax = positiveInteger(args['browser-max'] ?? '10000', '--browser-max');
 const desks = positiveInteger(args.desks, '--desks');
+const roundCount = positiveInteger(args.rounds, '--rounds');
 if (desks < 2) throw new Error('--desks must be at least 2: live propagation needs a desk A and a desk B');
 const adminUrl = process.env.FEEMASTER_BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
 if (args.profile) setServerNodeFlags(['--cpu-prof', `--cpu-prof-dir=${resolve(args.profile)}`]);
@@ -111,46 +114,58 @@ async function main(): Promise<void> {
   const webRoot = resolve(repoRoot, '.bench/browser');
   log(`building the browser page into ${webRoot}`);
   await buildBrowserPage(webRoot);
-  const browser = await launchChromium();
-  const browserVersion = browser.version;
+  let browserVersion = 'not run';
   const latencySize = Math.min(...sizes);
-  try {
-    for (const size of sizes) {
-      const data = generateDataSet({ payments: size, students: STUDENTS, desks });
-      log(`${fmt(size)} payments from ${String(desks)} desks (after ${fmt(STUDENTS)} invoices), push batches of ${String(MAX_PUSH_ROWS)}, pull pages of ${String(MAX_PULL_LIMIT)}`);
+  for (const size of sizes) {
+    const data = generateDataSet({ payments: size, students: STUDENTS, desks });
+    log(`${fmt(size)} payments from ${String(desks)} desks (after ${fmt(STUDENTS)} invoices), push batches of ${String(MAX_PUSH_ROWS)}, pull pages of ${String(MAX_PULL_LIMIT)}`);
+    // Push and pull are short at 10,000 documents, and this machine's speed drifts: each is
+    // measured in rounds, PostgreSQL, PGlite and the peer one after the other in each round; the
+    // browser and live measurements run in the first round only.
+    const rounds: { postgres: ServerResult; pglite: ServerResult; peer: PeerResult }[] = [];
+    for (let round = 1; round <= roundCount; round += 1) {
+      if (roundCount > 1) log(`  round ${String(round)} of ${String(roundCount)}`);
+      const first = round === 1;
       const postgres = await benchServer('postgres', data, {
         adminUrl,
         webRoot,
         log,
-        whileRunning: async (loaded) => {
-          if (size <= browserMax) {
-            log(`  browser: initial sync of ${fmt(loaded.ledgerDocs)} ledger documents vs bulkInsert and bulkPut`);
-            const token = loaded.running.desks.at(-1)?.token;
-            if (!token) throw new Error('no desk for the browser replica');
-            // The compared pair runs twice, in both orders, at small sizes; once at large ones.
-            const repeats = loaded.ledgerDocs <= 20_000 ? 2 : 1;
-            const result = await runBrowserSync(browser, loaded.running.baseUrl, { token, expectedDocs: loaded.ledgerDocs, label: String(size), repeats }, log);
-            log(`  browser: initial sync ${result.replication.validated.seconds.toFixed(2)} s, bulkInsert ${result.rxdbBulkInsert.validated.seconds.toFixed(2)} s, bulkPut ${result.dexieBulkPut.seconds.toFixed(2)} s`);
-            results.browser.push({ ...result, payments: size });
-          }
-          if (size === latencySize) results.latency.push(...(await latencyRuns(loaded)));
-        },
+        whileRunning: first
+          ? async (loaded) => {
+              if (size <= browserMax) {
+                log(`  browser: initial sync of ${fmt(loaded.ledgerDocs)} ledger documents vs bulkInsert and bulkPut`);
+                const token = loaded.running.desks.at(-1)?.token;
+                if (!token) throw new Error('no desk for the browser replica');
+                // The compared pair runs twice, in both orders, at small sizes; once at large ones.
+                const repeats = loaded.ledgerDocs <= 20_000 ? 2 : 1;
+                // Chromium runs for this part only: left open, it went on using CPU after the writes
+                // (its IndexedDB files, presumably) and every measurement after it ran a third slower.
+                const browser = await launchChromium();
+                browserVersion = browser.version;
+                const result = await runBrowserSync(browser, loaded.running.baseUrl, { token, expectedDocs: loaded.ledgerDocs, label: String(size), repeats }, log).finally(() => browser.close());
+                log(`  browser: initial sync ${result.replication.validated.seconds.toFixed(2)} s, bulkInsert ${result.rxdbBulkInsert.validated.seconds.toFixed(2)} s, bulkPut ${result.dexieBulkPut.seconds.toFixed(2)} s`);
+                results.browser.push({ ...result, payments: size });
+              }
+              if (size === latencySize) results.latency.push(...(await latencyRuns(loaded)));
+            }
+          : undefined,
       });
-      results.server.push(postgres.result);
       const pglite = await benchServer('pglite', data, {
         adminUrl,
         webRoot: null,
         log,
-        whileRunning: async (loaded) => {
-          if (size === latencySize) results.latency.push(...(await latencyRuns(loaded)));
-        },
+        whileRunning: first
+          ? async (loaded) => {
+              if (size === latencySize) results.latency.push(...(await latencyRuns(loaded)));
+            }
+          : undefined,
       });
-      results.server.push(pglite.result);
       // The peer gets exactly the payments the PostgreSQL server stored.
-      results.peer.push(await benchPouchPeer(paymentsByDesk(data, postgres.school).flat(), log));
+      const peer = await benchPouchPeer(paymentsByDesk(data, postgres.school).flat(), log);
+      rounds.push({ postgres: postgres.result, pglite: pglite.result, peer });
     }
-  } finally {
-    await browser.close();
+    results.server.push(combineServerRounds(rounds.map((r) => r.postgres)), combineServerRounds(rounds.map((r) => r.pglite)));
+    results.peer.push(combinePeerRounds(rounds.map((r) => r.peer)));
   }
 
   const rows = buildRows(results);
@@ -172,6 +187,7 @@ async function main(): Promise<void> {
     settings: {
       sizes,
       desks,
+      rounds: roundCount,
       invoices: STUDENTS,
       pushBatchRows: MAX_PUSH_ROWS,
       pullLimit: MAX_PULL_LIMIT,
