@@ -58,6 +58,16 @@ export function readLedgerEntry(doc: Record<string, unknown>): LedgerEntry | und
 
 const checkByType = new Map(Object.entries(variantChecks('ledger')));
 
+/**
+ * A document the ledger collection's validator has accepted (a push is validated with the same
+ * compiled checks before anything else runs), as the entry it is, without checking it again.
+ * Only its type is looked at: a document of no ledger type here is a caller's mistake.
+ */
+export function acceptedLedgerEntry(doc: Record<string, unknown>): LedgerEntry {
+  if (typeof doc.type !== 'string' || !checkByType.has(doc.type)) throw new Error(`acceptedLedgerEntry: ${String(doc.id)} is not a validated ledger entry`);
+  return doc as unknown as LedgerEntry;
+}
+
 /** Checks the one variant the entry's `type` names (its check compiled ahead of time), not every variant in turn. */
 function isLedgerEntry(value: Record<string, unknown>): value is LedgerEntry {
   const check = typeof value.type === 'string' ? checkByType.get(value.type) : undefined;

@@ -114,6 +114,8 @@ export interface PreparedAuditEvent {
   record: readonly [string, string, string];
   /** The audit_log row as a COPY line (copyRows): text, seq, text, at, text, prev_hash, text, hash, text (in column order). */
   row: readonly string[];
+  /** The canonical JSON of the event's `after` when nothing in it needed redacting (for reuse: it is that value's JSON). */
+  afterAsGiven?: string;
 }
 
 /** Marks where a value goes in a template: neither JSON text nor a COPY line's cells hold a raw newline. */
@@ -136,7 +138,9 @@ const jsonCell = (json: string): string => (json === 'null' ? COPY_NULL : copyTe
 export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
   const chain = chainOf(event.schoolId);
   const before = canonicalJson(redact(event.before ?? null));
-  const after = canonicalJson(redact(event.after ?? null));
+  const afterValue = event.after ?? null;
+  const redactedAfter = redact(afterValue);
+  const after = canonicalJson(redactedAfter);
   // Each member's canonical JSON (a string's is JSON.stringify's), the entry's number and time as holes.
   const texts: Record<keyof AuditRecord, string | undefined> = {
     chain: JSON.stringify(chain),
@@ -184,7 +188,7 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
     offlineSessionId: copyCell(event.offlineSessionId || null),
   };
   const row = auditColumnKeys.map((key) => cells[key] ?? COPY_NULL).join('\t');
-  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: row.split(HOLE_MARK) };
+  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: row.split(HOLE_MARK), ...(redactedAfter === afterValue ? { afterAsGiven: after } : {}) };
 }
 
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */

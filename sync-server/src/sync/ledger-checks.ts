@@ -4,6 +4,7 @@
 // order with the earlier ones visible, so a payment and its void may travel in one upload.
 import { and, eq, sql } from 'drizzle-orm';
 import {
+  acceptedLedgerEntry,
   checkLedgerEntry,
   createLedgerLookup,
   formatProblems,
@@ -11,7 +12,6 @@ import {
   readLedgerEntry,
   type ErrorBody,
   type LedgerEntry,
-  type PushRow,
 } from '@feemaster/core';
 import type { Db } from '../db/client.ts';
 import { ledgerCharges, schools, syncDocuments } from '../db/schema.ts';
@@ -29,20 +29,19 @@ type Problems = NonNullable<ErrorBody['problems']>;
 export async function checkLedgerPush(
   tx: Db,
   schoolId: string,
-  rows: readonly PushRow<Record<string, unknown>>[],
+  /** The pushed documents in push order, each accepted by the ledger collection's validator. */
+  docs: readonly Record<string, unknown>[],
   /** Which of the pushed ids are stored already (asked only when an entry breaks a rule). */
   storedIds: () => Promise<ReadonlySet<string>>,
 ): Promise<void> {
-  const entries = await inSlices(rows, (row) => readLedgerEntry(row.newDocumentState));
+  const entries = docs.map(acceptedLedgerEntry);
   const [school] = await tx.select({ currency: schools.currency }).from(schools).where(eq(schools.id, schoolId));
   if (!school) throw new AppError(403, 'wrong-school', 'Your school is not known to this server. Sign in again.');
-  const lookup = createLedgerLookup(await loadReferencedEntries(tx, schoolId, entries.filter((e) => e !== undefined)));
+  const lookup = createLedgerLookup(await loadReferencedEntries(tx, schoolId, entries));
 
   const found: { entry: LedgerEntry; problems: Problems }[] = [];
   // In order: each entry is checked with the ones before it in the upload visible.
   await inSlices(entries, (entry, index) => {
-    // Shapes were checked before the transaction; an unreadable row here would be a server bug.
-    if (!entry) throw new Error(`ledger row ${String(index)} passed shape validation but is not a ledger entry`);
     const problems = checkLedgerEntry(entry, { schoolCurrency: school.currency, ...lookup });
     if (problems.length > 0) found.push({ entry, problems: problems.map((problem) => ({ index, id: entry.id, ...problem })) });
     lookup.add(entry);

@@ -371,7 +371,7 @@ describe('tenancy', () => {
 
   it('treats another school’s payment as unknown after the server has read it for that school', async () => {
     // The server keeps entries it has read (they never change); a kept one is still the other school's.
-    await database.db.transaction((tx) => checkLedgerPush(tx, otherSchoolId, [{ assumedMasterState: null, newDocumentState: { ...voidOf(theirPayment.id, { payerId: theirPayment.payerId }), schoolId: otherSchoolId, _deleted: false } }], () => Promise.resolve(new Set<string>())));
+    await database.db.transaction((tx) => checkLedgerPush(tx, otherSchoolId, [{ ...voidOf(theirPayment.id, { payerId: theirPayment.payerId }), schoolId: otherSchoolId }], () => Promise.resolve(new Set<string>())));
     const res = await push(voidOf(theirPayment.id, { payerId: theirPayment.payerId }));
     expect(res.statusCode).toBe(422);
     expect(res.json<ErrorBody>().message).toContain(`the payment it voids (${theirPayment.id}) is not recorded for this school`);

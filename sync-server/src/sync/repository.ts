@@ -160,8 +160,11 @@ async function preparedPush(
     const { _deleted: deleted, ...data } = state;
     return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
   });
-  // Likewise each row's sync_documents row as a COPY line, but for its number and time (newRowLine).
-  const rowsIfNew = ctx.collection.immutable ? await inSlices(nextStates, (state) => newRow(ctx, collection, state)) : [];
+  // Likewise each row's sync_documents row as a COPY line, but for its number and time (newRowLine);
+  // a live document's data is its audit entry's `after`, whose JSON is written once for both.
+  const rowsIfNew = ctx.collection.immutable
+    ? await inSlices(nextStates, (state, index) => newRow(ctx, collection, state, state._deleted ? undefined : entriesIfNew[index]?.afterAsGiven))
+    : [];
   /** One try in one transaction; `readStored`: read the stored versions of the uploaded ids first. */
   const attempt = (readStored: boolean): Promise<PushResult> =>
     db.transaction(async (tx) => {
@@ -169,7 +172,7 @@ async function preparedPush(
       // is safe: entries are only ever added, so what a check found stays true; an entry the check
       // could not see yet (an upload committing meanwhile) is refused as it would have been had
       // that upload committed second. Rows stored in the meantime are found under the lock below.
-      if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, rows, () => storedIdsOf(tx, collection, ids));
+      if (collection === 'ledger') await checkLedgerPush(tx, ctx.schoolId, nextStates, () => storedIdsOf(tx, collection, ids));
       endTurn();
       const [counter] = await tx
         .select({ lastSeq: schoolChangeCounters.lastSeq })
@@ -415,7 +418,8 @@ type NewRow = readonly [beforeSeq: string, betweenSeqAndTime: string, afterTime:
 const HOLE = '\n';
 const documentColumnKeys = Object.keys(getTableColumns(syncDocuments));
 
-function newRow(ctx: PushContext, collection: string, state: Doc): NewRow {
+/** `dataJson`: the JSON of the document's data when the caller has it already. */
+function newRow(ctx: PushContext, collection: string, state: Doc, dataJson?: string): NewRow {
   const { _deleted: deleted, ...data } = state;
   const cells: Record<string, string> = {
     collection: copyText(collection),
@@ -423,7 +427,7 @@ function newRow(ctx: PushContext, collection: string, state: Doc): NewRow {
     schoolId: copyText(ctx.schoolId),
     seq: HOLE,
     deleted: deleted ? 't' : 'f',
-    data: copyText(JSON.stringify(data)),
+    data: copyText(dataJson ?? JSON.stringify(data)),
     serverUpdatedAt: HOLE,
     updatedBy: copyText(ctx.userId),
   };
