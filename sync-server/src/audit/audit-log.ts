@@ -118,18 +118,20 @@ export interface PreparedAuditEvent {
   afterAsGiven?: string;
 }
 
-/** Marks where a value goes in a template: neither JSON text nor a COPY line's cells hold a raw newline. */
-const HOLE_MARK = '\n';
-const HOLE = { seq: HOLE_MARK, at: HOLE_MARK, prevHash: HOLE_MARK, hash: HOLE_MARK } as const;
-
-const auditColumnKeys = Object.keys(getTableColumns(auditLog));
-const holeOrder = auditColumnKeys.filter((key) => Object.hasOwn(HOLE, key));
-if (holeOrder.join() !== 'seq,at,prevHash,hash') throw new Error(`audit_log columns are in an unexpected order (${holeOrder.join()}): update appendAudit`);
-
-/** The hashed record's members in canonical order (none looks like an array index: plain code-unit order). */
-const RECORD_KEYS: readonly (keyof AuditRecord)[] = (
-  ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId'] as const
-).toSorted((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/**
+ * The hashed record's members in canonical order (plain code-unit order: no key looks like an
+ * array index), and the audit_log columns in table order: prepareAuditEvent writes both as
+ * literal templates, so a change to either list must be made there too (checked at start-up).
+ */
+const RECORD_KEYS: readonly (keyof AuditRecord)[] = ['action', 'actorRole', 'actorUserId', 'after', 'at', 'before', 'chain', 'deviceId', 'deviceTime', 'entityId', 'entityType', 'ip', 'officeId', 'offlineSessionId', 'schoolId', 'seq', 'userAgent'];
+const ROW_COLUMNS = ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId', 'prevHash', 'hash'];
+{
+  const sorted = [...RECORD_KEYS].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const recordFields: Record<keyof AuditRecord, true> = { chain: true, seq: true, at: true, schoolId: true, actorUserId: true, actorRole: true, deviceId: true, officeId: true, deviceTime: true, action: true, entityType: true, entityId: true, before: true, after: true, ip: true, userAgent: true, offlineSessionId: true };
+  if (sorted.join() !== RECORD_KEYS.join() || sorted.join() !== Object.keys(recordFields).sort().join()) throw new Error('the audit record keys changed: update prepareAuditEvent');
+  const columns = Object.keys(getTableColumns(auditLog));
+  if (columns.join() !== ROW_COLUMNS.join()) throw new Error(`audit_log columns are ${columns.join()}, not ${ROW_COLUMNS.join()}: update prepareAuditEvent`);
+}
 
 const nullable = (text: string | null | undefined): string => (text == null ? 'null' : JSON.stringify(text));
 /** A jsonb cell: SQL NULL for JSON null, as the column has always held it. */
@@ -141,54 +143,24 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
   const afterValue = event.after ?? null;
   const redactedAfter = redact(afterValue);
   const after = canonicalJson(redactedAfter);
-  // Each member's canonical JSON (a string's is JSON.stringify's), the entry's number and time as holes.
-  const texts: Record<keyof AuditRecord, string | undefined> = {
-    chain: JSON.stringify(chain),
-    seq: HOLE.seq,
-    at: HOLE.at,
-    schoolId: nullable(event.schoolId),
-    actorUserId: nullable(event.actorUserId),
-    actorRole: nullable(event.actorRole),
-    deviceId: nullable(event.deviceId),
-    officeId: nullable(event.officeId),
-    deviceTime: nullable(event.deviceTime),
-    action: JSON.stringify(event.action),
-    entityType: nullable(event.entityType),
-    entityId: nullable(event.entityId),
-    before,
-    after,
-    ip: nullable(event.ip),
-    userAgent: nullable(event.userAgent),
-    // Hashed only when set (see AuditRecord).
-    offlineSessionId: event.offlineSessionId ? JSON.stringify(event.offlineSessionId) : undefined,
-  };
-  let record = '';
-  for (const key of RECORD_KEYS) {
-    const text = texts[key];
-    if (text !== undefined) record += `${record === '' ? '{' : ','}"${key}":${text}`;
-  }
-  const [beforeAt = '', betweenAtAndSeq = '', afterSeq = ''] = `${record}}`.split(HOLE_MARK);
-  // The row's cells as COPY reads them: the values themselves, not their JSON.
-  const cells: Record<string, string> = {
-    ...HOLE,
-    chain: copyText(chain),
-    schoolId: copyCell(event.schoolId),
-    actorUserId: copyCell(event.actorUserId),
-    actorRole: copyCell(event.actorRole),
-    deviceId: copyCell(event.deviceId),
-    officeId: copyCell(event.officeId),
-    deviceTime: copyCell(event.deviceTime),
-    action: copyText(event.action),
-    entityType: copyCell(event.entityType),
-    entityId: copyCell(event.entityId),
-    before: jsonCell(before),
-    after: jsonCell(after),
-    ip: copyCell(event.ip),
-    userAgent: copyCell(event.userAgent),
-    offlineSessionId: copyCell(event.offlineSessionId || null),
-  };
-  const row = auditColumnKeys.map((key) => cells[key] ?? COPY_NULL).join('\t');
-  return { chain, record: [beforeAt, betweenAtAndSeq, afterSeq], row: row.split(HOLE_MARK), ...(redactedAfter === afterValue ? { afterAsGiven: after } : {}) };
+  // The record as canonical JSON (a string member's JSON is JSON.stringify's), in RECORD_KEYS
+  // order, cut where the entry's time and number go; the offline session only when set.
+  const offline = event.offlineSessionId ? `,"offlineSessionId":${JSON.stringify(event.offlineSessionId)}` : '';
+  const record: PreparedAuditEvent['record'] = [
+    `{"action":${JSON.stringify(event.action)},"actorRole":${nullable(event.actorRole)},"actorUserId":${nullable(event.actorUserId)},"after":${after},"at":`,
+    `,"before":${before},"chain":${JSON.stringify(chain)},"deviceId":${nullable(event.deviceId)},"deviceTime":${nullable(event.deviceTime)},"entityId":${nullable(event.entityId)},"entityType":${nullable(event.entityType)},"ip":${nullable(event.ip)},"officeId":${nullable(event.officeId)}${offline},"schoolId":${nullable(event.schoolId)},"seq":`,
+    `,"userAgent":${nullable(event.userAgent)}}`,
+  ];
+  // The row as a COPY line in ROW_COLUMNS order (the values themselves, not their JSON), cut
+  // where the number, time and the two hashes go.
+  const row = [
+    `${copyText(chain)}\t`,
+    '\t',
+    `\t${copyCell(event.schoolId)}\t${copyCell(event.actorUserId)}\t${copyCell(event.actorRole)}\t${copyCell(event.deviceId)}\t${copyCell(event.officeId)}\t${copyCell(event.deviceTime)}\t${copyText(event.action)}\t${copyCell(event.entityType)}\t${copyCell(event.entityId)}\t${jsonCell(before)}\t${jsonCell(after)}\t${copyCell(event.ip)}\t${copyCell(event.userAgent)}\t${copyCell(event.offlineSessionId || null)}\t`,
+    '\t',
+    '',
+  ];
+  return { chain, record, row, ...(redactedAfter === afterValue ? { afterAsGiven: after } : {}) };
 }
 
 /** Appends events in order inside the caller's transaction (they commit or vanish with it). */
