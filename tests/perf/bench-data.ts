@@ -119,6 +119,19 @@ export function generateDataSet(options: { payments: number; students: number; d
   return { payments: options.payments, desks: options.desks, invoices, paymentTemplates, termId: newId(), classId: newId(), feeStructureId: newId() };
 }
 
+/**
+ * The first `count` payments (the warm-up) and the rest, over the same invoices: each desk's
+ * receipt series runs on from its warm-up payments into the rest.
+ */
+export function splitDataSet(data: BenchDataSet, count: number): [BenchDataSet, BenchDataSet] {
+  const head = data.paymentTemplates.slice(0, count);
+  const tail = data.paymentTemplates.slice(count);
+  return [
+    { ...data, payments: head.length, paymentTemplates: head },
+    { ...data, payments: tail.length, paymentTemplates: tail },
+  ];
+}
+
 /** The term invoices as the bursar issues them at this school. */
 export function invoicesFor(data: BenchDataSet, school: SchoolIdentity): InvoiceDoc[] {
   return data.invoices.map((invoice) => ({

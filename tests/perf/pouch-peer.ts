@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import PouchDB, { type PouchDocument } from 'pouchdb';
+import PouchDB, { type Database, type PouchDocument } from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { MAX_PULL_LIMIT, MAX_PUSH_ROWS } from '@feemaster/core';
 import type { RoundRates } from './report.ts';
@@ -85,20 +85,41 @@ async function startPouchServer(): Promise<PouchServer> {
   };
 }
 
-/** Replicates `docs` local → pouchdb-server and back into a fresh local database, timing each way. */
-export async function benchPouchPeer(docs: readonly Record<string, unknown>[], log: (line: string) => void): Promise<PeerResult> {
+/** Loads `docs` into a local database. */
+async function load(local: Database, docs: readonly Record<string, unknown>[]): Promise<void> {
+  const pouchDocs: PouchDocument[] = docs.map((doc) => ({ ...doc, _id: String(doc.id) }));
+  for (const batch of batches(pouchDocs, 5_000)) {
+    const results = await local.bulkDocs(batch);
+    const failed = results.find((r) => r.error);
+    if (failed) throw new Error(`loading the local PouchDB failed: ${String(failed.reason ?? failed.error)}`);
+  }
+}
+
+/**
+ * Replicates `docs` local → pouchdb-server and back into a fresh local database, timing each way;
+ * `warmup` goes the same way first, untimed, through databases of its own on the same server.
+ */
+export async function benchPouchPeer(docs: readonly Record<string, unknown>[], warmup: readonly Record<string, unknown>[], log: (line: string) => void): Promise<PeerResult> {
   const server = await startPouchServer();
   const tag = String(Date.now());
+  if (warmup.length > 0) {
+    const warmLocal = new PouchDB(`feemaster-bench-warm-local-${tag}`, { adapter: 'memory' });
+    const warmFresh = new PouchDB(`feemaster-bench-warm-fresh-${tag}`, { adapter: 'memory' });
+    const warmRemote = new PouchDB(`${server.url}/warmup-${tag}`);
+    try {
+      await load(warmLocal, warmup);
+      await PouchDB.replicate(warmLocal, warmRemote, { batch_size: MAX_PUSH_ROWS });
+      await PouchDB.replicate(warmRemote, warmFresh, { batch_size: MAX_PULL_LIMIT });
+      log(`  pouchdb: warm-up: ${warmup.length.toLocaleString('en-US')} payments pushed and pulled (not timed)`);
+    } finally {
+      await Promise.all([warmLocal.destroy(), warmFresh.destroy(), warmRemote.destroy()]);
+    }
+  }
   const local = new PouchDB(`feemaster-bench-local-${tag}`, { adapter: 'memory' });
   const fresh = new PouchDB(`feemaster-bench-fresh-${tag}`, { adapter: 'memory' });
   const remote = new PouchDB(`${server.url}/ledger-${tag}`);
   try {
-    const pouchDocs: PouchDocument[] = docs.map((doc) => ({ ...doc, _id: String(doc.id) }));
-    for (const batch of batches(pouchDocs, 5_000)) {
-      const results = await local.bulkDocs(batch);
-      const failed = results.find((r) => r.error);
-      if (failed) throw new Error(`loading the local PouchDB failed: ${String(failed.reason ?? failed.error)}`);
-    }
+    await load(local, docs);
     // The same batch sizes as the desks use with the sync server.
     const batchSizes = { push: MAX_PUSH_ROWS, pull: MAX_PULL_LIMIT };
     let t0 = performance.now();

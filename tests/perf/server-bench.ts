@@ -34,6 +34,8 @@ export interface LoadedServer {
 export async function benchServer<T>(
   kind: BackendKind,
   data: BenchDataSet,
+  /** Payments pushed and pulled first, untimed (the same desks, receipt series running on into `data`). */
+  warmup: BenchDataSet,
   options: { adminUrl: string; webRoot: string | null; log: (line: string) => void; whileRunning?: (loaded: LoadedServer) => Promise<T> },
 ): Promise<{ result: ServerResult; school: SchoolIdentity; extra: T | undefined }> {
   const starting = performance.now();
@@ -45,8 +47,17 @@ export async function benchServer<T>(
     if (!firstDesk) throw new Error('the benchmark needs at least one desk');
     const invoices = invoicesFor(data, running.school);
     for (const batch of batches(invoices, MAX_PUSH_ROWS)) await pushNew(running.baseUrl, running.ownerToken, batch);
-    const afterInvoices = await feedEnd(running.baseUrl, firstDesk.token);
     options.log(`  ${kind}: the bursar issued ${fmt(invoices.length)} term invoices (set-up, not timed)`);
+    if (warmup.payments > 0) {
+      const warmupDesks = paymentsByDesk(warmup, running.school);
+      await timedPush(
+        running.baseUrl,
+        running.desks.map((desk, index) => ({ token: desk.token, docs: warmupDesks[index] ?? [] })),
+      );
+    }
+    // Where the desk that pulls stands: it has everything before the timed payments (pulled now).
+    const afterInvoices = await feedEnd(running.baseUrl, firstDesk.token);
+    if (warmup.payments > 0) options.log(`  ${kind}: warm-up: ${fmt(warmup.payments)} payments pushed and pulled (not timed)`);
 
     const perDesk = paymentsByDesk(data, running.school);
     let shown = 0;

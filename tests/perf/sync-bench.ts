@@ -8,6 +8,7 @@
 //   options: --sizes 10000,50000  --samples 200  --desks 4
 //            --browser-max 100000 (browser runs at sizes up to this; default 10000: 100,000 adds ~9 minutes)
 //            --rounds 3 (server and peer push/pull measured this many times, interleaved; medians reported)
+//            --warmup 2000 (payments replicated untimed first, by each server and the peer)
 //            --profile <dir> (CPU profiles of the server processes)  --out <file>
 // PostgreSQL: FEEMASTER_BENCH_DATABASE_URL (a server where the user may CREATE DATABASE).
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { cpus, freemem, loadavg, totalmem, arch, platform, release } from 'node:
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_PULL_LIMIT, MAX_PUSH_ROWS } from '@feemaster/core';
-import { generateDataSet, livePayment, paymentsByDesk, type BenchDataSet, type SchoolIdentity } from './bench-data.ts';
+import { generateDataSet, livePayment, paymentsByDesk, splitDataSet, type BenchDataSet, type SchoolIdentity } from './bench-data.ts';
 import { DEFAULT_ADMIN_URL } from './bench-server.ts';
 import { buildBrowserPage, launchChromium, runBrowserSync } from './browser-bench.ts';
 import { measureLatency } from './live-latency.ts';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'browser-max': { type: 'string' },
     desks: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2000' },
     profile: { type: 'string' },
     out: { type: 'string', default: resolve(repoRoot, '.bench/sync.json') },
   },
@@ -52,6 +54,8 @@ const samples = positiveInteger(args.samples ?? (args.quick ? '50' : '200'), '--
 const browserMax = positiveInteger(args['browser-max'] ?? '10000', '--browser-max');
 const desks = positiveInteger(args.desks, '--desks');
 const roundCount = positiveInteger(args.rounds, '--rounds');
+const warmupCount = Number(args.warmup);
+if (!Number.isSafeInteger(warmupCount) || warmupCount < 0) throw new Error(`--warmup must be a whole number of payments (0 for none), not '${args.warmup}'`);
 if (desks < 2) throw new Error('--desks must be at least 2: live propagation needs a desk A and a desk B');
 const adminUrl = process.env.FEEMASTER_BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
 if (args.profile) setServerNodeFlags(['--cpu-prof', `--cpu-prof-dir=${resolve(args.profile)}`]);
@@ -66,7 +70,7 @@ const log = (line: string): void => {
 function liveSeries(data: BenchDataSet, school: SchoolIdentity): () => Record<string, unknown> {
   const deskA = school.desks[0];
   if (!deskA) throw new Error('no desk A');
-  let seq = data.paymentTemplates.filter((p) => p.desk === 0).length;
+  let seq = Math.max(0, ...data.paymentTemplates.filter((p) => p.desk === 0).map((p) => p.seq));
   return () => {
     seq += 1;
     return livePayment(data, school, deskA, seq);
@@ -117,7 +121,10 @@ async function main(): Promise<void> {
   let browserVersion = 'not run';
   const latencySize = Math.min(...sizes);
   for (const size of sizes) {
-    const data = generateDataSet({ payments: size, students: STUDENTS, desks });
+    // The warm-up payments go first, untimed, on every server and the peer alike: a fresh process
+    // runs its first thousands of documents through code not yet compiled, a large part of a
+    // 10,000-payment push; a server runs for months.
+    const [warmup, data] = splitDataSet(generateDataSet({ payments: warmupCount + size, students: STUDENTS, desks }), warmupCount);
     log(`${fmt(size)} payments from ${String(desks)} desks (after ${fmt(STUDENTS)} invoices), push batches of ${String(MAX_PUSH_ROWS)}, pull pages of ${String(MAX_PULL_LIMIT)}`);
     // Push and pull are short at 10,000 documents, and this machine's speed drifts: each is
     // measured in rounds, PostgreSQL, PGlite and the peer one after the other in each round; the
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= roundCount; round += 1) {
       if (roundCount > 1) log(`  round ${String(round)} of ${String(roundCount)}`);
       const first = round === 1;
-      const postgres = await benchServer('postgres', data, {
+      const postgres = await benchServer('postgres', data, warmup, {
         adminUrl,
         webRoot,
         log,
@@ -150,7 +157,7 @@ async function main(): Promise<void> {
             }
           : undefined,
       });
-      const pglite = await benchServer('pglite', data, {
+      const pglite = await benchServer('pglite', data, warmup, {
         adminUrl,
         webRoot: null,
         log,
@@ -161,7 +168,7 @@ async function main(): Promise<void> {
           : undefined,
       });
       // The peer gets exactly the payments the PostgreSQL server stored.
-      const peer = await benchPouchPeer(paymentsByDesk(data, postgres.school).flat(), log);
+      const peer = await benchPouchPeer(paymentsByDesk(data, postgres.school).flat(), paymentsByDesk(warmup, postgres.school).flat(), log);
       rounds.push({ postgres: postgres.result, pglite: pglite.result, peer });
     }
     results.server.push(combineServerRounds(rounds.map((r) => r.postgres)), combineServerRounds(rounds.map((r) => r.pglite)));
@@ -188,6 +195,7 @@ async function main(): Promise<void> {
       sizes,
       desks,
       rounds: roundCount,
+      warmupPayments: warmupCount,
       invoices: STUDENTS,
       pushBatchRows: MAX_PUSH_ROWS,
       pullLimit: MAX_PULL_LIMIT,
