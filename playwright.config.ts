@@ -4,6 +4,7 @@ import { defineConfig } from '@playwright/test';
 import { E2E_BASE_URL } from './tests/e2e/e2e-env.ts';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const LEDGER_HEAVY = ['**/initial-sync.spec.ts', '**/ledger-scope.spec.ts'];
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -24,6 +25,13 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
+  // The specs that fill the school's ledger with thousands of payments run after the others: the
+  // server is shared, and every spec's desk is a fresh one that downloads the whole ledger when it
+  // signs in. In Chromium 150 that download held up the other specs' first saves for 5–10 s.
+  projects: [
+    { name: 'desk', testIgnore: LEDGER_HEAVY },
+    { name: 'ledger-heavy', testMatch: LEDGER_HEAVY, dependencies: ['desk'] },
+  ],
   webServer: {
     command: 'node --import tsx tests/e2e/e2e-server.ts',
     url: `${E2E_BASE_URL}/health`,
