@@ -1,9 +1,9 @@
 // Appends to the hash-chained audit trail. One chain per school ('system' for events of no
 // school); the chain's head row is locked for the append, so concurrent writers link in order.
 import { createHash } from 'node:crypto';
-import { eq, getTableColumns } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { canonicalJson } from '@feemaster/core';
-import { COPY_NULL, copyCell, copyRows, copyText } from '../db/copy-rows.ts';
+import { COPY_NULL, copyCell, copyRows, copyText, expectColumns } from '../db/copy-rows.ts';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditLog } from '../db/schema.ts';
 
@@ -118,20 +118,9 @@ export interface PreparedAuditEvent {
   afterAsGiven?: string;
 }
 
-/**
- * The hashed record's members in canonical order (plain code-unit order: no key looks like an
- * array index), and the audit_log columns in table order: prepareAuditEvent writes both as
- * literal templates, so a change to either list must be made there too (checked at start-up).
- */
-const RECORD_KEYS: readonly (keyof AuditRecord)[] = ['action', 'actorRole', 'actorUserId', 'after', 'at', 'before', 'chain', 'deviceId', 'deviceTime', 'entityId', 'entityType', 'ip', 'officeId', 'offlineSessionId', 'schoolId', 'seq', 'userAgent'];
-const ROW_COLUMNS = ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId', 'prevHash', 'hash'];
-{
-  const sorted = [...RECORD_KEYS].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  const recordFields: Record<keyof AuditRecord, true> = { chain: true, seq: true, at: true, schoolId: true, actorUserId: true, actorRole: true, deviceId: true, officeId: true, deviceTime: true, action: true, entityType: true, entityId: true, before: true, after: true, ip: true, userAgent: true, offlineSessionId: true };
-  if (sorted.join() !== RECORD_KEYS.join() || sorted.join() !== Object.keys(recordFields).sort().join()) throw new Error('the audit record keys changed: update prepareAuditEvent');
-  const columns = Object.keys(getTableColumns(auditLog));
-  if (columns.join() !== ROW_COLUMNS.join()) throw new Error(`audit_log columns are ${columns.join()}, not ${ROW_COLUMNS.join()}: update prepareAuditEvent`);
-}
+// prepareAuditEvent writes the record's members in canonical order (plain code-unit order: no key
+// looks like an array index) and the row's cells in the table's column order, as literal templates.
+expectColumns(auditLog, ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId', 'prevHash', 'hash']);
 
 const nullable = (text: string | null | undefined): string => (text == null ? 'null' : JSON.stringify(text));
 /** A jsonb cell: SQL NULL for JSON null, as the column has always held it. */
@@ -143,15 +132,15 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
   const afterValue = event.after ?? null;
   const redactedAfter = redact(afterValue);
   const after = canonicalJson(redactedAfter);
-  // The record as canonical JSON (a string member's JSON is JSON.stringify's), in RECORD_KEYS
-  // order, cut where the entry's time and number go; the offline session only when set.
+  // The record as canonical JSON (a string member's JSON is JSON.stringify's), its members in
+  // code-unit order, cut where the entry's time and number go; the offline session only when set.
   const offline = event.offlineSessionId ? `,"offlineSessionId":${JSON.stringify(event.offlineSessionId)}` : '';
   const record: PreparedAuditEvent['record'] = [
     `{"action":${JSON.stringify(event.action)},"actorRole":${nullable(event.actorRole)},"actorUserId":${nullable(event.actorUserId)},"after":${after},"at":`,
     `,"before":${before},"chain":${JSON.stringify(chain)},"deviceId":${nullable(event.deviceId)},"deviceTime":${nullable(event.deviceTime)},"entityId":${nullable(event.entityId)},"entityType":${nullable(event.entityType)},"ip":${nullable(event.ip)},"officeId":${nullable(event.officeId)}${offline},"schoolId":${nullable(event.schoolId)},"seq":`,
     `,"userAgent":${nullable(event.userAgent)}}`,
   ];
-  // The row as a COPY line in ROW_COLUMNS order (the values themselves, not their JSON), cut
+  // The row as a COPY line in column order (the values themselves, not their JSON), cut
   // where the number, time and the two hashes go.
   const row = [
     `${copyText(chain)}\t`,

@@ -5,7 +5,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '@feemaster/core';
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from '../../test/database.ts';
-import { COPY_NULL, copyCell, copyColumns, copyRows, copyText } from './copy-rows.ts';
+import { COPY_NULL, copyCell, copyColumns, copyRows, copyText, expectColumns } from './copy-rows.ts';
 import { uniqueViolationOf } from './pg-errors.ts';
 import { syncDocuments } from './schema.ts';
 
@@ -86,8 +86,10 @@ describe(`copyRows on ${testDatabaseKind}`, () => {
     await expect(copyRows(database.db, syncDocuments, ['x'])).rejects.toThrow(/transaction/);
   });
 
-  it('names the columns in declaration order, as lines give their cells', () => {
+  it('names the columns in declaration order, as lines give their cells, and refuses a template of another order', () => {
     expect(copyColumns(syncDocuments)).toEqual(['collection', 'id', 'school_id', 'seq', 'deleted', 'data', 'server_updated_at', 'updated_by']);
+    expect(() => expectColumns(syncDocuments, ['collection', 'id', 'schoolId', 'seq', 'deleted', 'data', 'serverUpdatedAt', 'updatedBy'])).not.toThrow();
+    expect(() => expectColumns(syncDocuments, ['id', 'collection', 'schoolId', 'seq', 'deleted', 'data', 'serverUpdatedAt', 'updatedBy'])).toThrow(/sync_documents has the columns/);
   });
 
   it('escapes only what COPY gives a meaning', () => {

@@ -17,10 +17,7 @@ export const COPY_NULL = '\\N';
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-/**
- * A text cell: backslash, tab, newline and carriage return escaped (JSON text has only
- * backslashes). No raw newline is left, so a line being prepared can mark its holes with one.
- */
+/** A text cell: backslash, tab, newline and carriage return escaped (JSON text has only backslashes). */
 export function copyText(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : text;
 }
@@ -33,6 +30,15 @@ export function copyCell(text: string | null | undefined): string {
 /** The table's columns in declaration order (the order of a line's cells). */
 export function copyColumns(table: PgTable): string[] {
   return Object.values(getTableColumns(table)).map((column) => column.name);
+}
+
+/**
+ * Throws (at start-up, where it is called) unless the table's columns are `keys` in this order:
+ * a COPY line written as a literal template depends on it.
+ */
+export function expectColumns(table: PgTable, keys: readonly string[]): void {
+  const actual = Object.keys(getTableColumns(table));
+  if (actual.join() !== keys.join()) throw new Error(`${getTableName(table)} has the columns ${actual.join()}, not ${keys.join()}: update its COPY template`);
 }
 
 /** What COPY needs of the drivers' transaction clients (drizzle keeps them on its session). */

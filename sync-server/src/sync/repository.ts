@@ -1,7 +1,7 @@
 // The change feed: transactional push with conflict detection, and checkpointed pull.
 // Sequences are handed out under a per-school row lock held to commit, so commit order equals
 // sequence order and a concurrent pull can never skip a document.
-import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import {
   MAX_BATCH_BYTES,
   canonicalJson,
@@ -31,7 +31,7 @@ import { documentChangeEvent } from '../audit/document-events.ts';
 import { AppError } from '../errors.ts';
 import { announceChange } from './change-feed.ts';
 import { bulkInsertSql } from '../db/bulk-insert.ts';
-import { COPY_NULL, copyRows, copyText } from '../db/copy-rows.ts';
+import { copyRows, copyText, expectColumns } from '../db/copy-rows.ts';
 import { uniqueViolationOf } from '../db/pg-errors.ts';
 import { inSlices, takeTurn } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
@@ -414,26 +414,16 @@ function conflictEvent(ctx: PushContext, conflict: ConflictRecord): AuditEvent {
  */
 type NewRow = readonly [beforeSeq: string, betweenSeqAndTime: string, afterTime: string];
 
-/** Where the number and time go: no cell holds a raw newline (copyText). */
-const HOLE = '\n';
-const documentColumnKeys = Object.keys(getTableColumns(syncDocuments));
+expectColumns(syncDocuments, ['collection', 'id', 'schoolId', 'seq', 'deleted', 'data', 'serverUpdatedAt', 'updatedBy']);
 
 /** `dataJson`: the JSON of the document's data when the caller has it already. */
 function newRow(ctx: PushContext, collection: string, state: Doc, dataJson?: string): NewRow {
   const { _deleted: deleted, ...data } = state;
-  const cells: Record<string, string> = {
-    collection: copyText(collection),
-    id: copyText(String(state.id)),
-    schoolId: copyText(ctx.schoolId),
-    seq: HOLE,
-    deleted: deleted ? 't' : 'f',
-    data: copyText(dataJson ?? JSON.stringify(data)),
-    serverUpdatedAt: HOLE,
-    updatedBy: copyText(ctx.userId),
-  };
-  const [beforeSeq = '', betweenSeqAndTime = '', afterTime = '', ...rest] = documentColumnKeys.map((key) => cells[key] ?? COPY_NULL).join('\t').split(HOLE);
-  if (rest.length > 0) throw new Error('a sync_documents cell held the hole mark');
-  return [beforeSeq, betweenSeqAndTime, afterTime];
+  return [
+    `${copyText(collection)}\t${copyText(String(state.id))}\t${copyText(ctx.schoolId)}\t`,
+    `\t${deleted ? 't' : 'f'}\t${copyText(dataJson ?? JSON.stringify(data))}\t`,
+    `\t${copyText(ctx.userId)}`,
+  ];
 }
 
 function newRowLine([beforeSeq, betweenSeqAndTime, afterTime]: NewRow, seq: number, at: string): string {
