@@ -123,7 +123,7 @@ export interface PreparedAuditEvent {
 expectColumns(auditLog, ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId', 'prevHash', 'hash']);
 
 const nullable = (text: string | null | undefined): string => (text == null ? 'null' : JSON.stringify(text));
-/** A jsonb cell: SQL NULL for JSON null, as the column has always held it. */
+/** A json cell: SQL NULL for JSON null, as the column has always held it. */
 const jsonCell = (json: string): string => (json === 'null' ? COPY_NULL : copyText(json));
 
 export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {

@@ -315,7 +315,7 @@ describe('checking the chain from the app', () => {
     await pushStudent(server.token, server.schoolId);
     await pushStudent(server.token, server.schoolId);
     expect(await getOk('/api/v1/audit/verify')).toEqual({ ok: true, entries: 2, checkpoint: null, broken: null });
-    await database.db.execute(sql`update audit_log set after = jsonb_set(after, '{firstName}', '"Mallory"') where seq = 1`);
+    await database.db.execute(sql`update audit_log set after = jsonb_set(after::jsonb, '{firstName}', '"Mallory"') where seq = 1`);
     expect(await getOk('/api/v1/audit/verify')).toMatchObject({ ok: false, broken: { seq: 1, problem: 'edited' } });
   });
 });

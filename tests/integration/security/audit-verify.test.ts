@@ -85,7 +85,7 @@ describe('tampering directly in the database is found at the right entry', () =>
   });
 
   it("finds a row whose 'after' was edited", async () => {
-    await run(sql`update audit_log set after = jsonb_set(after, '{lastName}', '"Mallory"') where chain = ${server.schoolId} and seq = 3`);
+    await run(sql`update audit_log set after = jsonb_set(after::jsonb, '{lastName}', '"Mallory"') where chain = ${server.schoolId} and seq = 3`);
     expect(await verifySchool(2)).toMatchObject({ ok: false, broken: { seq: 3, problem: 'edited', reason: expect.stringContaining('entry 3 (students.create') as string } });
   });
 
