@@ -61,14 +61,33 @@ export async function openBenchDatabase(kind: BackendKind, adminUrl: string): Pr
   };
 }
 
-async function adminQuery(adminUrl: string, statement: string): Promise<void> {
+async function adminQuery(adminUrl: string, statement: string): Promise<Record<string, unknown>[]> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(statement);
+    const result = await admin.query<Record<string, unknown>>(statement);
+    return result.rows;
   } finally {
     await admin.end();
   }
+}
+
+/** The PostgreSQL server's version and the settings that decide whether a commit waits for the disk. */
+export interface PostgresDurability {
+  version: string;
+  fsync: string;
+  synchronousCommit: string;
+  fullPageWrites: string;
+}
+
+/** Read once per run and printed with the results: a throwaway test cluster (fsync off) pushes faster than a real one. */
+export async function postgresDurability(adminUrl: string): Promise<PostgresDurability> {
+  const [row] = await adminQuery(
+    adminUrl,
+    "select current_setting('server_version') as version, current_setting('fsync') as fsync, current_setting('synchronous_commit') as sc, current_setting('full_page_writes') as fpw",
+  );
+  const text = (value: unknown): string => (typeof value === 'string' ? value : 'unknown');
+  return { version: text(row?.version), fsync: text(row?.fsync), synchronousCommit: text(row?.sc), fullPageWrites: text(row?.fpw) };
 }
 
 export interface BenchDesk extends DeskIdentity {

@@ -10,14 +10,16 @@
 //            --rounds 3 (server and peer push/pull measured this many times, interleaved; medians reported)
 //            --warmup 2000 (payments replicated untimed first, by each server and the peer)
 //            --profile <dir> (CPU profiles of the server processes)  --out <file>
-// PostgreSQL: FEEMASTER_BENCH_DATABASE_URL (a server where the user may CREATE DATABASE).
+// PostgreSQL: FEEMASTER_BENCH_DATABASE_URL (a server where the user may CREATE DATABASE); default
+// the .ci/start-postgres cluster on :55432, which the tests run with fsync off. The run prints the
+// server's fsync and synchronous_commit: use a cluster with them on for deployment-like numbers.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem, arch, platform, release } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_PULL_LIMIT, MAX_PUSH_ROWS } from '@feemaster/core';
 import { generateDataSet, livePayment, paymentsByDesk, splitDataSet, type BenchDataSet, type SchoolIdentity } from './bench-data.ts';
-import { DEFAULT_ADMIN_URL } from './bench-server.ts';
+import { DEFAULT_ADMIN_URL, postgresDurability } from './bench-server.ts';
 import { buildBrowserPage, launchChromium, runBrowserSync } from './browser-bench.ts';
 import { measureLatency } from './live-latency.ts';
 import { benchPouchPeer, type PeerResult } from './pouch-peer.ts';
@@ -115,6 +117,7 @@ function machine(): Record<string, unknown> {
 async function main(): Promise<void> {
   const results: BenchResults = { server: [], peer: [], browser: [], latency: [] };
   const loadAtStart = loadavg();
+  const durability = await postgresDurability(adminUrl);
   const webRoot = resolve(repoRoot, '.bench/browser');
   log(`building the browser page into ${webRoot}`);
   await buildBrowserPage(webRoot);
@@ -183,6 +186,9 @@ async function main(): Promise<void> {
   const met = rows.filter((r) => r.met === true).length;
   const judged = rows.filter((r) => r.met !== null).length;
   console.log(`\n${String(met)} of ${String(judged)} targets met. Machine: ${String(cpus().length)} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, Chromium ${browserVersion}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}.`);
+  console.log(
+    `PostgreSQL ${durability.version}: fsync ${durability.fsync}, synchronous_commit ${durability.synchronousCommit}, full_page_writes ${durability.fullPageWrites}${durability.fsync === 'off' ? ' (commits do not wait for the disk: faster than a real deployment)' : ''}.`,
+  );
 
   const report = {
     benchmark: 'sync',
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
       latencyLedgerSize: latencySize,
       browserMax,
       pglite: 'data directory in the system temp folder',
+      postgres: durability,
       serverProcess: 'each sync server in its own Node process; desks, PouchDB client and browser driver in the benchmark process',
     },
     targets: TARGETS,
