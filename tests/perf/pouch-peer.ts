@@ -1,5 +1,7 @@
 // The peer: the same payment documents replicated by PouchDB (memory adapter) to pouchdb-server
-// (in memory, its own process), then replicated back into a fresh memory PouchDB.
+// (its own process), then replicated back into a fresh memory PouchDB. pouchdb-server runs in its
+// default configuration, storing in LevelDB on disk as our server stores in PostgreSQL, and again
+// with --in-memory (a mode that writes nothing), for comparison.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -9,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import PouchDB, { type Database, type PouchDocument } from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { MAX_PULL_LIMIT, MAX_PUSH_ROWS } from '@feemaster/core';
-import type { RoundRates } from './report.ts';
+import type { PeerStorage, RoundRates } from './report.ts';
 import { batches } from './sync-client.ts';
 
 PouchDB.plugin(memoryAdapter);
@@ -17,6 +19,7 @@ PouchDB.plugin(memoryAdapter);
 const pouchServerBin = fileURLToPath(new URL('../../node_modules/pouchdb-server/bin/pouchdb-server', import.meta.url));
 
 export interface PeerResult {
+  storage: PeerStorage;
   docs: number;
   pushSeconds: number;
   pushDocsPerSecond: number;
@@ -45,11 +48,14 @@ interface PouchServer {
   stop(): Promise<void>;
 }
 
-/** pouchdb-server in memory, in a scratch directory (it writes config.json and log.txt where it runs). */
-async function startPouchServer(): Promise<PouchServer> {
+/**
+ * pouchdb-server in a scratch directory (it writes config.json, log.txt and, on disk, its LevelDB
+ * databases where it runs), removed when it stops.
+ */
+async function startPouchServer(storage: PeerStorage): Promise<PouchServer> {
   const dir = await mkdtemp(join(tmpdir(), 'feemaster-bench-pouchdb-server-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [pouchServerBin, '--in-memory', '--port', String(port), '--no-stdout-logs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [pouchServerBin, ...(storage === 'memory' ? ['--in-memory'] : []), '--port', String(port), '--no-stdout-logs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   // Not left running if the benchmark ends early.
   const killOnExit = (): void => {
     child.kill('SIGTERM');
@@ -99,8 +105,14 @@ async function load(local: Database, docs: readonly Record<string, unknown>[]): 
  * Replicates `docs` local → pouchdb-server and back into a fresh local database, timing each way;
  * `warmup` goes the same way first, untimed, through databases of its own on the same server.
  */
-export async function benchPouchPeer(docs: readonly Record<string, unknown>[], warmup: readonly Record<string, unknown>[], log: (line: string) => void): Promise<PeerResult> {
-  const server = await startPouchServer();
+export async function benchPouchPeer(
+  storage: PeerStorage,
+  docs: readonly Record<string, unknown>[],
+  warmup: readonly Record<string, unknown>[],
+  log: (line: string) => void,
+): Promise<PeerResult> {
+  const server = await startPouchServer(storage);
+  const name = `pouchdb (${storage === 'disk' ? 'LevelDB on disk' : 'in memory'})`;
   const tag = String(Date.now());
   if (warmup.length > 0) {
     const warmLocal = new PouchDB(`feemaster-bench-warm-local-${tag}`, { adapter: 'memory' });
@@ -110,7 +122,7 @@ export async function benchPouchPeer(docs: readonly Record<string, unknown>[], w
       await load(warmLocal, warmup);
       await PouchDB.replicate(warmLocal, warmRemote, { batch_size: MAX_PUSH_ROWS });
       await PouchDB.replicate(warmRemote, warmFresh, { batch_size: MAX_PULL_LIMIT });
-      log(`  pouchdb: warm-up: ${warmup.length.toLocaleString('en-US')} payments pushed and pulled (not timed)`);
+      log(`  ${name}: warm-up: ${warmup.length.toLocaleString('en-US')} payments pushed and pulled (not timed)`);
     } finally {
       await Promise.all([warmLocal.destroy(), warmFresh.destroy(), warmRemote.destroy()]);
     }
@@ -126,15 +138,15 @@ export async function benchPouchPeer(docs: readonly Record<string, unknown>[], w
     const pushed = await PouchDB.replicate(local, remote, { batch_size: batchSizes.push });
     const pushSeconds = (performance.now() - t0) / 1000;
     if (pushed.docs_written !== docs.length) throw new Error(`PouchDB pushed ${String(pushed.docs_written)} of ${String(docs.length)} documents`);
-    log(`  pouchdb: push ${Math.round(docs.length / pushSeconds).toLocaleString('en-US')} docs/s (${pushSeconds.toFixed(1)} s)`);
+    log(`  ${name}: push ${Math.round(docs.length / pushSeconds).toLocaleString('en-US')} docs/s (${pushSeconds.toFixed(1)} s)`);
     t0 = performance.now();
     const pulled = await PouchDB.replicate(remote, fresh, { batch_size: batchSizes.pull });
     const pullSeconds = (performance.now() - t0) / 1000;
     if (pulled.docs_written !== docs.length) throw new Error(`PouchDB pulled ${String(pulled.docs_written)} of ${String(docs.length)} documents`);
-    log(`  pouchdb: pull ${Math.round(docs.length / pullSeconds).toLocaleString('en-US')} docs/s (${pullSeconds.toFixed(1)} s)`);
+    log(`  ${name}: pull ${Math.round(docs.length / pullSeconds).toLocaleString('en-US')} docs/s (${pullSeconds.toFixed(1)} s)`);
     const pushDocsPerSecond = docs.length / pushSeconds;
     const pullDocsPerSecond = docs.length / pullSeconds;
-    return { docs: docs.length, pushSeconds, pushDocsPerSecond, pullSeconds, pullDocsPerSecond, batchSizes, rounds: [{ push: pushDocsPerSecond, pull: pullDocsPerSecond }] };
+    return { storage, docs: docs.length, pushSeconds, pushDocsPerSecond, pullSeconds, pullDocsPerSecond, batchSizes, rounds: [{ push: pushDocsPerSecond, pull: pullDocsPerSecond }] };
   } finally {
     await Promise.all([local.destroy(), fresh.destroy(), remote.close()]);
     await server.stop();

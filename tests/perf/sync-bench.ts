@@ -23,7 +23,7 @@ import { DEFAULT_ADMIN_URL, postgresDurability } from './bench-server.ts';
 import { buildBrowserPage, launchChromium, runBrowserSync } from './browser-bench.ts';
 import { measureLatency } from './live-latency.ts';
 import { benchPouchPeer, type PeerResult } from './pouch-peer.ts';
-import { buildRows, combinePeerRounds, combineServerRounds, formatTable, TARGETS, type BenchResults, type LatencyRun } from './report.ts';
+import { buildRows, combinePeerRounds, combineServerRounds, formatTable, PEER_STORAGES, TARGETS, type BenchResults, type LatencyRun } from './report.ts';
 import { benchServer, fmt, type LoadedServer, type ServerResult } from './server-bench.ts';
 import { setServerNodeFlags, startInstanceProcess } from './server-process.ts';
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     // Push and pull are short at 10,000 documents, and this machine's speed drifts: each is
     // measured in rounds, PostgreSQL, PGlite and the peer one after the other in each round; the
     // browser and live measurements run in the first round only.
-    const rounds: { postgres: ServerResult; pglite: ServerResult; peer: PeerResult }[] = [];
+    const rounds: { postgres: ServerResult; pglite: ServerResult; peers: PeerResult[] }[] = [];
     for (let round = 1; round <= roundCount; round += 1) {
       if (roundCount > 1) log(`  round ${String(round)} of ${String(roundCount)}`);
       const first = round === 1;
@@ -170,12 +170,14 @@ async function main(): Promise<void> {
             }
           : undefined,
       });
-      // The peer gets exactly the payments the PostgreSQL server stored.
-      const peer = await benchPouchPeer(paymentsByDesk(data, postgres.school).flat(), paymentsByDesk(warmup, postgres.school).flat(), log);
-      rounds.push({ postgres: postgres.result, pglite: pglite.result, peer });
+      // The peer gets exactly the payments the PostgreSQL server stored, on pouchdb-server's
+      // default storage and in memory.
+      const peers: PeerResult[] = [];
+      for (const storage of PEER_STORAGES) peers.push(await benchPouchPeer(storage, paymentsByDesk(data, postgres.school).flat(), paymentsByDesk(warmup, postgres.school).flat(), log));
+      rounds.push({ postgres: postgres.result, pglite: pglite.result, peers });
     }
     results.server.push(combineServerRounds(rounds.map((r) => r.postgres)), combineServerRounds(rounds.map((r) => r.pglite)));
-    results.peer.push(combinePeerRounds(rounds.map((r) => r.peer)));
+    for (const storage of PEER_STORAGES) results.peer.push(combinePeerRounds(rounds.flatMap((r) => r.peers.filter((peer) => peer.storage === storage))));
   }
 
   const rows = buildRows(results);
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
       pglite: 'data directory in the system temp folder',
       postgres: durability,
       serverProcess: 'each sync server in its own Node process; desks, PouchDB client and browser driver in the benchmark process',
+      peer: 'PouchDB (memory adapter) replicating to pouchdb-server in its own process: its default LevelDB storage in a scratch directory (the judged peer), and --in-memory (for comparison)',
     },
     targets: TARGETS,
     results,
