@@ -28,6 +28,11 @@ export interface AuditEvent {
   userAgent?: string | null;
   /** The change was made in a session the desk opened offline (verified on the desk). */
   offlineSessionId?: string | null;
+  /**
+   * `after` is the data of an immutable document stored as sync_documents row (entityType,
+   * entityId), exactly as given here: the entry keeps it there instead of a second copy.
+   */
+  afterInDocument?: boolean;
 }
 
 /** The stored fields of one entry, exactly as hashed. */
@@ -52,9 +57,13 @@ export interface AuditRecord {
   offlineSessionId?: string;
 }
 
-/** The hashed record of a stored row: its columns but the links, the offline session only when set. */
-export function auditRecordOf(row: Omit<AuditRecord, 'offlineSessionId'> & { offlineSessionId?: string | null }): AuditRecord {
-  const { offlineSessionId, ...record } = row;
+/**
+ * The hashed record of a stored row: its columns but the links, the offline session only when
+ * set. Where the row keeps its `after` in a document (afterInDocument), `after` must be that
+ * document's data.
+ */
+export function auditRecordOf(row: Omit<AuditRecord, 'offlineSessionId'> & { offlineSessionId?: string | null; afterInDocument?: boolean }): AuditRecord {
+  const { offlineSessionId, afterInDocument: _where, ...record } = row;
   return offlineSessionId ? { ...record, offlineSessionId } : record;
 }
 
@@ -120,7 +129,7 @@ export interface PreparedAuditEvent {
 
 // prepareAuditEvent writes the record's members in canonical order (plain code-unit order: no key
 // looks like an array index) and the row's cells in the table's column order, as literal templates.
-expectColumns(auditLog, ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId', 'prevHash', 'hash']);
+expectColumns(auditLog, ['chain', 'seq', 'at', 'schoolId', 'actorUserId', 'actorRole', 'deviceId', 'officeId', 'deviceTime', 'action', 'entityType', 'entityId', 'before', 'after', 'ip', 'userAgent', 'offlineSessionId', 'prevHash', 'hash', 'afterInDocument']);
 
 const nullable = (text: string | null | undefined): string => (text == null ? 'null' : JSON.stringify(text));
 /** A json cell: SQL NULL for JSON null, as the column has always held it. */
@@ -141,13 +150,15 @@ export function prepareAuditEvent(event: AuditEvent): PreparedAuditEvent {
     `,"userAgent":${nullable(event.userAgent)}}`,
   ];
   // The row as a COPY line in column order (the values themselves, not their JSON), cut
-  // where the number, time and the two hashes go.
+  // where the number, time and the two hashes go. An immutable document's data is not kept twice:
+  // the entry points at its row (unless redaction changed what the entry holds).
+  const afterInDocument = event.afterInDocument === true && redactedAfter === afterValue && event.entityType != null && event.entityId != null;
   const row = [
     `${copyText(chain)}\t`,
     '\t',
-    `\t${copyCell(event.schoolId)}\t${copyCell(event.actorUserId)}\t${copyCell(event.actorRole)}\t${copyCell(event.deviceId)}\t${copyCell(event.officeId)}\t${copyCell(event.deviceTime)}\t${copyText(event.action)}\t${copyCell(event.entityType)}\t${copyCell(event.entityId)}\t${jsonCell(before)}\t${jsonCell(after)}\t${copyCell(event.ip)}\t${copyCell(event.userAgent)}\t${copyCell(event.offlineSessionId || null)}\t`,
+    `\t${copyCell(event.schoolId)}\t${copyCell(event.actorUserId)}\t${copyCell(event.actorRole)}\t${copyCell(event.deviceId)}\t${copyCell(event.officeId)}\t${copyCell(event.deviceTime)}\t${copyText(event.action)}\t${copyCell(event.entityType)}\t${copyCell(event.entityId)}\t${jsonCell(before)}\t${afterInDocument ? COPY_NULL : jsonCell(after)}\t${copyCell(event.ip)}\t${copyCell(event.userAgent)}\t${copyCell(event.offlineSessionId || null)}\t`,
     '\t',
-    '',
+    afterInDocument ? '\tt' : '\tf',
   ];
   return { chain, record, row, ...(redactedAfter === afterValue ? { afterAsGiven: after } : {}) };
 }

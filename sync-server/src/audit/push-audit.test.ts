@@ -117,9 +117,19 @@ describe('audit entries for pushed documents', () => {
       officeId: payment.officeId,
       deviceTime: takenAt,
       before: null,
-      after: payment,
+      // The payment is kept once, in its own document, which the entry's hash covers.
+      after: null,
+      afterInDocument: true,
     });
     expect((entry?.at ?? '') > takenAt, `server time ${entry?.at ?? 'missing'} after desk time ${takenAt}`).toBe(true);
+    // Readers of the trail see it in place: the audit screen's list and its export.
+    const list = await server.app.inject({ method: 'GET', url: '/api/v1/audit/logs?action=ledger.', headers: { authorization: `Bearer ${server.token}` } });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json<{ entries: unknown[] }>().entries).toEqual([expect.objectContaining({ action: 'ledger.payment', entityId: payment.id, after: payment })]);
+    const exported = await server.app.inject({ method: 'GET', url: '/api/v1/audit/export?format=json&action=ledger.', headers: { authorization: `Bearer ${server.token}` } });
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.body).toContain(`"receiptNumber":"MAIN-D02-000153"`);
+    expect(exported.body).not.toContain('afterInDocument');
   });
 
   it('writes no change for a repeated push, a same-field conflict (only its record) or a refused push', async () => {

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { auditLog, schools } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { chainOf } from './audit-log.ts';
+import { withDocumentAfters } from './document-afters.ts';
 
 /** What sign-in records when it lets nobody in: a wrong password, a locked account, a revoked desk. */
 export const FAILED_SIGN_IN_ACTIONS: readonly string[] = ['auth.sign-in-failed', 'auth.sign-in-locked', 'auth.sign-in-refused-device'];
@@ -21,7 +22,7 @@ export interface AuditFilters {
   toExclusive?: string | null;
 }
 
-export type AuditEntry = Omit<typeof auditLog.$inferSelect, 'chain' | 'schoolId'>;
+export type AuditEntry = Omit<typeof auditLog.$inferSelect, 'chain' | 'schoolId' | 'afterInDocument'>;
 
 const entryColumns = {
   seq: auditLog.seq,
@@ -41,7 +42,8 @@ const entryColumns = {
   offlineSessionId: auditLog.offlineSessionId,
   prevHash: auditLog.prevHash,
   hash: auditLog.hash,
-} satisfies Record<keyof AuditEntry, unknown>;
+  afterInDocument: auditLog.afterInDocument,
+} satisfies Record<keyof AuditEntry | 'afterInDocument', unknown>;
 
 function conditions(schoolId: string, filters: AuditFilters): SQL[] {
   const where: SQL[] = [eq(auditLog.chain, chainOf(schoolId)), eq(auditLog.schoolId, schoolId)];
@@ -70,7 +72,7 @@ export async function listAuditEntries(
     .where(and(...where))
     .orderBy(desc(auditLog.seq))
     .limit(page.limit + 1);
-  const entries = rows.slice(0, page.limit);
+  const entries = await withDocumentAfters(db, rows.slice(0, page.limit));
   const last = entries.at(-1);
   return { entries, nextCursor: rows.length > page.limit && last ? String(last.seq) : null };
 }
@@ -85,7 +87,7 @@ export async function* auditEntryPages(db: Db, schoolId: string, filters: AuditF
       .where(and(...conditions(schoolId, filters), gt(auditLog.seq, afterSeq)))
       .orderBy(asc(auditLog.seq))
       .limit(pageSize);
-    if (rows.length > 0) yield rows;
+    if (rows.length > 0) yield await withDocumentAfters(db, rows);
     const last = rows.at(-1);
     if (!last || rows.length < pageSize) return;
     afterSeq = last.seq;

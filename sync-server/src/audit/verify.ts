@@ -5,6 +5,7 @@ import { and, asc, desc, eq, gt, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { auditChains, auditCheckpoints, auditLog } from '../db/schema.ts';
 import { GENESIS_HASH, auditRecordOf, hashAuditRecord } from './audit-log.ts';
+import { documentKey, documentsOfEntries } from './document-afters.ts';
 import { checkpointSignatureValid, readCheckpointKey } from './checkpoint-signature.ts';
 
 export type AuditProblem = 'edited' | 'deleted' | 'inserted' | 'head-mismatch' | 'checkpoint-invalid';
@@ -117,8 +118,13 @@ export async function verifyChain(tx: Db, key: Buffer | null, chain: string, opt
       .where(and(eq(auditLog.chain, chain), gt(auditLog.seq, expectedSeq - 1), options.untilSeq === undefined ? undefined : lte(auditLog.seq, options.untilSeq)))
       .orderBy(asc(auditLog.seq))
       .limit(options.pageSize);
+    // A ledger entry's audit entry holds its `after` in the entry's own document, which the hash
+    // covers all the same: an edited or deleted ledger entry is found here too.
+    const documents = await documentsOfEntries(tx, page);
     for (const row of page) {
-      const { prevHash, hash, ...record } = row;
+      const { prevHash, hash, afterInDocument, ...stored } = row;
+      const document = afterInDocument ? documents.get(documentKey(stored.entityType, stored.entityId)) : undefined;
+      const record = afterInDocument ? { ...stored, after: document?.data ?? null } : stored;
       if (!head) {
         return fail(row.seq, 'head-mismatch', `the chain has entries but its head record (audit_chains) is missing: it was deleted out of band`);
       }
@@ -136,6 +142,20 @@ export async function verifyChain(tx: Db, key: Buffer | null, chain: string, opt
           row.seq - 1,
           'inserted',
           `entry ${row.seq - 1} was replaced or inserted out of band: entry ${row.seq} was chained to a different entry ${row.seq - 1}`,
+        );
+      }
+      if (afterInDocument && (!document || document.deleted)) {
+        return fail(
+          row.seq,
+          'deleted',
+          `entry ${row.seq} (${row.action}, ${row.at}) records ${row.entityType ?? 'document'} ${row.entityId ?? '(no id)'}, which ${document ? 'is marked deleted in the stored documents, though such documents are never deleted: it was altered' : 'is missing from the stored documents: it was deleted'} out of band (or this entry was edited to name another)`,
+        );
+      }
+      if (!contentIntact && afterInDocument) {
+        return fail(
+          row.seq,
+          'edited',
+          `entry ${row.seq} (${row.action}, ${row.at}) records ${row.entityType ?? 'document'} ${row.entityId ?? '(no id)'}, whose stored document no longer matches the entry's hash: the document or the entry was edited after it was written`,
         );
       }
       if (!contentIntact) {

@@ -204,6 +204,12 @@ export const auditLog = pgTable(
     offlineSessionId: uuid('offline_session_id'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * `after` is the stored data of an immutable document (sync_documents row `entity_type`,
+     * `entity_id`: a ledger entry), kept there only: the hash covers it all the same, so
+     * `audit:verify` also finds that document edited or deleted.
+     */
+    afterInDocument: boolean('after_in_document').notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.chain, t.seq] }),

@@ -158,7 +158,10 @@ async function preparedPush(
   // gets its database answers handled without waiting for all of this one's preparation.
   const entriesIfNew = await inSlices(nextStates, (state) => {
     const { _deleted: deleted, ...data } = state;
-    return prepareAuditEvent(documentChangeEvent(ctx, collection, null, { data, deleted }));
+    const event = documentChangeEvent(ctx, collection, null, { data, deleted });
+    // An immutable document's data is its audit entry's `after` for good: kept once, in its row.
+    if (ctx.collection.immutable && !deleted) event.afterInDocument = true;
+    return prepareAuditEvent(event);
   });
   // Likewise each row's sync_documents row as a COPY line, but for its number and time (newRowLine);
   // a live document's data is its audit entry's `after`, whose JSON is written once for both.

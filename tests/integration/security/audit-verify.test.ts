@@ -1,6 +1,8 @@
 // `npm run audit:verify` against an audit trail tampered with directly in the database: an
 // untouched chain passes; an edited, deleted, inserted or replaced row, a deleted newest row and
-// a forged retention checkpoint are each reported at the right seq. Runs on PGlite and PostgreSQL.
+// a forged retention checkpoint are each reported at the right seq; so is a ledger entry edited or
+// deleted in its own table (its audit entry keeps it there, under the same hash). Runs on PGlite
+// and PostgreSQL.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { newId } from '@feemaster/core';
+import { newId, type PaymentDoc } from '@feemaster/core';
 import type { Db } from '../../../sync-server/src/db/client.ts';
 import { openDatabase } from '../../../sync-server/src/db/client.ts';
-import { auditChains, auditCheckpoints, auditLog, schools } from '../../../sync-server/src/db/schema.ts';
+import { auditChains, auditCheckpoints, auditLog, schools, syncDocuments } from '../../../sync-server/src/db/schema.ts';
 import { appendAudit, auditRecordOf, hashAuditRecord, type AuditRecord } from '../../../sync-server/src/audit/audit-log.ts';
 import { AuditPruneError, pruneAudit } from '../../../sync-server/src/audit/prune.ts';
 import { verifyAuditChains, type ChainVerification } from '../../../sync-server/src/audit/verify.ts';
@@ -122,6 +124,78 @@ describe('tampering directly in the database is found at the right entry', () =>
   it('finds entries left without their chain head', async () => {
     await database.db.delete(auditChains).where(eq(auditChains.chain, server.schoolId));
     expect((await verifySchool()).broken).toMatchObject({ seq: 1, problem: 'head-mismatch' });
+  });
+});
+
+describe('ledger entries, kept once in their own documents', () => {
+  const payments: PaymentDoc[] = [];
+  beforeEach(async () => {
+    payments.length = 0;
+    for (const [index, method] of (['cash', 'cheque', 'mobileMoney'] as const).entries()) {
+      payments.push({
+        id: newId(),
+        schoolId: server.schoolId,
+        currency: 'KES',
+        createdAt: new Date().toISOString(),
+        createdBy: newId(),
+        type: 'payment',
+        payerId: newId(),
+        receiptNumber: `MAIN-D01-00000${String(index + 1)}`,
+        deviceId: newId(),
+        officeId: newId(),
+        method,
+        ...(method === 'cash' ? {} : { reference: `REF-${String(index)}` }),
+        amount: 150_000 * (index + 1),
+        offline: false,
+        allocations: [],
+      });
+    }
+    // Entry 1 a student, entries 2–4 the payments (one upload), entry 5 a student.
+    await pushStudents(1);
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/sync/ledger/0/push',
+      headers: { authorization: `Bearer ${server.token}` },
+      payload: payments.map((payment) => ({ newDocumentState: { ...payment, _deleted: false } })),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await pushStudents(1);
+    const stored = await database.db.select({ seq: auditLog.seq, after: auditLog.after, afterInDocument: auditLog.afterInDocument }).from(auditLog).where(eq(auditLog.chain, server.schoolId)).orderBy(asc(auditLog.seq));
+    expect(stored.map((row) => [row.seq, row.after === null, row.afterInDocument])).toEqual([
+      [1, false, false],
+      [2, true, true],
+      [3, true, true],
+      [4, true, true],
+      [5, false, false],
+    ]);
+    expect(await verifySchool(2)).toMatchObject({ ok: true, entries: 5 });
+  });
+  const documentOf = (payment: PaymentDoc) => and(eq(syncDocuments.collection, 'ledger'), eq(syncDocuments.id, payment.id));
+
+  it('finds a payment whose amount was edited in its table', async () => {
+    const [second] = payments.slice(1);
+    if (!second) throw new Error('no second payment');
+    await database.db.update(syncDocuments).set({ data: { ...second, amount: 1 } }).where(documentOf(second));
+    expect(await verifySchool(2)).toMatchObject({
+      ok: false,
+      broken: { seq: 3, problem: 'edited', reason: expect.stringContaining(`records ledger ${second.id}, whose stored document no longer matches`) as string },
+    });
+  });
+
+  it('finds a payment deleted from its table, and one marked deleted', async () => {
+    const [first, , third] = payments;
+    if (!first || !third) throw new Error('no payments');
+    await database.db.update(syncDocuments).set({ deleted: true }).where(documentOf(third));
+    expect((await verifySchool()).broken).toMatchObject({ seq: 4, problem: 'deleted', reason: expect.stringContaining('is marked deleted') as string });
+    await database.db.delete(syncDocuments).where(documentOf(first));
+    expect((await verifySchool()).broken).toMatchObject({ seq: 2, problem: 'deleted', reason: expect.stringContaining(`records ledger ${first.id}, which is missing from the stored documents`) as string });
+  });
+
+  it('finds an entry edited to name another payment', async () => {
+    const [first, second] = payments;
+    if (!first || !second) throw new Error('no payments');
+    await run(sql`update audit_log set entity_id = ${first.id} where chain = ${server.schoolId} and seq = 3`);
+    expect((await verifySchool()).broken).toMatchObject({ seq: 3, problem: 'edited' });
   });
 });
 
