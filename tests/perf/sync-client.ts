@@ -1,12 +1,12 @@
 // The desk's side of the replication protocol over real HTTP, as the benchmark drives it:
 // push batches of MAX_PUSH_ROWS and pull pages of MAX_PULL_LIMIT, timed.
-import { MAX_PULL_LIMIT, MAX_PUSH_ROWS, syncPath, type ErrorBody, type PullResponse, type PushRow, type SyncCheckpoint } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, MAX_PULL_LIMIT, MAX_PUSH_ROWS, syncPath, type ErrorBody, type PullResponse, type PushRow, type SyncCheckpoint } from '@feemaster/core';
 
 type Doc = Record<string, unknown>;
 
-const LEDGER_PUSH = syncPath('ledger', 0, 'push');
-const LEDGER_PULL = syncPath('ledger', 0, 'pull');
-export const LEDGER_STREAM = syncPath('ledger', 0, 'stream');
+const LEDGER_PUSH = syncPath('ledger', LEDGER_SCHEMA_VERSION, 'push');
+const LEDGER_PULL = syncPath('ledger', LEDGER_SCHEMA_VERSION, 'pull');
+export const LEDGER_STREAM = syncPath('ledger', LEDGER_SCHEMA_VERSION, 'stream');
 
 async function failure(res: Response, what: string): Promise<Error> {
   const text = await res.text();

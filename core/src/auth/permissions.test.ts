@@ -4,9 +4,9 @@ import { ledgerEntryTypes } from '../fees/ledger.ts';
 import { actionPermissions, ledgerPermissions, mayPerform, mayRecord, refusalToRecord, refusalToWrite, type ServerAction } from './permissions.ts';
 
 describe('ledger permissions', () => {
-  it('lets a cashier take payments, apply credit and void, and nothing that changes what is owed', () => {
+  it('lets a cashier open and close a till, take payments, apply credit and void, and nothing that changes what is owed', () => {
     const cashierMay = Object.keys(ledgerEntryTypes).filter((type) => mayRecord('cashier', type as keyof typeof ledgerEntryTypes));
-    expect(cashierMay.sort()).toEqual(['creditApplication', 'payment', 'void']);
+    expect(cashierMay.sort()).toEqual(['cashSessionClose', 'cashSessionOpen', 'creditApplication', 'payment', 'void']);
   });
 
   it('keeps write-offs to owners and admins', () => {

@@ -20,6 +20,9 @@ export const ledgerPermissions: Readonly<Record<LedgerEntryType, readonly Role[]
   void: everyone,
   chequeReturn: managers,
   refund: managers,
+  // Whoever takes payments opens and closes the till they take them in.
+  cashSessionOpen: everyone,
+  cashSessionClose: everyone,
 };
 
 const actionNames: Readonly<Record<LedgerEntryType, string>> = {
@@ -33,6 +36,8 @@ const actionNames: Readonly<Record<LedgerEntryType, string>> = {
   void: 'void payments',
   chequeReturn: 'record returned cheques',
   refund: 'record refunds',
+  cashSessionOpen: 'open a till',
+  cashSessionClose: 'close a till',
 };
 
 export function mayRecord(role: Role, type: LedgerEntryType): boolean {

@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.ts';
 import { formatMoney, splitByWeights } from '../money.ts';
-import { checkLedgerEntry, createLedgerLookup, readLedgerEntry, type LedgerRuleContext } from './ledger-rules.ts';
+import { checkLedgerEntry, createLedgerLookup, readLedgerEntry, tillVariance, type LedgerRuleContext } from './ledger-rules.ts';
 import type {
+  CashSessionCloseDoc,
+  CashSessionOpenDoc,
   ChequeReturnDoc,
   CreditApplicationDoc,
   DiscountDoc,
@@ -367,6 +369,67 @@ describe('invoices and refunds', () => {
   it('accepts a refund in the school’s currency', () => {
     const refund: RefundDoc = { ...common(), type: 'refund', payerId: payer, amount: 20_000, method: 'mobileMoney', reason: 'Left the school' };
     expect(checkLedgerEntry(refund, ctxWith())).toEqual([]);
+  });
+});
+
+describe('payment particulars', () => {
+  it('accepts cash tendered over the amount, cheque particulars and a mobile-money service on their own methods', () => {
+    expect(checkLedgerEntry(payment({ amount: 100_000, tendered: 150_000 }), ctxWith())).toEqual([]);
+    expect(checkLedgerEntry(payment({ method: 'cheque', cheque: { number: '004512', bank: 'KCB', date: '2025-01-10' } }), ctxWith())).toEqual([]);
+    expect(checkLedgerEntry(payment({ method: 'mobileMoney', mobileMoneyProvider: 'M-Pesa', reference: 'QK45TY7' }), ctxWith())).toEqual([]);
+  });
+
+  it('refuses cash tendered below the amount or on another method, and particulars on the wrong method', () => {
+    expect(messages(payment({ amount: 100_000, tendered: 90_000 }), ctxWith())).toEqual(['the cash tendered (KES 900.00) is less than the payment of KES 1,000.00']);
+    expect(messages(payment({ method: 'bankTransfer', tendered: 200_000 }), ctxWith())).toEqual(['cash tendered is recorded for cash payments only, not bank transfer']);
+    expect(messages(payment({ cheque: { number: '1', bank: 'KCB', date: '2025-01-10' } }), ctxWith())).toEqual(['cheque particulars belong to a cheque payment, not cash']);
+    expect(messages(payment({ method: 'cheque', mobileMoneyProvider: 'M-Pesa' }), ctxWith())).toEqual(['a mobile-money service belongs to a mobile-money payment, not cheque']);
+  });
+});
+
+describe('tills (cash sessions)', () => {
+  const deviceId = newId();
+  const officeId = newId();
+  const opening: CashSessionOpenDoc = { ...common(), type: 'cashSessionOpen', deviceId, officeId, float: 500_000 };
+  const closing = (overrides: Partial<CashSessionCloseDoc> = {}): CashSessionCloseDoc => ({
+    ...common(),
+    type: 'cashSessionClose',
+    cashSessionId: opening.id,
+    deviceId,
+    officeId,
+    expected: [{ method: 'cash', amount: 1_200_000 }, { method: 'cheque', amount: 300_000 }],
+    counted: [{ method: 'cash', amount: 1_200_000 }, { method: 'cheque', amount: 300_000 }],
+    ...overrides,
+  });
+
+  it('accepts a payment in a till opened on its desk, and a closing that balances', () => {
+    expect(checkLedgerEntry(opening, ctxWith())).toEqual([]);
+    expect(checkLedgerEntry(payment({ deviceId, cashSessionId: opening.id }), ctxWith(opening))).toEqual([]);
+    expect(checkLedgerEntry(closing(), ctxWith(opening))).toEqual([]);
+  });
+
+  it('refuses a payment or closing in a till never opened, or opened on another desk', () => {
+    expect(messages(payment({ deviceId, cashSessionId: opening.id }), ctxWith())).toEqual([`the till it names (${opening.id}) was never opened at this school`]);
+    const elsewhere = payment({ cashSessionId: opening.id });
+    expect(messages(elsewhere, ctxWith(opening))).toEqual([`the till ${opening.id} was opened on another desk (${deviceId})`]);
+    const inv = invoice();
+    expect(messages(closing({ cashSessionId: inv.id }), ctxWith(inv))).toEqual([`${inv.id} is an invoice, not a till opening`]);
+  });
+
+  it('asks for the reason of a variance and refuses a method counted twice', () => {
+    const short = closing({ counted: [{ method: 'cash', amount: 1_150_000 }, { method: 'cheque', amount: 300_000 }] });
+    expect(messages(short, ctxWith(opening))).toEqual(['what was counted differs from what was expected; give the reason for the difference']);
+    expect(checkLedgerEntry({ ...short, varianceReason: 'KES 500 note taken as change twice' }, ctxWith(opening))).toEqual([]);
+    const twice = closing({ counted: [{ method: 'cash', amount: 1_000_000 }, { method: 'cash', amount: 200_000 }, { method: 'cheque', amount: 300_000 }] });
+    expect(messages(twice, ctxWith(opening))).toEqual(['cash is counted twice; give one amount per method']);
+  });
+
+  it('sets expected beside counted per method, a method missing on one side as 0', () => {
+    expect(tillVariance([{ method: 'cash', amount: 100 }, { method: 'cheque', amount: 50 }], [{ method: 'cash', amount: 90 }, { method: 'mobileMoney', amount: 5 }])).toEqual([
+      { method: 'cash', expected: 100, counted: 90, variance: -10 },
+      { method: 'cheque', expected: 50, counted: 0, variance: -50 },
+      { method: 'mobileMoney', expected: 0, counted: 5, variance: 5 },
+    ]);
   });
 });
 

@@ -16,7 +16,10 @@ import {
   type FineDoc,
   type InvoiceDoc,
   type LedgerEntry,
+  type CashSessionCloseDoc,
   type LedgerEntryType,
+  type MethodAmount,
+  type PaymentDoc,
   type PaymentMethod,
   type VoidDoc,
   type WaiverDoc,
@@ -48,6 +51,8 @@ export const ledgerEntryLabels: Readonly<Record<LedgerEntryType, string>> = {
   void: 'Void',
   chequeReturn: 'Cheque return',
   refund: 'Refund',
+  cashSessionOpen: 'Till opening',
+  cashSessionClose: 'Till closing',
 };
 
 /** The document as a ledger entry when it has a valid shape (replication fields dropped), else undefined. */
@@ -126,7 +131,9 @@ export function checkLedgerEntry(entry: LedgerEntry, ctx: LedgerRuleContext): Va
           message: `allocations total ${money(total)} but the payment is ${money(entry.amount)}`,
         });
       }
+      problems.push(...checkParticulars(entry, money));
       problems.push(...checkAllocations(entry.allocations, 'payment', ctx));
+      if (entry.cashSessionId !== undefined) problems.push(...checkInSession(entry, entry.cashSessionId, ctx));
       break;
     }
     case 'creditApplication':
@@ -135,6 +142,15 @@ export function checkLedgerEntry(entry: LedgerEntry, ctx: LedgerRuleContext): Va
     case 'void':
     case 'chequeReturn':
       problems.push(...checkPaymentCorrection(entry, ctx));
+      break;
+    case 'cashSessionOpen':
+      break;
+    case 'cashSessionClose':
+      problems.push(...checkInSession(entry, entry.cashSessionId, ctx));
+      problems.push(...checkCount(entry.expected, '/expected', 'expected'), ...checkCount(entry.counted, '/counted', 'counted'));
+      if (entry.varianceReason === undefined && tillVariance(entry.expected, entry.counted).some((line) => line.variance !== 0)) {
+        problems.push({ path: '/varianceReason', message: 'what was counted differs from what was expected; give the reason for the difference' });
+      }
       break;
     case 'refund':
       // A refund pays out credit; whether the payer has that much is a balance across
@@ -262,6 +278,58 @@ function checkPaymentCorrection(correction: VoidDoc | ChequeReturnDoc, ctx: Ledg
   return problems;
 }
 
+/** Cash tendered, cheque particulars and the mobile-money service belong to their own methods only. */
+function checkParticulars(payment: PaymentDoc, money: (amount: number) => string): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  if (payment.tendered !== undefined) {
+    if (payment.method !== 'cash') problems.push({ path: '/tendered', message: `cash tendered is recorded for cash payments only, not ${methodNames[payment.method]}` });
+    else if (payment.tendered < payment.amount) problems.push({ path: '/tendered', message: `the cash tendered (${money(payment.tendered)}) is less than the payment of ${money(payment.amount)}` });
+  }
+  if (payment.cheque !== undefined && payment.method !== 'cheque') problems.push({ path: '/cheque', message: `cheque particulars belong to a cheque payment, not ${methodNames[payment.method]}` });
+  if (payment.mobileMoneyProvider !== undefined && payment.method !== 'mobileMoney') {
+    problems.push({ path: '/mobileMoneyProvider', message: `a mobile-money service belongs to a mobile-money payment, not ${methodNames[payment.method]}` });
+  }
+  return problems;
+}
+
+/** A payment or a till's closing names a till opened on the same desk. */
+function checkInSession(entry: PaymentDoc | CashSessionCloseDoc, cashSessionId: string, ctx: LedgerLookup): ValidationProblem[] {
+  const opening = ctx.find(cashSessionId);
+  if (!opening) return [{ path: '/cashSessionId', message: `the till it names (${cashSessionId}) was never opened at this school` }];
+  if (opening.type !== 'cashSessionOpen') return [{ path: '/cashSessionId', message: `${cashSessionId} is ${describeKind(opening)}, not a till opening` }];
+  if (opening.deviceId !== entry.deviceId) return [{ path: '/cashSessionId', message: `the till ${cashSessionId} was opened on another desk (${opening.deviceId})` }];
+  return [];
+}
+
+function checkCount(lines: readonly MethodAmount[], path: string, what: string): ValidationProblem[] {
+  const seen = new Set<PaymentMethod>();
+  const problems: ValidationProblem[] = [];
+  lines.forEach((line, index) => {
+    if (seen.has(line.method)) problems.push({ path: `${path}/${String(index)}/method`, message: `${methodNames[line.method]} is ${what} twice; give one amount per method` });
+    seen.add(line.method);
+  });
+  return problems;
+}
+
+export interface TillVarianceLine {
+  method: PaymentMethod;
+  expected: number;
+  counted: number;
+  /** counted − expected: negative is a shortage, positive an overage. */
+  variance: number;
+}
+
+/** Expected beside counted per method, every method either side names (a missing one is 0). */
+export function tillVariance(expected: readonly MethodAmount[], counted: readonly MethodAmount[]): TillVarianceLine[] {
+  const methods = [...new Set([...expected, ...counted].map((line) => line.method))];
+  const amountOf = (lines: readonly MethodAmount[], method: PaymentMethod): number => lines.filter((line) => line.method === method).reduce((sum, line) => sum + line.amount, 0);
+  return methods.map((method) => {
+    const e = amountOf(expected, method);
+    const c = amountOf(counted, method);
+    return { method, expected: e, counted: c, variance: c - e };
+  });
+}
+
 interface Chargeable {
   studentId: string;
   amount: number;
@@ -278,7 +346,7 @@ function findChargeable(chargeId: string, ctx: LedgerLookup): Chargeable | undef
   return undefined;
 }
 
-const methodNames: Readonly<Record<PaymentMethod, string>> = {
+export const methodNames: Readonly<Record<PaymentMethod, string>> = {
   cash: 'cash',
   cheque: 'cheque',
   bankTransfer: 'bank transfer',

@@ -1,8 +1,8 @@
 // The append-only ledger: every money event is an immutable document of one `type`. Balances,
 // statements and "paid" are derived from these, never stored. A correction is a new document
 // (void, cheque return, waiver, write-off, refund) with a reason and its author.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CurrencyCode, IdString, IsoDate, IsoInstant, PositiveAmount, Reason, ShortText } from '../schemas/primitives.ts';
+import { Type, type Static, type TLiteral, type TSchema } from '@sinclair/typebox';
+import { Amount, CurrencyCode, IdString, IsoDate, IsoInstant, PositiveAmount, Reason, ShortText } from '../schemas/primitives.ts';
 
 export const paymentMethods = ['cash', 'cheque', 'bankTransfer', 'mobileMoney', 'card', 'paypal'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
@@ -22,8 +22,12 @@ const common = {
   deviceId: Type.Optional(IdString),
 };
 
-const entry = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) =>
-  Type.Object({ ...common, type: Type.Literal(type), ...props }, { additionalProperties: false });
+// The spread of a generic P types as an intersection, so a field P redefines (a required
+// deviceId) would keep common's optional one too: the type says what the spread does.
+const entry = <T extends string, P extends Record<string, TSchema>>(type: T, props: P) => {
+  const properties: Omit<typeof common, keyof P> & { type: TLiteral<T> } & P = { ...common, type: Type.Literal(type), ...props };
+  return Type.Object(properties, { additionalProperties: false });
+};
 
 /** Something owed: one fee line's share of one instalment, frozen at issue. */
 export const ChargeSchema = Type.Object(
@@ -84,18 +88,64 @@ export const WaiverEntry = entry('waiver', { studentId: IdString, fineId: IdStri
 
 export const WriteOffEntry = entry('writeOff', { studentId: IdString, chargeId: IdString, amount: PositiveAmount, reason: Reason });
 
+/** A cheque's particulars, as written on it. */
+export const ChequeDetailsSchema = Type.Object(
+  {
+    number: Type.String({ minLength: 1, maxLength: 20, pattern: '\\S' }),
+    bank: ShortText,
+    /** The date written on the cheque (it may be post-dated). */
+    date: IsoDate,
+  },
+  { additionalProperties: false },
+);
+export type ChequeDetails = Static<typeof ChequeDetailsSchema>;
+
 export const PaymentEntry = entry('payment', {
   payerId: IdString,
   receiptNumber: Type.String({ minLength: 5, maxLength: 40, pattern: '^[A-Z0-9]+-[A-Z0-9]+-\\d{6,}$' }),
   deviceId: IdString,
   officeId: IdString,
+  /** The till (cash session) it was taken in; a desk takes no payment without an open one. */
   cashSessionId: Type.Optional(IdString),
   method: PaymentMethodSchema,
+  /** Bank-transfer reference, mobile-money transaction code, card or PayPal id. */
   reference: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
   amount: PositiveAmount,
+  /** Cash handed over, when more than the amount: the change given was tendered − amount. */
+  tendered: Type.Optional(PositiveAmount),
+  cheque: Type.Optional(ChequeDetailsSchema),
+  /** The mobile-money service (M-Pesa, MTN MoMo, Airtel Money…). */
+  mobileMoneyProvider: Type.Optional(ShortText),
   /** Whether the desk had no connection to the server when the payment was taken (rule 7). */
   offline: Type.Boolean(),
   allocations: Type.Array(AllocationSchema, { maxItems: 500 }),
+});
+
+/** An amount per payment method, as a till counts it. */
+export const MethodAmountSchema = Type.Object({ method: PaymentMethodSchema, amount: Amount }, { additionalProperties: false });
+export type MethodAmount = Static<typeof MethodAmountSchema>;
+
+/**
+ * A cashier opens the till of a desk: its id is the cash session's, which the payments and voids
+ * taken in it name. The float is the cash in the drawer at the start.
+ */
+export const CashSessionOpenEntry = entry('cashSessionOpen', {
+  deviceId: IdString,
+  officeId: IdString,
+  float: Amount,
+});
+
+/**
+ * The till closed: what the desk expected per method (float plus payments, less voids, as it
+ * knew them) beside what the cashier counted; a variance needs a reason.
+ */
+export const CashSessionCloseEntry = entry('cashSessionClose', {
+  cashSessionId: IdString,
+  deviceId: IdString,
+  officeId: IdString,
+  expected: Type.Array(MethodAmountSchema, { maxItems: 10 }),
+  counted: Type.Array(MethodAmountSchema, { maxItems: 10 }),
+  varianceReason: Type.Optional(Reason),
 });
 
 /** Payer credit (from overpayment) applied to charges later. */
@@ -130,7 +180,15 @@ export const ledgerEntryTypes = {
   void: VoidEntry,
   chequeReturn: ChequeReturnEntry,
   refund: RefundEntry,
+  cashSessionOpen: CashSessionOpenEntry,
+  cashSessionClose: CashSessionCloseEntry,
 } as const;
+
+/**
+ * The ledger collection's schema version. 1: payment particulars (cash tendered, cheque details,
+ * mobile-money provider) and cash sessions; version-0 documents are valid version-1 documents.
+ */
+export const LEDGER_SCHEMA_VERSION = 1;
 
 export type LedgerEntryType = keyof typeof ledgerEntryTypes;
 export type InvoiceDoc = Static<typeof InvoiceEntry>;
@@ -143,4 +201,6 @@ export type CreditApplicationDoc = Static<typeof CreditApplicationEntry>;
 export type VoidDoc = Static<typeof VoidEntry>;
 export type ChequeReturnDoc = Static<typeof ChequeReturnEntry>;
 export type RefundDoc = Static<typeof RefundEntry>;
+export type CashSessionOpenDoc = Static<typeof CashSessionOpenEntry>;
+export type CashSessionCloseDoc = Static<typeof CashSessionCloseEntry>;
 export type LedgerEntry = { [K in LedgerEntryType]: Static<(typeof ledgerEntryTypes)[K]> }[LedgerEntryType];

@@ -7,7 +7,7 @@ import { STUDENTS_SCHEMA_VERSION, StudentSchema, studentsRxSchema } from '../sch
 import { validateAgainst, validateDiscriminated, type ValidationProblem } from '../validation.ts';
 import { schemaChecks, variantChecks } from '../schemas/checks.ts';
 import { FeeStructureSchema } from '../fees/fee-structures.ts';
-import { ledgerEntryTypes } from '../fees/ledger.ts';
+import { LEDGER_SCHEMA_VERSION, ledgerEntryTypes } from '../fees/ledger.ts';
 import { PayerSchema } from '../fees/payers.ts';
 import { referenceKinds } from '../fees/reference.ts';
 
@@ -61,8 +61,8 @@ export const replicatedCollections = {
   },
   ledger: {
     name: 'ledger',
-    schemaVersion: 0,
-    rxSchema: toRxJsonSchemaFromVariants('ledger', Object.values(ledgerEntryTypes), { version: 0, indexes: ['type', 'createdAt'] }),
+    schemaVersion: LEDGER_SCHEMA_VERSION,
+    rxSchema: toRxJsonSchemaFromVariants('ledger', Object.values(ledgerEntryTypes), { version: LEDGER_SCHEMA_VERSION, indexes: ['type', 'createdAt'] }),
     validate: (doc) => validateDiscriminated(ledgerEntryTypes, 'type', doc, ledgerChecks),
     immutable: true,
     label: 'Ledger entry',

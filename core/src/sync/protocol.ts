@@ -44,7 +44,7 @@ export type StreamMessage<T> = StreamBatch<T> | 'RESYNC';
 
 /**
  * One event of the desk's single stream for all its collections (browsers allow six connections
- * per server, so a desk does not open one stream per collection): `GET /api/v1/sync/stream?collections=students:1,ledger:0`.
+ * per server, so a desk does not open one stream per collection): `GET /api/v1/sync/stream?collections=students:1,ledger:1`.
  */
 export interface MultiplexedStreamMessage<T> {
   collection: string;

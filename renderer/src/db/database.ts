@@ -6,6 +6,7 @@ import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 
 import { findCollection, replicatedCollections, type CollectionName, type FeeStructure, type LedgerEntry, type Payer, type ReferenceDoc, type Student } from '@feemaster/core';
+import { deskLedgerSchema, withLedgerKeys, withoutLedgerKeys, type StoredLedgerEntry } from './ledger-keys.ts';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
@@ -18,7 +19,8 @@ export interface FeeMasterCollections {
   payers: RxCollection<Payer>;
   reference: RxCollection<ReferenceDoc>;
   feeStructures: RxCollection<FeeStructure>;
-  ledger: RxCollection<LedgerEntry>;
+  /** Entries with the desk's lookup keys (see ledger-keys.ts). */
+  ledger: RxCollection<StoredLedgerEntry>;
 }
 export type { CollectionName };
 
@@ -28,7 +30,9 @@ export type FeeMasterDatabase = RxDatabase<FeeMasterCollections>;
 export const wrappedValidateCoreStorage = wrappedValidateStorageFactory((schema: RxJsonSchema<unknown>) => {
   const collection = schema.title ? findCollection(schema.title) : undefined;
   if (!collection) return () => [];
-  return (doc: unknown) => collection.validate(doc).map((p) => ({ field: p.path, message: p.message }));
+  // A ledger entry is checked as the server will see it, without the desk's lookup keys.
+  const shape = collection.name === 'ledger' ? (doc: unknown) => (doc && typeof doc === 'object' ? withoutLedgerKeys(doc as Record<string, unknown>) : doc) : (doc: unknown) => doc;
+  return (doc: unknown) => collection.validate(shape(doc)).map((p) => ({ field: p.path, message: p.message }));
 }, 'feemaster-core');
 
 export function createStorage(): RxStorage<unknown, unknown> {
@@ -53,7 +57,12 @@ export async function openDatabase(schoolId: string, storage: RxStorage<unknown,
     payers: { schema: replicatedCollections.payers.rxSchema as RxJsonSchema<Payer>, localDocuments: true },
     reference: { schema: replicatedCollections.reference.rxSchema as RxJsonSchema<ReferenceDoc>, localDocuments: true },
     feeStructures: { schema: replicatedCollections.feeStructures.rxSchema as RxJsonSchema<FeeStructure>, localDocuments: true },
-    ledger: { schema: replicatedCollections.ledger.rxSchema as RxJsonSchema<LedgerEntry>, localDocuments: true },
+    ledger: {
+      schema: deskLedgerSchema,
+      localDocuments: true,
+      // v1 added entry types, optional payment fields and the desk's lookup keys.
+      migrationStrategies: { 1: (doc: LedgerEntry) => withLedgerKeys(doc) },
+    },
   } satisfies Record<CollectionName, unknown>);
   return db;
 }

@@ -30,6 +30,8 @@ import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import type { FeeMasterDatabase } from '../db/database.ts';
 import { liveStream } from './live-stream.ts';
+import { withLedgerKeys, withoutLedgerKeys, type StoredLedgerEntry } from '../db/ledger-keys.ts';
+import type { LocalShape } from './replication.ts';
 import { createPendingChanges, type PendingChanges } from './pending-changes.ts';
 import { createQuarantine, type QuarantinedDocument } from './quarantine.ts';
 import { downloadLedger, type LedgerDownloadProgress, type ReplicationStart } from './ledger-download.ts';
@@ -46,6 +48,13 @@ export interface DeskSync {
 }
 
 const names = Object.keys(replicatedCollections) as CollectionName[];
+
+/** Ledger entries travel without the desk's lookup keys and are stored with them. */
+const ledgerShape: LocalShape<StoredLedgerEntry> = {
+  // What the server sends of the ledger are ledger entries (it checked each against the schemas).
+  toLocal: (doc) => withLedgerKeys(doc) as unknown as StoredLedgerEntry & { _deleted: boolean },
+  toServer: (doc) => withoutLedgerKeys(doc),
+};
 const INITIAL_SYNC_DONE = 'initial-sync-done';
 
 async function byName<V>(make: (name: CollectionName) => Promise<V>): Promise<Record<CollectionName, V>> {
@@ -107,7 +116,9 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
         const variant = scope === 'all' ? undefined : scope;
         const downloaded$ = new Subject<number>();
         const replication = firstLedgerDownload(db, tokens, status, variant, () => stopping, (count) => downloaded$.next(count)).then((start) =>
-          stopping ? null : replicateCollection<LedgerEntry>({ ...partsOf(name), collection: db.ledger, stream$: streamOf<LedgerEntry>(name), variant, start: start ?? undefined }, context),
+          stopping
+            ? null
+            : replicateCollection<StoredLedgerEntry>({ ...partsOf(name), collection: db.ledger, stream$: streamOf<StoredLedgerEntry>(name), variant, start: start ?? undefined, shape: ledgerShape }, context),
         );
         return later(replication, downloaded$);
       }
@@ -186,6 +197,7 @@ async function firstLedgerDownload(
       return await downloadLedger({
         collection: db.ledger,
         fetchPage,
+        toLocal: withLedgerKeys,
         progress,
         pageSize: MAX_PULL_LIMIT,
         stopped,

@@ -4,6 +4,7 @@ import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { newId, type LedgerEntry, type PaymentDoc, type PullResponse, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { openDatabase, wrappedValidateCoreStorage, type FeeMasterDatabase } from '../db/database.ts';
 import { downloadLedger, type LedgerDownloadProgress, type ProgressStore } from './ledger-download.ts';
+import { withLedgerKeys, type StoredLedgerEntry } from '../db/ledger-keys.ts';
 
 const schoolId = newId();
 
@@ -64,7 +65,7 @@ describe("a fresh desk's ledger download", () => {
     const server = feed(25);
     const progress = memoryProgress();
     const seen: number[] = [];
-    const start = await downloadLedger({ collection: db.ledger, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1, onProgress: (n) => seen.push(n) });
+    const start = await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1, onProgress: (n) => seen.push(n) });
     expect(start?.pull).toEqual({ seq: 25 });
     expect(start?.push).toBeDefined();
     expect(seen).toEqual([10, 20, 25]);
@@ -74,22 +75,23 @@ describe("a fresh desk's ledger download", () => {
     // The upload sees nothing to send, until the cashier records something.
     expect((await getChangedDocumentsSince(db.ledger.storageInstance, 100, start?.push)).documents).toHaveLength(0);
     const taken = payment(99);
-    await db.ledger.insert(taken);
+    await db.ledger.insert(withLedgerKeys(taken));
     expect((await getChangedDocumentsSince(db.ledger.storageInstance, 100, start?.push)).documents.map((doc) => doc.id)).toEqual([taken.id]);
 
     // Done once: the next start leaves it to the replication's own checkpoints.
-    expect(await downloadLedger({ collection: db.ledger, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1 })).toBeNull();
+    expect(await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1 })).toBeNull();
   });
 
   it('uploads from the beginning when the cashier recorded a payment during the download', async () => {
     const server = feed(25);
     const taken = payment(77);
     let pages = 0;
-    const start = await downloadLedger({
+    const start = await downloadLedger<LedgerEntry, StoredLedgerEntry>({
       collection: db.ledger,
+      toLocal: withLedgerKeys,
       fetchPage: async (checkpoint, limit) => {
         pages += 1;
-        if (pages === 2) await db.ledger.insert(taken);
+        if (pages === 2) await db.ledger.insert(withLedgerKeys(taken));
         return server.fetchPage(checkpoint, limit);
       },
       progress: memoryProgress(),
@@ -103,13 +105,13 @@ describe("a fresh desk's ledger download", () => {
     const server = feed(25);
     const progress = memoryProgress();
     let pagesStored = 0;
-    const first = await downloadLedger({ collection: db.ledger, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1, onProgress: () => (pagesStored += 1), stopped: () => pagesStored >= 1 });
+    const first = await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1, onProgress: () => (pagesStored += 1), stopped: () => pagesStored >= 1 });
     expect(first).toBeNull();
     expect(progress.kept).toMatchObject({ seq: 10, downloaded: 10, done: false });
     // The desk closed after storing the second page and before recording it.
-    await db.ledger.bulkInsert(server.docs.slice(10, 20));
+    await db.ledger.bulkInsert(server.docs.slice(10, 20).map(withLedgerKeys));
 
-    const start = await downloadLedger({ collection: db.ledger, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1 });
+    const start = await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1 });
     expect(start?.pull).toEqual({ seq: 25 });
     expect(start?.push).toBeDefined();
     expect(await db.ledger.count().exec()).toBe(25);
@@ -121,14 +123,14 @@ describe("a fresh desk's ledger download", () => {
     const server = feed(25);
     const progress = memoryProgress();
     let pagesStored = 0;
-    await downloadLedger({ collection: db.ledger, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1, onProgress: () => (pagesStored += 1), stopped: () => pagesStored >= 1 });
-    await db.ledger.insert(payment(88));
-    const start = await downloadLedger({ collection: db.ledger, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1 });
+    await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1, onProgress: () => (pagesStored += 1), stopped: () => pagesStored >= 1 });
+    await db.ledger.insert(withLedgerKeys(payment(88)));
+    const start = await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: server.fetchPage, progress, pageSize: 10, pagesPerWrite: 1 });
     expect(start).toEqual({ pull: { seq: 25 }, push: undefined });
   });
 
   it('leaves a ledger that already holds entries to the replication', async () => {
-    await db.ledger.insert(payment(1));
-    expect(await downloadLedger({ collection: db.ledger, fetchPage: feed(5).fetchPage, progress: memoryProgress(), pageSize: 10, pagesPerWrite: 1 })).toBeNull();
+    await db.ledger.insert(withLedgerKeys(payment(1)));
+    expect(await downloadLedger({ collection: db.ledger, toLocal: withLedgerKeys, fetchPage: feed(5).fetchPage, progress: memoryProgress(), pageSize: 10, pagesPerWrite: 1 })).toBeNull();
   });
 });

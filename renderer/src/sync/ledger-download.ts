@@ -35,9 +35,11 @@ export interface ReplicationStart {
   push: StoragePosition | undefined;
 }
 
-export interface LedgerDownloadOptions<T extends { id: string }> {
-  collection: RxCollection<T>;
+export interface LedgerDownloadOptions<T extends { id: string }, S extends { id: string } = T> {
+  collection: RxCollection<S>;
   fetchPage: FetchPage<T>;
+  /** The document as the replica keeps it (with the ledger's lookup keys). */
+  toLocal: (doc: WithDeleted<T>) => WithDeleted<S>;
   progress: ProgressStore;
   /** The server's largest pull page (a shorter page is the end of the feed). */
   pageSize: number;
@@ -65,7 +67,7 @@ function later(position: StoragePosition | null, doc: { id: string; _meta: { lwt
  * a download finished earlier) or the desk stopped: the replication then starts from its own
  * checkpoints.
  */
-export async function downloadLedger<T extends { id: string }>(options: LedgerDownloadOptions<T>): Promise<ReplicationStart | null> {
+export async function downloadLedger<T extends { id: string }, S extends { id: string } = T>(options: LedgerDownloadOptions<T, S>): Promise<ReplicationStart | null> {
   const { collection } = options;
   const kept = await options.progress.read();
   if (kept?.done) return null;
@@ -96,7 +98,7 @@ export async function downloadLedger<T extends { id: string }>(options: LedgerDo
     }
     const ids = new Set(documents.map((doc) => doc.id));
     // Entries are never deleted; were one ever, a fresh desk has nothing to store for it.
-    const result = await collection.bulkInsert(documents.filter((doc) => !doc._deleted));
+    const result = await collection.bulkInsert(documents.filter((doc) => !doc._deleted).map(options.toLocal));
     // Already stored: a page the desk stored just before it stopped, not yet counted.
     const stored = result.error.filter((error) => error.status === 409 && ids.has(String(error.documentId)));
     const failed = result.error.find((error) => !stored.includes(error));

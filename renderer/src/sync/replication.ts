@@ -41,6 +41,13 @@ export interface CollectionReplicationParts<T> {
   variant?: string;
   /** Where a replication with no checkpoints yet starts (after the ledger's first download, see ledger-download.ts). */
   start?: ReplicationStart;
+  /** When the replica keeps documents in another shape than the server (the ledger's lookup keys). */
+  shape?: LocalShape<T>;
+}
+
+export interface LocalShape<T> {
+  toLocal(doc: WithDeleted<Record<string, unknown>>): WithDeleted<T>;
+  toServer(doc: WithDeleted<T>): WithDeleted<Record<string, unknown>>;
 }
 
 /** One page of a collection's feed after `checkpoint`. */
@@ -55,7 +62,7 @@ export function replicationIdentifier(definition: ReplicatedCollection, serverUr
 }
 
 export function replicateCollection<T extends Replicable>(
-  { collection, definition, pending, quarantine, stream$, variant, start }: CollectionReplicationParts<T>,
+  { collection, definition, pending, quarantine, stream$, variant, start, shape }: CollectionReplicationParts<T>,
   { tokens, status, onSignedOut }: ReplicationContext,
 ): ReplicationHandle & { state: RxReplicationState<T, SyncCheckpoint> } {
   /** What the person calls the document, for the list of those the server refused. */
@@ -177,8 +184,10 @@ export function replicateCollection<T extends Replicable>(
         return { documents: batch.documents, checkpoint: batch.checkpoint ?? undefined };
       },
       stream$,
+      ...(shape ? { modifier: (doc: WithDeleted<Record<string, unknown>>) => shape.toLocal(doc) } : {}),
     },
     push: {
+      ...(shape ? { modifier: (doc: WithDeleted<T>) => shape.toServer(doc) } : {}),
       batchSize: 500,
       initialCheckpoint: start?.push,
       // Uploads go in the order RxDB hands them over (a void after its payment), and each
@@ -188,7 +197,8 @@ export function replicateCollection<T extends Replicable>(
           authorized(async (token) => {
             const conflicts: WithDeleted<T>[] = [];
             for (const batch of batchesWithin(rows)) conflicts.push(...(await pushBatch(batch, token)));
-            return conflicts;
+            // RxDB stores the server's answers as they come: in the replica's shape.
+            return shape ? conflicts.map((doc) => shape.toLocal(doc as WithDeleted<Record<string, unknown>>)) : conflicts;
           }),
         ),
     },

@@ -2,7 +2,7 @@
 // the desk's clock and the server's, before and after. Repeats, conflicts and refusals do not.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asc, eq, sql } from 'drizzle-orm';
-import { newId, type PaymentDoc } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type PaymentDoc } from '@feemaster/core';
 import { auditLog, users } from '../db/schema.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, makeStudent, signInAs, startTestServer, type TestServer } from '../../test/fixtures.ts';
@@ -105,7 +105,7 @@ describe('audit entries for pushed documents', () => {
       offline: true,
       allocations: [],
     };
-    const res = await push('ledger', 0, [{ newDocumentState: { ...payment, _deleted: false } }], cashier);
+    const res = await push('ledger', LEDGER_SCHEMA_VERSION, [{ newDocumentState: { ...payment, _deleted: false } }], cashier);
     expect(res.statusCode, res.body).toBe(200);
     const [entry] = await entries();
     expect(entry).toMatchObject({

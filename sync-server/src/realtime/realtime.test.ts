@@ -2,7 +2,7 @@
 // the server itself (payments at other offices, revoked desks); across server instances; audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { newId, type DeliveryReport, type ErrorBody, type LoginResponse, type RealtimeEvent, type RealtimeStatus } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type DeliveryReport, type ErrorBody, type LoginResponse, type RealtimeEvent, type RealtimeStatus } from '@feemaster/core';
 import { buildApp, type FeeMasterApp } from '../app.ts';
 import { auditLog } from '../db/schema.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
@@ -132,7 +132,7 @@ describe('notices the server sends', () => {
       allocations: [],
       _deleted: false,
     };
-    const pushed = await server.app.inject({ method: 'POST', url: '/api/v1/sync/ledger/0/push', headers: bearer(cashier.accessToken), payload: [{ assumedMasterState: null, newDocumentState: payment }] });
+    const pushed = await server.app.inject({ method: 'POST', url: `/api/v1/sync/ledger/${LEDGER_SCHEMA_VERSION}/push`, headers: bearer(cashier.accessToken), payload: [{ assumedMasterState: null, newDocumentState: payment }] });
     expect(pushed.statusCode, pushed.body).toBe(200);
     expect(await nextEvent(managers)).toMatchObject({
       kind: 'payment-received',
@@ -166,7 +166,7 @@ describe('notices the server sends', () => {
       allocations: [],
       _deleted: false,
     }));
-    const pushed = await server.app.inject({ method: 'POST', url: '/api/v1/sync/ledger/0/push', headers: bearer(cashier.accessToken), payload: payments.map((p) => ({ assumedMasterState: null, newDocumentState: p })) });
+    const pushed = await server.app.inject({ method: 'POST', url: `/api/v1/sync/ledger/${LEDGER_SCHEMA_VERSION}/push`, headers: bearer(cashier.accessToken), payload: payments.map((p) => ({ assumedMasterState: null, newDocumentState: p })) });
     expect(pushed.statusCode, pushed.body).toBe(200);
     expect(await nextEvent(managers)).toMatchObject({
       kind: 'payment-received',

@@ -2,7 +2,7 @@
 // of the others (NOTIFY inside the push's transaction, relayed by each instance), in commit order,
 // and an instance that lost its LISTEN connection tells its streams to pull again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, type LoginResponse, type PaymentDoc, type StreamBatch, type StreamMessage } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type LoginResponse, type PaymentDoc, type StreamBatch, type StreamMessage } from '@feemaster/core';
 import { buildApp, type FeeMasterApp } from '../app.ts';
 import type { Database, Db } from '../db/client.ts';
 import { startCrossInstanceFeed } from './change-feed.ts';
@@ -63,18 +63,18 @@ const push = (collection: string, version: number, docs: Record<string, unknown>
 
 describe('live streams across server instances', () => {
   it('a payment pushed through one instance reaches a desk streaming from the other, batches in commit order', async () => {
-    const stream = await openStream(secondUrl, secondToken, 'ledger', 0);
+    const stream = await openStream(secondUrl, secondToken, 'ledger', LEDGER_SCHEMA_VERSION);
     expect(JSON.parse((await stream.next()).data)).toBe('RESYNC');
 
     // How fast is for the benchmarks; here: that it arrives at all, complete.
     const payment = cashPayment(1);
-    expect((await push('ledger', 0, [payment])).statusCode).toBe(200);
+    expect((await push('ledger', LEDGER_SCHEMA_VERSION, [payment])).statusCode).toBe(200);
     const batch = JSON.parse((await stream.next()).data) as StreamBatch<PaymentDoc>;
     expect(batch.documents.map((d) => d.id)).toEqual([payment.id]);
     expect(batch.documents[0]).toMatchObject({ receiptNumber: 'MAIN-D02-000001', amount: 150_000 });
 
     const later = [cashPayment(2), cashPayment(3)];
-    for (const p of later) expect((await push('ledger', 0, [p])).statusCode).toBe(200);
+    for (const p of later) expect((await push('ledger', LEDGER_SCHEMA_VERSION, [p])).statusCode).toBe(200);
     const seqs: number[] = [batch.checkpoint?.seq ?? 0];
     for (const p of later) {
       const next = JSON.parse((await stream.next()).data) as StreamBatch<PaymentDoc>;
@@ -88,7 +88,7 @@ describe('live streams across server instances', () => {
   it('relays only its own school and collection, and does not echo an instance its own pushes', async () => {
     const students = await openStream(secondUrl, secondToken, 'students', 1);
     expect(JSON.parse((await students.next()).data)).toBe('RESYNC');
-    expect((await push('ledger', 0, [cashPayment(4)])).statusCode).toBe(200);
+    expect((await push('ledger', LEDGER_SCHEMA_VERSION, [cashPayment(4)])).statusCode).toBe(200);
     const student = makeStudent(first.schoolId);
     expect((await push('students', 1, [student])).statusCode).toBe(200);
     // The ledger push is not on the students stream: the first event is the student.
@@ -149,7 +149,7 @@ describe('live streams across server instances', () => {
     const feed = await startCrossInstanceFeed({ database: counted, hub, instanceId: newId(), onError: (error) => errors.push(error) });
     try {
       // Nobody here streams the ledger: its notice is passed over, not read.
-      expect((await push('ledger', 0, [cashPayment(5)])).statusCode).toBe(200);
+      expect((await push('ledger', LEDGER_SCHEMA_VERSION, [cashPayment(5)])).statusCode).toBe(200);
       const received: StreamMessage<Record<string, unknown>>[] = [];
       const arrived = new Promise<void>((resolve) => {
         hub.subscribe(first.schoolId, 'students', (message) => {

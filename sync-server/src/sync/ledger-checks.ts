@@ -147,6 +147,10 @@ function referencedEntryIds(entry: LedgerEntry): string[] {
     case 'void':
     case 'chequeReturn':
       return [entry.paymentId];
+    case 'payment':
+      return entry.cashSessionId === undefined ? [] : [entry.cashSessionId];
+    case 'cashSessionClose':
+      return [entry.cashSessionId];
     default:
       return [];
   }

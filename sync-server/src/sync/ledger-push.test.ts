@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import {
+  LEDGER_SCHEMA_VERSION,
   newId,
   type ChequeReturnDoc,
   type CreditApplicationDoc,
@@ -39,7 +40,7 @@ beforeEach(async () => {
   server = await startTestServer(database);
 });
 
-const PUSH = '/api/v1/sync/ledger/0/push';
+const PUSH = `/api/v1/sync/ledger/${LEDGER_SCHEMA_VERSION}/push`;
 const student = newId();
 const sibling = newId();
 const payer = newId();
@@ -159,7 +160,7 @@ describe('valid ledger pushes', () => {
     ];
     await pushOk(...later);
     expect(await storedCount()).toBe(entries.length + later.length);
-    const pulled = await server.app.inject({ method: 'GET', url: '/api/v1/sync/ledger/0/pull?limit=100', headers: { authorization: `Bearer ${server.token}` } });
+    const pulled = await server.app.inject({ method: 'GET', url: `/api/v1/sync/ledger/${LEDGER_SCHEMA_VERSION}/pull?limit=100`, headers: { authorization: `Bearer ${server.token}` } });
     expect(pulled.json<PullResponse<LedgerEntry>>().documents.map((d) => d.id)).toEqual([...entries, ...later].map((e) => e.id));
     // Every column of the stored rows, as the pusher and the feed order say.
     const stored = await database.db.select().from(syncDocuments).where(eq(syncDocuments.collection, 'ledger')).orderBy(syncDocuments.seq);
@@ -220,6 +221,50 @@ describe('valid ledger pushes', () => {
     } finally {
       await database.db.update(schools).set({ currency: 'KES' }).where(eq(schools.id, server.schoolId));
     }
+  });
+});
+
+describe('tills', () => {
+  it('a cashier opens a till, takes a cash, a cheque and a mobile-money payment in it, and closes it; one upload', async () => {
+    const cashier = await signInAs(server, database, 'cashier');
+    const deviceId = newId();
+    const officeId = newId();
+    const till = { ...common(), type: 'cashSessionOpen', deviceId, officeId, float: 200_000 } satisfies LedgerEntry;
+    const inTill = { deviceId, officeId, cashSessionId: till.id };
+    const taken = [
+      payment({ ...inTill, amount: 150_000, tendered: 200_000 }),
+      payment({ ...inTill, method: 'cheque', amount: 300_000, cheque: { number: '004512', bank: 'Equity Bank', date: '2025-01-10' } }),
+      payment({ ...inTill, method: 'mobileMoney', amount: 50_000, mobileMoneyProvider: 'M-Pesa', reference: 'QK45TY7' }),
+    ];
+    const close = {
+      ...common(),
+      type: 'cashSessionClose',
+      cashSessionId: till.id,
+      deviceId,
+      officeId,
+      expected: [{ method: 'cash', amount: 350_000 }, { method: 'cheque', amount: 300_000 }, { method: 'mobileMoney', amount: 50_000 }],
+      counted: [{ method: 'cash', amount: 345_000 }, { method: 'cheque', amount: 300_000 }, { method: 'mobileMoney', amount: 50_000 }],
+      varianceReason: 'KES 50 short: change given twice',
+    } satisfies LedgerEntry;
+    const res = await pushAs(cashier, till, ...taken, close);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await storedCount()).toBe(5);
+  });
+
+  it('refuses a payment in a till never opened, one opened on another desk, and a closing whose shortfall has no reason', async () => {
+    const deviceId = newId();
+    const till = { ...common(), type: 'cashSessionOpen', deviceId, officeId: newId(), float: 0 } satisfies LedgerEntry;
+    await pushOk(till);
+    const nowhere = newId();
+    const unknown = await push(payment({ deviceId, cashSessionId: nowhere }));
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json<ErrorBody>().message).toContain(`the till it names (${nowhere}) was never opened at this school`);
+    const elsewhere = await push(payment({ cashSessionId: till.id }));
+    expect(elsewhere.json<ErrorBody>().message).toContain(`the till ${till.id} was opened on another desk`);
+    const short = await push({ ...common(), type: 'cashSessionClose', cashSessionId: till.id, deviceId, officeId: till.officeId, expected: [{ method: 'cash', amount: 100 }], counted: [{ method: 'cash', amount: 0 }] });
+    expect(short.statusCode).toBe(422);
+    expect(short.json<ErrorBody>().message).toContain('give the reason for the difference');
+    expect(await storedCount()).toBe(1);
   });
 });
 

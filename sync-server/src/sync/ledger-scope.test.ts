@@ -1,6 +1,6 @@
 // An admin limits what desks download of the ledger to the active and previous academic years.
 import { describe, expect, it } from 'vitest';
-import { newId, type AuditLogsPage, type PullResponse, type SyncSettings, type SyncSummary } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type AuditLogsPage, type PullResponse, type SyncSettings, type SyncSummary } from '@feemaster/core';
 import { syncDocuments } from '../db/schema.ts';
 import { signInAs, startTestServer } from '../../test/fixtures.ts';
 import { serverPerTest } from '../../test/server-per-test.ts';
@@ -25,7 +25,7 @@ async function seed(): Promise<{ oldEntry: string; lastYear: string; thisYear: s
 }
 
 async function pulledLedgerIds(token = ctx.server.token): Promise<string[]> {
-  const res = await ctx.server.app.inject({ method: 'GET', url: '/api/v1/sync/ledger/0/pull?checkpoint=&limit=1000', headers: { authorization: `Bearer ${token}` } });
+  const res = await ctx.server.app.inject({ method: 'GET', url: `/api/v1/sync/ledger/${LEDGER_SCHEMA_VERSION}/pull?checkpoint=&limit=1000`, headers: { authorization: `Bearer ${token}` } });
   expect(res.statusCode).toBe(200);
   return res.json<PullResponse<{ id: string }>>().documents.map((d) => d.id);
 }

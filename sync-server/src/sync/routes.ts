@@ -57,7 +57,7 @@ const PullQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PULL_LIMIT })),
 });
 const StreamQuery = Type.Object({
-  collections: Type.String({ minLength: 3, maxLength: 400, description: 'Comma-separated collection:schemaVersion, like students:1,ledger:0' }),
+  collections: Type.String({ minLength: 3, maxLength: 400, description: 'Comma-separated collection:schemaVersion, like students:1,ledger:1' }),
 });
 const Summary = Type.Object({
   collections: Type.Array(Type.Object({ name: Type.String(), documents: Type.Integer(), lastSeq: Type.Integer() })),
@@ -183,7 +183,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
   );
 };
 
-/** `students:1,ledger:0` → the collections, each checked against its schema version (426 when the desk is older). */
+/** `students:1,ledger:1` → the collections, each checked against its schema version (426 when the desk is older). */
 export function parseCollectionList(list: string): ReplicatedCollection[] {
   const seen = new Set<string>();
   return list.split(',').map((entry) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { replicatedCollections, type MultiplexedStreamMessage, type PullResponse, type Student, type SyncSummary } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, replicatedCollections, type MultiplexedStreamMessage, type PullResponse, type Student, type SyncSummary } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { users } from '../db/schema.ts';
@@ -30,7 +30,7 @@ const pushStudent = (student: Student & { _deleted: boolean }) =>
 
 describe('one stream for several collections', () => {
   it('starts with RESYNC for each collection and tags every batch with its collection', async () => {
-    const stream = await openStreamAt(baseUrl, '/api/v1/sync/stream?collections=students:1,payers:0,ledger:0', server.token);
+    const stream = await openStreamAt(baseUrl, `/api/v1/sync/stream?collections=students:1,payers:0,ledger:${LEDGER_SCHEMA_VERSION}`, server.token);
     const first = [await stream.next(), await stream.next(), await stream.next()].map((e) => JSON.parse(e.data) as MultiplexedStreamMessage<Student>);
     expect(first).toEqual([
       { collection: 'students', message: 'RESYNC' },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { newId, type PaymentDoc } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type PaymentDoc } from '@feemaster/core';
 import type { Db } from '../../../sync-server/src/db/client.ts';
 import { openDatabase } from '../../../sync-server/src/db/client.ts';
 import { auditChains, auditCheckpoints, auditLog, schools, syncDocuments } from '../../../sync-server/src/db/schema.ts';
@@ -154,7 +154,7 @@ describe('ledger entries, kept once in their own documents', () => {
     await pushStudents(1);
     const res = await server.app.inject({
       method: 'POST',
-      url: '/api/v1/sync/ledger/0/push',
+      url: `/api/v1/sync/ledger/${LEDGER_SCHEMA_VERSION}/push`,
       headers: { authorization: `Bearer ${server.token}` },
       payload: payments.map((payment) => ({ newDocumentState: { ...payment, _deleted: false } })),
     });

@@ -7,6 +7,7 @@ import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { downloadLedger, type LedgerDownloadProgress } from '../../../renderer/src/sync/ledger-download.ts';
+import { deskLedgerSchema, withLedgerKeys, withoutLedgerKeys } from '../../../renderer/src/db/ledger-keys.ts';
 import { MAX_PULL_LIMIT, findCollection, prefetchingPull, replicatedCollections, syncPath, type PullResponse, type SyncCheckpoint } from '@feemaster/core';
 
 type LedgerRow = { id: string } & Record<string, unknown>;
@@ -47,18 +48,20 @@ declare global {
 // The download keeps its progress in a local document, as on the desk.
 addRxPlugin(RxDBLocalDocumentsPlugin);
 
-// The desk's storage: Dexie wrapped with core's CSP-safe validator (as renderer/src/db/database.ts builds it).
+// The desk's storage: Dexie wrapped with core's CSP-safe validator, entries checked without the
+// desk's lookup keys (as renderer/src/db/database.ts builds it).
 const validatedDexie = wrappedValidateStorageFactory((schema: RxJsonSchema<unknown>) => {
   const collection = schema.title ? findCollection(schema.title) : undefined;
   if (!collection) return () => [];
-  return (doc: unknown) => collection.validate(doc).map((p) => ({ field: p.path, message: p.message }));
+  return (doc: unknown) => collection.validate(doc && typeof doc === 'object' ? withoutLedgerKeys(doc) : doc).map((p) => ({ field: p.path, message: p.message }));
 }, 'feemaster-core');
 
 function storage(validated: boolean): RxStorage<unknown, unknown> {
   return validated ? validatedDexie({ storage: getRxStorageDexie() }) : getRxStorageDexie();
 }
 
-const ledgerSchema = replicatedCollections.ledger.rxSchema as RxJsonSchema<LedgerRow>;
+// The desk's ledger schema: core's with the lookup keys, required and indexed (renderer/src/db/ledger-keys.ts).
+const ledgerSchema = deskLedgerSchema as unknown as RxJsonSchema<LedgerRow>;
 const PULL = syncPath('ledger', replicatedCollections.ledger.schemaVersion, 'pull');
 
 async function pull(token: string, checkpoint: SyncCheckpoint | null, limit: number): Promise<PullResponse<LedgerRow>> {
@@ -125,6 +128,7 @@ async function initialSync(token: string, expected: number, name: string, valida
       ? await downloadLedger({
           collection,
           fetchPage,
+          toLocal: withLedgerKeys,
           pageSize: MAX_PULL_LIMIT,
           progress: {
             read: async () => (await collection.getLocal<LedgerDownloadProgress>(progressKey))?.toJSON().data ?? null,
@@ -140,6 +144,7 @@ async function initialSync(token: string, expected: number, name: string, valida
       pull: {
         batchSize: MAX_PULL_LIMIT,
         initialCheckpoint: start?.pull,
+        modifier: withLedgerKeys,
         // The desk's own pull logic (joined short pages, read-ahead), from core.
         handler: (() => {
           const pullDesk = prefetchingPull<LedgerRow>(fetchPage);
@@ -172,8 +177,8 @@ async function initialSync(token: string, expected: number, name: string, valida
 
 async function dexieBulkPut(rows: readonly LedgerRow[], name: string): Promise<Measured> {
   const db = new Dexie(name);
-  // The same indexes as the ledger collection: primary key, type and createdAt.
-  db.version(1).stores({ ledger: 'id, type, createdAt' });
+  // The same indexes as the desk's ledger collection: primary key, type, createdAt and the lookup keys.
+  db.version(1).stores({ ledger: 'id, type, createdAt, payerKey, studentKey, receiptKey' });
   await db.open();
   try {
     const started = performance.now();
@@ -197,7 +202,8 @@ window.runSyncBench = async ({ token, expectedDocs, label, repeats }) => {
     const page: { documents: PullResponse<LedgerRow>['documents']; checkpoint: SyncCheckpoint | null } = await fetchAll(checkpoint, MAX_PULL_LIMIT);
     for (const doc of page.documents) {
       const { _deleted: _ignored, ...row } = doc;
-      rows.push(row);
+      // What the desk stores: the entry with its lookup keys.
+      rows.push(withLedgerKeys(row));
     }
     checkpoint = page.checkpoint;
     if (page.documents.length < MAX_PULL_LIMIT) break;

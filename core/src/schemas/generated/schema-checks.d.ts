@@ -26,4 +26,6 @@ export declare const schemaChecks: {
   "ledger:void": (value: unknown) => boolean;
   "ledger:chequeReturn": (value: unknown) => boolean;
   "ledger:refund": (value: unknown) => boolean;
+  "ledger:cashSessionOpen": (value: unknown) => boolean;
+  "ledger:cashSessionClose": (value: unknown) => boolean;
 };

@@ -936,8 +936,12 @@ export const schemaChecks = {
     const local_7 = /^[A-Z0-9]+-[A-Z0-9]+-\d{6,}$/;
     const local_8 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     const local_9 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-    const local_10 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-    const local_11 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_10 = /\S/;
+    const local_11 = /\S/;
+    const local_12 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+    const local_13 = /\S/;
+    const local_14 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_15 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     return function check(value) {
       return (
         (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -984,11 +988,14 @@ export const schemaChecks = {
         Number.isInteger(value['amount']) &&
         value['amount'] <= 9007199254740991 &&
         value['amount'] >= 1 &&
+        (value['tendered'] !== undefined ? (Number.isInteger(value['tendered']) && value['tendered'] <= 9007199254740991 && value['tendered'] >= 1) : true) &&
+        (value['cheque'] !== undefined ? ((typeof value['cheque'] === 'object' && value['cheque'] !== null && !Array.isArray(value['cheque'])) && (typeof value['cheque']['number'] === 'string') && value['cheque']['number'].length <= 20 && value['cheque']['number'].length >= 1 && local_10.test(value['cheque']['number']) && (typeof value['cheque']['bank'] === 'string') && value['cheque']['bank'].length <= 120 && value['cheque']['bank'].length >= 1 && local_11.test(value['cheque']['bank']) && (typeof value['cheque']['date'] === 'string') && value['cheque']['date'].length <= 10 && value['cheque']['date'].length >= 10 && local_12.test(value['cheque']['date']) && Object.getOwnPropertyNames(value['cheque']).length === 3) : true) &&
+        (value['mobileMoneyProvider'] !== undefined ? ((typeof value['mobileMoneyProvider'] === 'string') && value['mobileMoneyProvider'].length <= 120 && value['mobileMoneyProvider'].length >= 1 && local_13.test(value['mobileMoneyProvider'])) : true) &&
         (typeof value['offline'] === 'boolean') &&
         Array.isArray(value['allocations']) &&
         value['allocations'].length <= 500 &&
-        ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['studentId'] === 'string') && value['studentId'].length <= 36 && value['studentId'].length >= 36 && local_10.test(value['studentId']) && (typeof value['chargeId'] === 'string') && value['chargeId'].length <= 36 && value['chargeId'].length >= 36 && local_11.test(value['chargeId']) && Number.isInteger(value['amount']) && value['amount'] <= 9007199254740991 && value['amount'] >= 1 && Object.getOwnPropertyNames(value).length === 3))) { return false }; return true; })(value['allocations']) &&
-        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'receiptNumber', 'officeId', 'cashSessionId', 'method', 'reference', 'amount', 'offline', 'allocations'].includes(key))
+        ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['studentId'] === 'string') && value['studentId'].length <= 36 && value['studentId'].length >= 36 && local_14.test(value['studentId']) && (typeof value['chargeId'] === 'string') && value['chargeId'].length <= 36 && value['chargeId'].length >= 36 && local_15.test(value['chargeId']) && Number.isInteger(value['amount']) && value['amount'] <= 9007199254740991 && value['amount'] >= 1 && Object.getOwnPropertyNames(value).length === 3))) { return false }; return true; })(value['allocations']) &&
+        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'receiptNumber', 'officeId', 'cashSessionId', 'method', 'reference', 'amount', 'tendered', 'cheque', 'mobileMoneyProvider', 'offline', 'allocations'].includes(key))
       )
     }
   })(),
@@ -1196,6 +1203,110 @@ export const schemaChecks = {
         value['reason'].length >= 3 &&
         local_7.test(value['reason']) &&
         Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'amount', 'method', 'reference', 'reason'].includes(key))
+      )
+    }
+  })(),
+  "ledger:cashSessionOpen": (() => {
+    const local_0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_1 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_2 = /^[A-Z]{3}$/;
+    const local_3 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+    const local_4 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_6 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    return function check(value) {
+      return (
+        (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+        (typeof value['id'] === 'string') &&
+        value['id'].length <= 36 &&
+        value['id'].length >= 36 &&
+        local_0.test(value['id']) &&
+        (typeof value['schoolId'] === 'string') &&
+        value['schoolId'].length <= 36 &&
+        value['schoolId'].length >= 36 &&
+        local_1.test(value['schoolId']) &&
+        (typeof value['currency'] === 'string') &&
+        value['currency'].length <= 3 &&
+        value['currency'].length >= 3 &&
+        local_2.test(value['currency']) &&
+        (typeof value['createdAt'] === 'string') &&
+        value['createdAt'].length <= 30 &&
+        value['createdAt'].length >= 20 &&
+        local_3.test(value['createdAt']) &&
+        (typeof value['createdBy'] === 'string') &&
+        value['createdBy'].length <= 36 &&
+        value['createdBy'].length >= 36 &&
+        local_4.test(value['createdBy']) &&
+        (typeof value['deviceId'] === 'string') &&
+        value['deviceId'].length <= 36 &&
+        value['deviceId'].length >= 36 &&
+        local_5.test(value['deviceId']) &&
+        (value['type'] === 'cashSessionOpen') &&
+        (typeof value['officeId'] === 'string') &&
+        value['officeId'].length <= 36 &&
+        value['officeId'].length >= 36 &&
+        local_6.test(value['officeId']) &&
+        Number.isInteger(value['float']) &&
+        value['float'] <= 9007199254740991 &&
+        value['float'] >= 0 &&
+        Object.getOwnPropertyNames(value).length === 9
+      )
+    }
+  })(),
+  "ledger:cashSessionClose": (() => {
+    const local_0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_1 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_2 = /^[A-Z]{3}$/;
+    const local_3 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+    const local_4 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_6 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_7 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_8 = /\S/;
+    return function check(value) {
+      return (
+        (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+        (typeof value['id'] === 'string') &&
+        value['id'].length <= 36 &&
+        value['id'].length >= 36 &&
+        local_0.test(value['id']) &&
+        (typeof value['schoolId'] === 'string') &&
+        value['schoolId'].length <= 36 &&
+        value['schoolId'].length >= 36 &&
+        local_1.test(value['schoolId']) &&
+        (typeof value['currency'] === 'string') &&
+        value['currency'].length <= 3 &&
+        value['currency'].length >= 3 &&
+        local_2.test(value['currency']) &&
+        (typeof value['createdAt'] === 'string') &&
+        value['createdAt'].length <= 30 &&
+        value['createdAt'].length >= 20 &&
+        local_3.test(value['createdAt']) &&
+        (typeof value['createdBy'] === 'string') &&
+        value['createdBy'].length <= 36 &&
+        value['createdBy'].length >= 36 &&
+        local_4.test(value['createdBy']) &&
+        (typeof value['deviceId'] === 'string') &&
+        value['deviceId'].length <= 36 &&
+        value['deviceId'].length >= 36 &&
+        local_5.test(value['deviceId']) &&
+        (value['type'] === 'cashSessionClose') &&
+        (typeof value['cashSessionId'] === 'string') &&
+        value['cashSessionId'].length <= 36 &&
+        value['cashSessionId'].length >= 36 &&
+        local_6.test(value['cashSessionId']) &&
+        (typeof value['officeId'] === 'string') &&
+        value['officeId'].length <= 36 &&
+        value['officeId'].length >= 36 &&
+        local_7.test(value['officeId']) &&
+        Array.isArray(value['expected']) &&
+        value['expected'].length <= 10 &&
+        ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (((value['method'] === 'cash')) || ((value['method'] === 'cheque')) || ((value['method'] === 'bankTransfer')) || ((value['method'] === 'mobileMoney')) || ((value['method'] === 'card')) || ((value['method'] === 'paypal'))) && Number.isInteger(value['amount']) && value['amount'] <= 9007199254740991 && value['amount'] >= 0 && Object.getOwnPropertyNames(value).length === 2))) { return false }; return true; })(value['expected']) &&
+        Array.isArray(value['counted']) &&
+        value['counted'].length <= 10 &&
+        ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (((value['method'] === 'cash')) || ((value['method'] === 'cheque')) || ((value['method'] === 'bankTransfer')) || ((value['method'] === 'mobileMoney')) || ((value['method'] === 'card')) || ((value['method'] === 'paypal'))) && Number.isInteger(value['amount']) && value['amount'] <= 9007199254740991 && value['amount'] >= 0 && Object.getOwnPropertyNames(value).length === 2))) { return false }; return true; })(value['counted']) &&
+        (value['varianceReason'] !== undefined ? ((typeof value['varianceReason'] === 'string') && value['varianceReason'].length <= 500 && value['varianceReason'].length >= 3 && local_8.test(value['varianceReason'])) : true) &&
+        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'cashSessionId', 'officeId', 'expected', 'counted', 'varianceReason'].includes(key))
       )
     }
   })(),
