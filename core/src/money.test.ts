@@ -175,6 +175,12 @@ describe('splitEvenly', () => {
 });
 
 describe('formatMoney', () => {
+  it('prints the sign people use at home when asked for the narrow symbol, as receipts do', () => {
+    const narrow = (minor: number, currency: string) => formatMoney(minor, currency, 'en-US', 'narrowSymbol');
+    expect([narrow(150_000, 'NGN'), narrow(150_000, 'GHS'), narrow(150_000, 'INR'), narrow(1_500, 'UGX'), narrow(1_500_250, 'KWD')]).toEqual(['₦1,500.00', 'GH₵1,500.00', '₹1,500.00', 'UGX\u00a01,500', 'KWD\u00a01,500.250']);
+    expect(formatMoney(150_000, 'NGN').replace('\u00a0', ' ')).toBe('NGN 1,500.00');
+  });
+
   it('formats with the ISO number of decimals', () => {
     expect(formatMoney(123450, 'KES', 'en-KE')).toContain('1,234.50');
     expect(formatMoney(1500, 'UGX')).toBe('UGX\u00a01,500');

@@ -83,14 +83,14 @@ export function splitEvenly(total: number, parts: number): number[] {
 // amounts in a handful of locale/currency pairs.
 const formatters = new Map<string, Intl.NumberFormat>();
 
-function formatter(style: 'currency' | 'decimal', locale: string, currency: string): Intl.NumberFormat {
-  const key = `${style}|${locale}|${currency}`;
+function formatter(style: 'currency' | 'decimal', locale: string, currency: string, display: MoneyDisplay = 'symbol'): Intl.NumberFormat {
+  const key = `${style}|${locale}|${currency}|${display}`;
   let cached = formatters.get(key);
   if (cached === undefined) {
     const exponent = currencyExponent(currency);
     cached = new Intl.NumberFormat(locale, {
       style,
-      ...(style === 'currency' ? { currency } : {}),
+      ...(style === 'currency' ? { currency, currencyDisplay: display } : {}),
       numberingSystem: 'latn',
       minimumFractionDigits: exponent,
       maximumFractionDigits: exponent,
@@ -109,11 +109,17 @@ function toDecimalString(minor: number, exponent: number): `${number}` {
   return `${minor < 0 ? '-' : ''}${decimal}` as `${number}`;
 }
 
+/**
+ * How the currency is shown: 'symbol' is the locale's usual form (en-US writes NGN 1,500.00),
+ * 'narrowSymbol' the sign people use at home (₦1,500.00, GH₵, ₹), as receipts print it.
+ */
+export type MoneyDisplay = 'symbol' | 'narrowSymbol';
+
 /** Formats minor units with the currency symbol, always with the currency's ISO decimals. */
-export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+export function formatMoney(minor: number, currency: string, locale = 'en-US', display: MoneyDisplay = 'symbol'): string {
   assertMinorUnits(minor);
   // Intl formats a decimal string exactly; minor / 10 ** exponent could round.
-  return formatter('currency', locale, currency).format(toDecimalString(minor, currencyExponent(currency)));
+  return formatter('currency', locale, currency, display).format(toDecimalString(minor, currencyExponent(currency)));
 }
 
 /** Formats minor units without the currency symbol, for amount input fields. */
