@@ -33,8 +33,10 @@ export function App() {
   const [screen, setScreen] = useState<Screen>({ kind: 'loading' });
   const [enrolment, setEnrolment] = useState<DeskEnrolment | null>(null);
 
-  const showDesk = useCallback(async (session: Session) => {
-    const desk = await openDesk(session, () => undefined);
+  const showDesk = useCallback(async (session: Session, enrolled: DeskEnrolment | null) => {
+    // The desk's office and receipt series, when this computer is the registered desk the session is bound to.
+    const device = enrolled && enrolled.serverUrl === session.serverUrl && enrolled.school.id === session.school.id ? enrolled.device : null;
+    const desk = await openDesk(session, () => undefined, device);
     setScreen({ kind: 'desk', desk });
   }, []);
 
@@ -47,7 +49,7 @@ export function App() {
         const enrolled = await loadEnrolment();
         if (cancelled) return;
         setEnrolment(enrolled);
-        if (session && session.serverUrl === serverUrl) await showDesk(session);
+        if (session && session.serverUrl === serverUrl) await showDesk(session, enrolled);
         else setScreen(await entryScreen(serverUrl));
       } catch (error) {
         setScreen({ kind: 'failed', message: describe(error) });
@@ -97,7 +99,7 @@ export function App() {
                 setScreen({ kind: 'failed', message: `Signed in, but this desk could not keep the session: ${describe(error)}` });
                 return;
               }
-              await showDesk(session).catch((error: unknown) =>
+              await showDesk(session, enrolment).catch((error: unknown) =>
                 setScreen({ kind: 'failed', message: `The local database of this desk could not be opened: ${describe(error)}` }),
               );
             })();

@@ -129,11 +129,14 @@ test('an owner adds staff and registers desks; each role sees what it may do; wi
   await expect(old).toContainText('“Replaced by D02”');
   await expect(d02).toContainText('Waiting for enrolment');
 
-  // The cashier's desk offers only the students register.
+  // The cashier's desk offers the till and the students register, and opens at the till; this
+  // browser is not an enrolled desk, so it says why it cannot number receipts.
   const cashierContext = await browser.newContext();
   const cashierPage = await cashierContext.newPage();
   await signInAs(cashierPage, cashier.email, cashier.password);
-  await expect(sectionButtons(cashierPage)).toHaveText(['Students']);
+  await expect(sectionButtons(cashierPage)).toHaveText(['Take payments', 'Students']);
+  await expect(cashierPage.getByRole('alert')).toContainText('This computer is not enrolled as a desk of the school');
+  await sectionButtons(cashierPage).filter({ hasText: 'Students' }).click();
   await expect(cashierPage.getByRole('button', { name: 'Add student' })).toBeVisible();
 
   // The auditor looks at staff and desks without any control to change them.

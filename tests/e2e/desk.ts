@@ -53,7 +53,7 @@ export async function goOnline(context: BrowserContext, link: OutageProxy): Prom
 }
 
 /** Opens a section of the desk from its navigation bar (a badge may follow the section's name). */
-export async function openSection(page: Page, name: 'Students' | 'Audit trail' | 'Sync conflicts'): Promise<void> {
+export async function openSection(page: Page, name: 'Take payments' | 'Students' | 'Audit trail' | 'Sync conflicts'): Promise<void> {
   await page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button', { name: new RegExp(`^${name}( |$)`) }).click();
 }
 
@@ -80,8 +80,13 @@ export async function signInAs(page: Page, email: string, password: string): Pro
   await form.getByLabel('Email').fill(email);
   await form.getByLabel('Password').fill(password);
   await form.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: /Students/ })).toBeVisible();
+  await expect(deskNavigation(page)).toBeVisible();
   await expect(syncIndicator(page)).toHaveAttribute('data-server', 'connected');
+}
+
+/** The desk's navigation bar: shown once someone is signed in (a cashier's desk opens at the till). */
+export function deskNavigation(page: Page) {
+  return page.getByRole('navigation', { name: 'Desk sections' });
 }
 
 /** The buttons of the desk's navigation bar, one per section the signed-in role may open. */

@@ -6,7 +6,7 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
 import type { DeviceApproval, LoginResponse, PullResponse } from '@feemaster/core';
 import { E2E_OWNER, E2E_PORT } from './e2e-env.ts';
 import { startOutageProxy } from './outage-proxy.ts';
-import { addStudent, deskRow, goOffline, goOnline, openAdminSection, studentRow, syncIndicator, waitForOfflineShell } from './desk.ts';
+import { addStudent, deskRow, goOffline, goOnline, openAdminSection, studentRow, syncIndicator, waitForOfflineShell, openSection } from './desk.ts';
 
 const CASHIER = { email: 'neema.offline@riverside.example', password: 'neema-cashier-2026', displayName: 'Neema Wairimu' };
 
@@ -53,7 +53,8 @@ test('an enrolled desk signs a cashier in offline, and the offline session is au
 
   // The first sign-in on the desk is online; it leaves the desk an offline verifier.
   await submitSignIn(page, CASHIER.email, CASHIER.password);
-  await expect(page.getByRole('heading', { name: /Students/ })).toBeVisible();
+  // A cashier's desk opens at its till.
+  await expect(page.getByRole('heading', { name: 'Open the till' })).toBeVisible();
   await expect(syncIndicator(page)).toHaveAttribute('data-server', 'connected');
   const stored = await page.evaluate(() => window.localStorage.getItem('feemaster.desk') ?? '');
   expect(stored).toContain(device.id);
@@ -69,8 +70,9 @@ test('an enrolled desk signs a cashier in offline, and the offline session is au
   await submitSignIn(page, E2E_OWNER.ownerEmail, E2E_OWNER.ownerPassword);
   await expect(page.getByRole('alert')).toContainText('has not signed in on this desk before');
   await submitSignIn(page, CASHIER.email, CASHIER.password);
-  await expect(page.getByRole('heading', { name: /Students/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Open the till' })).toBeVisible();
   await expect(page.getByTestId('offline-session')).toContainText("Signed in on this desk while the server was unreachable: a cashier's work only");
+  await openSection(page, 'Students');
   await addStudent(page, { admissionNumber: 'RO-3101', firstName: 'Wanjala', lastName: 'Simiyu' });
   await expect(studentRow(page, 'Wanjala')).toBeVisible();
   await expect(syncIndicator(page)).toHaveAttribute('data-pending', '1');

@@ -8,6 +8,7 @@ import { SyncIndicator } from '../components/sync-indicator.tsx';
 import { endSignInOnServer } from '../api/logout.ts';
 import { isOfflineSession } from '../api/session.ts';
 import { AuditScreen } from '../screens/audit-screen.tsx';
+import { CashierScreen } from '../cashier/cashier-screen.tsx';
 import { ChangePasswordForm } from '../screens/change-password-form.tsx';
 import { DesksScreen } from '../screens/desks-screen.tsx';
 import { StaffScreen } from '../screens/staff-screen.tsx';
@@ -16,7 +17,7 @@ import { StudentsScreen } from '../screens/students-screen.tsx';
 import { Notifications, SendNoticeForm, mayBroadcast } from './notifications.tsx';
 import type { Desk } from './open-desk.ts';
 import { useOpenConflicts, type OpenConflicts } from './open-conflicts.ts';
-import { deskSections, sectionTitles, type DeskSection } from './sections.ts';
+import { defaultSection, deskSections, sectionTitles, type DeskSection } from './sections.ts';
 
 export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }: {
   desk: Desk;
@@ -28,7 +29,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
 }) {
   const offline = isOfflineSession(desk.session);
   const sections = deskSections(desk.session.user.role, offline ? 'offline' : 'online');
-  const [chosen, setChosen] = useState<DeskSection>('students');
+  const [chosen, setChosen] = useState<DeskSection>(() => defaultSection(desk.session.user.role, sections));
   const [signingOut, setSigningOut] = useState(false);
   const [changingPassword, setChangingPassword] = useState(false);
   const [sendingNotice, setSendingNotice] = useState(false);
@@ -89,6 +90,8 @@ function SectionScreen({ section, desk, onEnrolThisDesk, conflicts }: {
   conflicts: OpenConflicts;
 }) {
   switch (section) {
+    case 'cashier':
+      return <CashierScreen desk={desk} />;
     case 'students':
       return <StudentsScreen desk={desk} />;
     case 'audit':

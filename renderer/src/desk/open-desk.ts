@@ -1,6 +1,7 @@
 // Everything a signed-in desk runs: its local database, the replication of every collection
 // with its sync status, and the network listeners that drive the sync indicator.
 import type { Observable } from 'rxjs';
+import type { CollectionName, DeviceSummary } from '@feemaster/core';
 import { createAccessTokens, type AccessTokens } from '../api/access-token.ts';
 import { saveSession, type Session } from '../api/session.ts';
 import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
@@ -17,12 +18,16 @@ export interface Desk {
   db: FeeMasterDatabase;
   status: SyncStatusStore;
   pendingStudents: PendingChanges;
+  /** Every collection's local writes the server has not accepted yet. */
+  pending: Readonly<Record<CollectionName, PendingChanges>>;
+  /** The registered desk this computer is (its office and receipt series), or null if it is not enrolled. */
+  device: DeviceSummary | null;
   /** Documents of any collection the server refused for good, with its reasons. */
   refused$: Observable<readonly QuarantinedDocument[]>;
   close(): Promise<void>;
 }
 
-export async function openDesk(session: Session, onSignedOut: (message: string) => void): Promise<Desk> {
+export async function openDesk(session: Session, onSignedOut: (message: string) => void, device: DeviceSummary | null = null): Promise<Desk> {
   const db = await openDatabase(session.school.id);
   const tokens = createAccessTokens(session, saveSession);
   const sync = await startDeskSync(db, tokens, onSignedOut);
@@ -42,6 +47,8 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
     db,
     status,
     pendingStudents: sync.pending.students,
+    pending: sync.pending,
+    device,
     refused$: sync.refused$,
     async close() {
       window.removeEventListener('online', onOnline);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionPermissions, roles, type Role, type ServerAction } from '@feemaster/core';
-import { deskSections, type DeskSection } from './sections.ts';
+import { actionPermissions, mayRecord, roles, type Role, type ServerAction } from '@feemaster/core';
+import { defaultSection, deskSections, type DeskSection } from './sections.ts';
 
 /** Each section beyond the register, with the server action whose roles may open it. */
 const gatedSections = [
@@ -13,9 +13,9 @@ const gatedSections = [
 const allowed = (action: ServerAction): readonly Role[] => actionPermissions[action];
 
 describe('desk sections by role', () => {
-  it.each(roles.map((role) => [role]))('%s sees the students register first, and each other section exactly when the table lets it perform that section’s action', (role) => {
+  it.each(roles.map((role) => [role]))('%s sees the till first when it may take payments, then the register, and each other section exactly when the table lets it perform that section’s action', (role) => {
     const sections = deskSections(role);
-    expect(sections[0]).toBe('students');
+    expect(sections.slice(0, 2)).toEqual(mayRecord(role, 'payment') ? ['cashier', 'students'] : ['students', ...sections.slice(1, 2)]);
     for (const [section, action] of gatedSections) expect(sections.includes(section)).toBe(allowed(action).includes(role));
     expect(new Set(sections).size).toBe(sections.length);
   });
@@ -27,8 +27,11 @@ describe('desk sections by role', () => {
     expect(kept).toEqual(roles.filter((role) => !allowed(action).includes(role)));
   });
 
-  it('keeps the cashier to the students register', () => {
-    expect(deskSections('cashier')).toEqual(['students']);
+  it('keeps the cashier to the till and the students register, and opens a cashier’s desk at the till', () => {
+    expect(deskSections('cashier')).toEqual(['cashier', 'students']);
+    expect(defaultSection('cashier', deskSections('cashier'))).toBe('cashier');
+    expect(defaultSection('owner', deskSections('owner'))).toBe('students');
+    expect(deskSections('auditor')).not.toContain('cashier');
   });
 
   it.each(roles.map((role) => [role]))('%s signed in offline sees only what a cashier would, like the server allows', (role) => {

@@ -1,11 +1,13 @@
 // Which sections of the desk a role may open, read from the core permission table so that the
 // navigation never offers a screen the server would refuse.
-import { mayPerform, type Role, type SessionKind } from '@feemaster/core';
+import { mayPerform, mayRecord, type Role, type SessionKind } from '@feemaster/core';
 
-export type DeskSection = 'students' | 'audit' | 'desks' | 'staff' | 'conflicts';
+export type DeskSection = 'cashier' | 'students' | 'audit' | 'desks' | 'staff' | 'conflicts';
 
 /** The desk's sections in the order the navigation shows them, with who may open each. */
 const sectionRules: readonly { section: DeskSection; mayOpen: (role: Role, session: SessionKind) => boolean }[] = [
+  // Whoever may take payments gets the till first: it is where a cashier spends the day.
+  { section: 'cashier', mayOpen: (role) => mayRecord(role, 'payment') },
   // Every role reads the register (the auditor too); what each may change is decided per action.
   { section: 'students', mayOpen: () => true },
   { section: 'audit', mayOpen: (role, session) => mayPerform(role, 'audit.read', session) },
@@ -21,9 +23,16 @@ export function deskSections(role: Role, session: SessionKind = 'online'): DeskS
 }
 
 export const sectionTitles: Readonly<Record<DeskSection, string>> = {
+  cashier: 'Take payments',
   students: 'Students',
   audit: 'Audit trail',
   desks: 'Desks',
   staff: 'Staff',
   conflicts: 'Sync conflicts',
 };
+
+/** Where the desk opens: a cashier at the till, everyone else at the students register. */
+export function defaultSection(role: Role, sections: readonly DeskSection[]): DeskSection {
+  const wanted: DeskSection = role === 'cashier' ? 'cashier' : 'students';
+  return sections.includes(wanted) ? wanted : (sections[0] ?? 'students');
+}

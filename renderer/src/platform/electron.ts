@@ -2,6 +2,7 @@
 // session is encrypted by the OS keychain in the main process.
 import type { DesktopBridge } from '../../../electron/preload/bridge.ts';
 import type { Platform } from './port.ts';
+import { downloadPdf, printPdfInFrame } from './browser-pdf.ts';
 
 function bridge(): DesktopBridge {
   const desktop = window.feemaster;
@@ -27,4 +28,7 @@ export const platform: Platform = {
   enableOfflineShell: async () => {
     await navigator.storage.persist();
   },
+  // Until the main process prints to a chosen printer (issue 6's Electron shell), as a browser does.
+  printPdf: (pdf, title) => printPdfInFrame(pdf, title),
+  savePdf: (pdf, fileName) => downloadPdf(pdf, fileName),
 } satisfies Platform;

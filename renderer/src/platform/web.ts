@@ -1,6 +1,7 @@
 // Browser adapter: the app is served by its sync server, so the server is this page's origin;
 // the session and the desk's enrolment live in localStorage and a service worker keeps the app loadable offline.
 import type { Platform } from './port.ts';
+import { downloadPdf, printPdfInFrame } from './browser-pdf.ts';
 
 const SESSION_KEY = 'feemaster.session';
 const ENROLMENT_KEY = 'feemaster.desk';
@@ -34,4 +35,6 @@ export const platform: Platform = {
     if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
     await navigator.serviceWorker.register('/sw.js', { scope: '/' });
   },
+  printPdf: (pdf, title) => printPdfInFrame(pdf, title),
+  savePdf: (pdf, fileName) => downloadPdf(pdf, fileName),
 } satisfies Platform;

@@ -1,0 +1,307 @@
+// The cashier's screen: open the till, find a family, take a payment, print the receipt, void,
+// close the till with its Z-report. Everything reads and writes the desk's replica, so it works
+// the same with the internet down.
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { combineLatest, map } from 'rxjs';
+import {
+  MoneyError,
+  buildPeopleIndex,
+  closingLines,
+  formatMoney,
+  newId,
+  parseMoney,
+  replicatedCollections,
+  type FoundPerson,
+  type Payer,
+  type PaymentDoc,
+  type PaymentMethod,
+  type ReferenceDoc,
+  type Student,
+} from '@feemaster/core';
+import type { Desk } from '../desk/open-desk.ts';
+import { useObservable } from '../components/use-observable.ts';
+import { deskIdentity$, familyAccount$, openTill, openTill$, takePayment, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { FindBox } from './find-box.tsx';
+import { PaymentForm } from './payment-form.tsx';
+import { printReceipt, printZReport, zReportOf, type PrintChoice } from './print.ts';
+import { TillPanel, type ClosedTill } from './till-panel.tsx';
+
+/** No card or PayPal account is connected until the integrations arrive. */
+const CONNECTED_PROVIDERS: ReadonlySet<PaymentMethod> = new Set();
+
+export function CashierScreen({ desk }: { desk: Desk }) {
+  const identity$ = useMemo(() => deskIdentity$(desk), [desk]);
+  const identity = useObservable<IdentityResult | null>(identity$, null);
+  if (!identity) return <section className="cashier"><p className="muted">Opening the till…</p></section>;
+  if (!identity.ok) return <section className="cashier"><p className="notice" role="alert">{identity.problem}</p></section>;
+  return <Cashier desk={desk} identity={identity.identity} />;
+}
+
+function Cashier({ desk, identity }: { desk: Desk; identity: DeskIdentity }) {
+  const till$ = useMemo(() => openTill$(desk.db, identity.deviceId), [desk, identity.deviceId]);
+  const till = useObservable(till$, undefined);
+  const [closed, setClosed] = useState<ClosedTill | null>(null);
+  if (till === undefined) return <section className="cashier"><p className="muted">Opening the till…</p></section>;
+  return (
+    <section className="cashier">
+      {closed && <ClosedTillPanel desk={desk} identity={identity} closed={closed} onDismiss={() => setClosed(null)} />}
+      {till === null ? (
+        <OpenTillForm desk={desk} identity={identity} onOpened={() => setClosed(null)} />
+      ) : (
+        <div className="cashier-layout">
+          <Counter desk={desk} identity={identity} tillId={till.id} />
+          <TillPanel desk={desk} identity={identity} opening={till} onReprint={(payment) => void printReceipt(desk, payment, identity.series, { layout: '80mm', copy: true })} onClosed={setClosed} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The float typed at opening: 0 when left empty, null when it is not an amount. */
+function floatAmount(text: string, currency: string): number | null {
+  if (text.trim() === '') return 0;
+  try {
+    return parseMoney(text, currency);
+  } catch (caught) {
+    if (caught instanceof MoneyError) return null;
+    throw caught;
+  }
+}
+
+function OpenTillForm({ desk, identity, onOpened }: { desk: Desk; identity: DeskIdentity; onOpened: () => void }) {
+  const [float, setFloat] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const currency = desk.session.school.currency;
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    const amount = floatAmount(float, currency);
+    if (amount === null) {
+      setError(`“${float}” is not an amount in ${currency}. Enter the cash in the drawer, or 0.`);
+      return;
+    }
+    if (amount < 0) {
+      setError('The float cannot be below zero.');
+      return;
+    }
+    await openTill(desk, identity, amount);
+    onOpened();
+  };
+  return (
+    <form className="card narrow-form" aria-label="Open the till" onSubmit={(e) => void submit(e)}>
+      <h2>Open the till</h2>
+      <p className="muted">Desk {identity.series}. Payments are taken in an open till; count the cash in the drawer first.</p>
+      <label>Float: cash in the drawer ({currency})<input value={float} onChange={(e) => setFloat(e.target.value)} inputMode="decimal" autoFocus placeholder="0" /></label>
+      {error && <p className="error" role="alert">{error}</p>}
+      <button type="submit">Open till</button>
+    </form>
+  );
+}
+
+/** Finding a family and taking their payment. */
+function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentity; tillId: string }) {
+  const people$ = useMemo(
+    () =>
+      combineLatest([desk.db.students.find().$, desk.db.payers.find().$, desk.db.reference.find({ selector: { kind: 'class' } }).$]).pipe(
+        map(([students, payers, classes]) => {
+          const studentDocs = students.map((d) => d.toJSON() as Student);
+          const payerDocs = payers.map((d) => d.toJSON() as Payer);
+          const classNames = new Map(classes.map((d) => d.toJSON() as ReferenceDoc).map((c) => [c.id, c.name]));
+          return { index: buildPeopleIndex({ students: studentDocs, payers: payerDocs, classNames }), students: new Map(studentDocs.map((s) => [s.id, s])), payers: payerDocs };
+        }),
+      ),
+    [desk],
+  );
+  const people = useObservable(people$, null);
+  const online = useObservable(useMemo(() => desk.status.status$.pipe(map((s) => s.server === 'connected')), [desk]), false);
+  const [chosen, setChosen] = useState<{ payerId: string } | { studentId: string } | null>(null);
+  const [taken, setTaken] = useState<PaymentDoc | null>(null);
+  const findRef = useRef<HTMLInputElement>(null);
+
+  if (!people) return <div className="counter"><p className="muted">Reading students and families…</p></div>;
+  const payer = chosen && 'payerId' in chosen ? people.payers.find((p) => p.id === chosen.payerId) : undefined;
+  const student = chosen && 'studentId' in chosen ? people.students.get(chosen.studentId) : undefined;
+  const choose = (person: FoundPerson): void => {
+    setTaken(null);
+    if (person.kind === 'payer') setChosen({ payerId: person.id });
+    else if (person.linked.length === 1 && person.linked[0]) setChosen({ payerId: person.linked[0].id });
+    else setChosen({ studentId: person.id });
+  };
+  const backToSearch = (): void => {
+    setChosen(null);
+    setTaken(null);
+    findRef.current?.focus();
+  };
+
+  return (
+    <div className="counter">
+      <FindBox ref={findRef} index={people.index} onChoose={choose} />
+      {taken && <TakenPanel desk={desk} identity={identity} payment={taken} onNext={backToSearch} />}
+      {!taken && student && (
+        <StudentWithoutFamily desk={desk} student={student} payers={people.payers.filter((p) => p.students.some((s) => s.studentId === student.id))} onPayer={(id) => setChosen({ payerId: id })} />
+      )}
+      {!taken && payer && (
+        <FamilyPanel
+          key={payer.id}
+          desk={desk}
+          payer={payer}
+          studentName={(id) => {
+            const s = people.students.get(id);
+            return s ? `${s.firstName} ${s.lastName}` : 'Student';
+          }}
+          students={payer.students.flatMap((link) => people.students.get(link.studentId) ?? [])}
+          online={online}
+          onTake={async (particulars, allocation) => {
+            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: tillId, offline: !online, particulars, allocations: allocation.allocations });
+            setTaken(payment);
+          }}
+        />
+      )}
+      {!chosen && !taken && <p className="muted hint-keys">Type a name, admission number or phone number; ↑ ↓ to choose, Enter to open.</p>}
+    </div>
+  );
+}
+
+function FamilyPanel({ desk, payer, students, studentName, online, onTake }: {
+  desk: Desk;
+  payer: Payer;
+  students: Student[];
+  studentName: (id: string) => string;
+  online: boolean;
+  onTake: Parameters<typeof PaymentForm>[0]['onTake'];
+}) {
+  const account$ = useMemo(() => familyAccount$(desk, payer), [desk, payer]);
+  const found = useObservable(account$, null);
+  const currency = desk.session.school.currency;
+  const money = (amount: number): string => formatMoney(amount, currency);
+  if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
+  const { account } = found;
+  const owedBy = (studentId: string): number => account.open.filter((c) => c.studentId === studentId).reduce((sum, c) => sum + c.open, 0);
+  const phones = payer.contacts.filter((c) => c.type !== 'email').map((c) => c.value);
+  return (
+    <div className="family" aria-label={`Family ${payer.name}`}>
+      <div className="card family-head">
+        <h2>{payer.name}</h2>
+        {phones.length > 0 && <p className="muted">{phones.join(', ')}</p>}
+        <ul className="family-students">
+          {students.map((s) => (
+            <li key={s.id}>{s.firstName} {s.lastName} <span className="muted">{s.admissionNumber}</span> · owes {money(owedBy(s.id))}</li>
+          ))}
+        </ul>
+        <dl className="family-totals">
+          <div><dt>Due now</dt><dd data-testid="due-now">{money(account.dueNow)}</dd></div>
+          <div><dt>Due later</dt><dd>{money(account.dueLater)}</dd></div>
+          <div><dt>Credit</dt><dd data-testid="credit">{money(account.credit)}</dd></div>
+        </dl>
+        {account.payments.length > 0 && (
+          <details className="recent-payments">
+            <summary>Recent payments ({account.payments.length})</summary>
+            <ul>{account.payments.slice(0, 8).map((p) => <li key={p.id}><code>{p.receiptNumber}</code> {money(p.amount)} {p.status !== 'active' && <strong>{p.status.toUpperCase()}</strong>}</li>)}</ul>
+          </details>
+        )}
+      </div>
+      <PaymentForm account={account} currency={currency} timeZone={desk.session.school.timezone} studentName={studentName} online={online} providers={CONNECTED_PROVIDERS} onTake={onTake} />
+    </div>
+  );
+}
+
+/** A student nobody pays for yet, or several payers: choose one, or open a family account on the spot. */
+function StudentWithoutFamily({ desk, student, payers, onPayer }: { desk: Desk; student: Student; payers: Payer[]; onPayer: (id: string) => void }) {
+  const [name, setName] = useState(`${student.lastName} family`);
+  const [phone, setPhone] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const create = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!name.trim()) {
+      setError('Give the family account a name.');
+      return;
+    }
+    const now = new Date().toISOString();
+    const payer: Payer = {
+      id: newId(),
+      schoolId: desk.session.school.id,
+      kind: 'family',
+      name: name.trim(),
+      contacts: phone.trim() ? [{ type: 'phone', value: phone.trim() }] : [],
+      preferredChannel: phone.trim() ? 'sms' : 'none',
+      students: [{ studentId: student.id, share: 10_000 }],
+      createdAt: now,
+      updatedAt: now,
+    };
+    const problems = replicatedCollections.payers.validate(payer);
+    if (problems.length > 0) {
+      setError(problems.map((p) => `${p.path} ${p.message}`).join('; '));
+      return;
+    }
+    await desk.pending.payers.mark(payer.id, payer.updatedAt);
+    await desk.db.payers.insert(payer);
+    onPayer(payer.id);
+  };
+  return (
+    <div className="card">
+      <h2>{student.firstName} {student.lastName} <span className="muted">{student.admissionNumber}</span></h2>
+      {payers.length > 0 ? (
+        <>
+          <p>Who is paying?</p>
+          <div className="actions">{payers.map((p) => <button key={p.id} type="button" onClick={() => onPayer(p.id)}>{p.name}</button>)}</div>
+        </>
+      ) : (
+        <form aria-label="Open a family account" onSubmit={(e) => void create(e)}>
+          <p className="muted">Nobody pays for this student yet. Open a family account to take the payment in.</p>
+          <div className="row">
+            <label>Family or guardian<input value={name} onChange={(e) => setName(e.target.value)} autoFocus /></label>
+            <label>Phone (optional)<input value={phone} onChange={(e) => setPhone(e.target.value)} inputMode="tel" /></label>
+          </div>
+          {error && <p className="error" role="alert">{error}</p>}
+          <button type="submit">Open family account</button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function TakenPanel({ desk, identity, payment, onNext }: { desk: Desk; identity: DeskIdentity; payment: PaymentDoc; onNext: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const printRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => printRef.current?.focus(), []);
+  const print = (choice: PrintChoice): void => {
+    setError(null);
+    printReceipt(desk, payment, identity.series, choice).catch((caught: unknown) => setError(`The receipt could not be printed: ${caught instanceof Error ? caught.message : String(caught)}`));
+  };
+  return (
+    <div className="card taken" role="status" aria-label="Payment taken" onKeyDown={(e) => e.key === 'Escape' && onNext()}>
+      <h2>Receipt <span data-testid="receipt-number">{payment.receiptNumber}</span></h2>
+      <p>{formatMoney(payment.amount, payment.currency)} taken{payment.offline ? ' offline (it syncs when the connection is back)' : ''}.
+        {payment.tendered !== undefined && <> Change: <strong>{formatMoney(payment.tendered - payment.amount, payment.currency)}</strong>.</>}
+      </p>
+      <div className="actions">
+        <button ref={printRef} type="button" onClick={() => print({ layout: '80mm', copy: false })}>Print receipt</button>
+        <button type="button" className="secondary" onClick={() => print({ layout: 'A5', copy: false })}>Print A5</button>
+        <button type="button" className="secondary" onClick={() => print({ layout: '80mm', copy: false, save: true })}>Save PDF</button>
+        <button type="button" className="secondary" onClick={onNext}>Next family (Esc)</button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
+function ClosedTillPanel({ desk, identity, closed, onDismiss }: { desk: Desk; identity: DeskIdentity; closed: ClosedTill; onDismiss: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const report = zReportOf(desk, closed.summary, closingLines(closed.summary, closed.counted), identity.series, closed.varianceReason, closed.closedAt);
+  const print = (layout: '80mm' | 'A5', save = false): void => {
+    setError(null);
+    printZReport(report, { layout, save }).catch((caught: unknown) => setError(`The Z-report could not be printed: ${caught instanceof Error ? caught.message : String(caught)}`));
+  };
+  return (
+    <div className="card closed-till" role="status">
+      <h2>Till {identity.series} closed</h2>
+      <p>Taken {formatMoney(closed.summary.taken, desk.session.school.currency)}{closed.varianceReason ? `; difference explained: ${closed.varianceReason}` : ''}.</p>
+      <div className="actions">
+        <button type="button" onClick={() => print('80mm')}>Print Z-report</button>
+        <button type="button" className="secondary" onClick={() => print('A5')}>Print A5</button>
+        <button type="button" className="secondary" onClick={() => print('80mm', true)}>Save Z-report PDF</button>
+        <button type="button" className="link" onClick={onDismiss}>Done</button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+    </div>
+  );
+}

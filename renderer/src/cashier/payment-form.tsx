@@ -1,0 +1,238 @@
+// Taking a payment for one family: the amount (what is due now, to start with), the method and
+// its particulars, how it is spread over the children's dues (oldest first, or as the cashier
+// chooses) and what is left owing after it. Enter takes it.
+import { useState, type FormEvent } from 'react';
+import {
+  AllocationError,
+  MoneyError,
+  allocatePayment,
+  changeDue,
+  formatAmount,
+  formatMoney,
+  localDate,
+  methodUnavailable,
+  offlinePaymentMethods,
+  owedAfter,
+  parseMoney,
+  particularsProblems,
+  paymentMethods,
+  type AllocationMode,
+  type AllocationResult,
+  type PayerAccount,
+  type PaymentMethod,
+  type PaymentParticulars,
+} from '@feemaster/core';
+
+const METHOD_LABELS: Record<PaymentMethod, string> = { cash: 'Cash', cheque: 'Cheque', bankTransfer: 'Bank transfer', mobileMoney: 'Mobile money', card: 'Card (Stripe)', paypal: 'PayPal' };
+const PROVIDERS = ['M-Pesa', 'MTN MoMo', 'Airtel Money', 'Tigo Pesa', 'Orange Money'];
+
+export interface PaymentFormProps {
+  account: PayerAccount;
+  currency: string;
+  timeZone: string;
+  studentName: (id: string) => string;
+  online: boolean;
+  /** Providers the school has connected (card, PayPal); none until the integrations arrive. */
+  providers: ReadonlySet<PaymentMethod>;
+  onTake: (particulars: PaymentParticulars, allocation: AllocationResult) => Promise<void>;
+}
+
+/** An amount typed in the school's currency: null when empty, NaN when it is not an amount. */
+function parseAmount(value: string, currency: string): number | null {
+  if (value.trim() === '') return null;
+  try {
+    return parseMoney(value, currency);
+  } catch (caught) {
+    if (caught instanceof MoneyError) return Number.NaN;
+    throw caught;
+  }
+}
+
+/** How the amount is spread, or why it cannot be (null result and no error: no amount yet). */
+function allocationPreview(amount: number | null, chosen: Record<string, string> | null, account: PayerAccount, currency: string): { result: AllocationResult; error: null } | { result: null; error: string | null } {
+  if (amount === null || Number.isNaN(amount) || amount <= 0) return { result: null, error: null };
+  const mode: AllocationMode = chosen
+    ? { kind: 'chosen', allocations: account.open.map((c) => ({ chargeId: c.id, amount: parseAmount(chosen[c.id] ?? '', currency) ?? 0 })).filter((a) => !Number.isNaN(a.amount)) }
+    : { kind: 'oldest-first' };
+  try {
+    return { result: allocatePayment({ amount, charges: account.open, mode, currency }), error: null };
+  } catch (caught) {
+    if (caught instanceof AllocationError) return { result: null, error: caught.message };
+    throw caught;
+  }
+}
+
+type Text = Record<'amount' | 'tendered' | 'reference' | 'chequeNumber' | 'chequeBank' | 'chequeDate' | 'provider', string>;
+
+export function PaymentForm({ account, currency, timeZone, studentName, online, providers, onTake }: PaymentFormProps) {
+  const suggested = account.dueNow > 0 ? account.dueNow : account.dueNow + account.dueLater;
+  const [text, setText] = useState<Text>({
+    amount: suggested > 0 ? formatAmount(suggested, currency) : '',
+    tendered: '',
+    reference: '',
+    chequeNumber: '',
+    chequeBank: '',
+    chequeDate: localDate(new Date().toISOString(), timeZone),
+    provider: PROVIDERS[0] ?? '',
+  });
+  const [method, setMethod] = useState<PaymentMethod>('cash');
+  const [choosing, setChoosing] = useState(false);
+  const [chosen, setChosen] = useState<Record<string, string>>({});
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (field: keyof Text) => (e: { target: { value: string } }) => setText({ ...text, [field]: e.target.value });
+
+  const parse = (value: string): number | null => parseAmount(value, currency);
+  const amount = parse(text.amount);
+  const tendered = parse(text.tendered);
+  const particulars: PaymentParticulars = {
+    method,
+    amount: amount ?? 0,
+    ...(method === 'cash' && tendered !== null && !Number.isNaN(tendered) ? { tendered } : {}),
+    ...(method === 'bankTransfer' || method === 'mobileMoney' ? { reference: text.reference } : {}),
+    ...(method === 'cheque' ? { cheque: { number: text.chequeNumber, bank: text.chequeBank, date: text.chequeDate } } : {}),
+    ...(method === 'mobileMoney' ? { mobileMoneyProvider: text.provider } : {}),
+  };
+
+  // The preview: oldest due first unless the cashier typed amounts per charge.
+  const preview = allocationPreview(amount, choosing ? chosen : null, account, currency);
+  const after = preview.result ? owedAfter(account, preview.result.allocations) : null;
+  const change = changeDue(particulars);
+
+  const startChoosing = (): void => {
+    const amounts = Object.fromEntries((preview.result?.allocations ?? []).map((a) => [a.chargeId, formatAmount(a.amount, currency)]));
+    setChosen(amounts);
+    setChoosing(true);
+  };
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setError(null);
+    const found = Object.fromEntries(particularsProblems(particulars, currency).map((p) => [p.field, p.message]));
+    if (amount !== null && Number.isNaN(amount)) found.amount = `“${text.amount}” is not an amount in ${currency}`;
+    if (tendered !== null && Number.isNaN(tendered)) found.tendered = `“${text.tendered}” is not an amount in ${currency}`;
+    const unavailable = methodUnavailable(method, { online, providers });
+    if (unavailable) found.method = unavailable;
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    if (!preview.result) {
+      setError(preview.error ?? 'Enter the amount received');
+      return;
+    }
+    setBusy(true);
+    try {
+      await onTake(particulars, preview.result);
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const money = (value: number): string => formatMoney(value, currency);
+  const fieldError = (name: string) => problems[name] && <span className="field-error" role="alert">{problems[name]}</span>;
+  return (
+    <form className="card payment-form" aria-label="Take a payment" onSubmit={(e) => void submit(e)}>
+      <div className="row">
+        <label>Amount received ({currency})
+          <input value={text.amount} onChange={set('amount')} inputMode="decimal" autoFocus aria-invalid={problems.amount ? true : undefined} data-testid="payment-amount" />
+          {fieldError('amount')}
+        </label>
+        <fieldset className="methods">
+          <legend>Method</legend>
+          {paymentMethods.map((m) => {
+            const unavailable = methodUnavailable(m, { online, providers });
+            return (
+              <label key={m} className="method" title={unavailable ?? undefined}>
+                <input type="radio" name="method" value={m} checked={method === m} disabled={unavailable !== null} onChange={() => setMethod(m)} />
+                {METHOD_LABELS[m]}
+                {unavailable && !offlinePaymentMethods.includes(m) && <span className="hint method-reason">{unavailable}</span>}
+              </label>
+            );
+          })}
+          {fieldError('method')}
+        </fieldset>
+      </div>
+      {method === 'cash' && (
+        <div className="row">
+          <label>Cash handed over (optional)
+            <input value={text.tendered} onChange={set('tendered')} inputMode="decimal" data-testid="cash-tendered" />
+            {fieldError('tendered')}
+          </label>
+          <p className="change" data-testid="change-due">{change > 0 ? <>Change to give: <strong>{money(change)}</strong></> : null}</p>
+        </div>
+      )}
+      {method === 'cheque' && (
+        <div className="row">
+          <label>Cheque number<input value={text.chequeNumber} onChange={set('chequeNumber')} />{fieldError('chequeNumber')}</label>
+          <label>Bank it is drawn on<input value={text.chequeBank} onChange={set('chequeBank')} />{fieldError('chequeBank')}</label>
+          <label>Date on the cheque<input type="date" value={text.chequeDate} onChange={set('chequeDate')} />{fieldError('chequeDate')}</label>
+        </div>
+      )}
+      {method === 'mobileMoney' && (
+        <div className="row">
+          <label>Service
+            <input value={text.provider} onChange={set('provider')} list="mobile-money-providers" />
+            <datalist id="mobile-money-providers">{PROVIDERS.map((p) => <option key={p} value={p} />)}</datalist>
+            {fieldError('mobileMoneyProvider')}
+          </label>
+          <label>Transaction code<input value={text.reference} onChange={set('reference')} />{fieldError('reference')}</label>
+        </div>
+      )}
+      {method === 'bankTransfer' && (
+        <div className="row">
+          <label>Bank reference<input value={text.reference} onChange={set('reference')} />{fieldError('reference')}</label>
+        </div>
+      )}
+
+      <div className="allocation" aria-label="How the payment is spread">
+        <div className="allocation-head">
+          <strong>Goes to</strong>
+          {choosing ? (
+            <button type="button" className="link" onClick={() => setChoosing(false)}>Oldest due first</button>
+          ) : (
+            <button type="button" className="link" onClick={startChoosing} disabled={account.open.length === 0}>Choose amounts</button>
+          )}
+        </div>
+        {account.open.length === 0 ? (
+          <p className="muted">Nothing is owed: the whole payment goes to the family’s credit.</p>
+        ) : (
+          <table className="allocation-table">
+            <thead><tr><th>Due</th><th>Student</th><th>Item</th><th>Owed</th><th>This payment</th></tr></thead>
+            <tbody>
+              {account.open.map((charge) => {
+                const allocated = preview.result?.allocations.find((a) => a.chargeId === charge.id)?.amount ?? 0;
+                return (
+                  <tr key={charge.id} data-testid="allocation-row">
+                    <td>{charge.dueDate}</td>
+                    <td>{studentName(charge.studentId)}</td>
+                    <td>{charge.description}{charge.instalment ? ` (${charge.instalment})` : ''}</td>
+                    <td>{money(charge.open)}</td>
+                    <td>
+                      {choosing ? (
+                        <input className="amount-cell" aria-label={`Amount for ${studentName(charge.studentId)} ${charge.description}`} value={chosen[charge.id] ?? ''} onChange={(e) => setChosen({ ...chosen, [charge.id]: e.target.value })} inputMode="decimal" />
+                      ) : allocated > 0 ? money(allocated) : '—'}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+        {preview.error && <p className="error" role="alert">{preview.error}</p>}
+        {preview.result && after && (
+          <p className="after" data-testid="owed-after">
+            {preview.result.credit > 0 && <>To credit: <strong>{money(preview.result.credit)}</strong>. </>}
+            Still owed after this payment: <strong>{money(after.total)}</strong>
+            {account.studentIds.length > 1 && <> ({account.studentIds.map((id) => `${studentName(id)} ${money(after.byStudent.get(id) ?? 0)}`).join(', ')})</>}
+          </p>
+        )}
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="actions">
+        <button type="submit" disabled={busy} aria-busy={busy}>Take payment</button>
+      </div>
+    </form>
+  );
+}

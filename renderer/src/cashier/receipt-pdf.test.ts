@@ -1,0 +1,97 @@
+// The printed receipt and Z-report, read back out of the PDF as a person would read the paper.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import type { Receipt } from '@feemaster/core';
+import { pdfText } from '../../test/pdf-text.ts';
+import { receiptPdf, zReportPdf, type ReceiptFonts } from './receipt-pdf.ts';
+
+const require = createRequire(import.meta.url);
+const fontFile = (name: string): string => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${name}`)).toString('base64');
+const fonts: ReceiptFonts = { regular: fontFile('DejaVuSans.ttf'), bold: fontFile('DejaVuSans-Bold.ttf') };
+
+const receipt: Receipt = {
+  schoolName: 'Riverside Academy',
+  header: 'P.O. Box 1, Kisumu',
+  footer: 'Fees once paid are not refundable.',
+  currency: 'KES',
+  receiptNumber: 'MAIN-D01-000007',
+  takenAt: '6 Dec 2026, 09:41',
+  payerName: 'Grace Otieno',
+  students: [{ name: 'Baraka Otieno', admissionNumber: 'ADM-105' }, { name: 'Amani Otieno', admissionNumber: 'ADM-104' }],
+  lines: [
+    { studentName: 'Baraka Otieno', description: 'Tuition (Term 1)', amount: 1_200_000 },
+    { studentName: 'Amani Otieno', description: 'Tuition (Term 1)', amount: 800_000 },
+  ],
+  toCredit: 100_000,
+  method: 'Cash',
+  particulars: null,
+  amount: 2_100_000,
+  tendered: 2_200_000,
+  change: 100_000,
+  balanceAfter: 1_100_000,
+  cashierName: 'Jane Wanjiru',
+  offline: true,
+  verificationCode: 'K7QM-4TXP',
+  voided: null,
+};
+
+describe('the receipt PDF', () => {
+  it('carries the number, the items per child, the amounts, the balance after, the cashier, the offline mark and the code (80 mm)', async () => {
+    const text = await pdfText(receiptPdf(receipt, { layout: '80mm', copy: false }, fonts));
+    for (const expected of ['Riverside Academy', 'RECEIPT MAIN-D01-000007', 'Received from: Grace Otieno', 'Baraka Otieno', 'Tuition (Term 1)', 'KES 12,000.00', 'KES 8,000.00', 'KES 21,000.00', 'KES 22,000.00', 'KES 11,000.00', 'Cashier: Jane Wanjiru', 'Verification code: K7QM-4TXP']) {
+      expect(text, expected).toContain(expected);
+    }
+    expect(text.join(' ')).toContain('OFFLINE: taken while this desk had no connection');
+    expect(text).not.toContain('COPY');
+    expect(text).not.toContain('VOID');
+  });
+
+  it('marks a reprint COPY and a voided payment VOID with its reason (A5)', async () => {
+    const text = await pdfText(receiptPdf({ ...receipt, offline: false, voided: { reason: 'Wrong family' } }, { layout: 'A5', copy: true }, fonts));
+    expect(text).toEqual(expect.arrayContaining(['VOID', 'COPY', 'Voided: Wrong family']));
+    expect(text.join(' ')).not.toContain('OFFLINE');
+  });
+
+  it('prints rupee, naira and cedi signs and accented names', async () => {
+    for (const [currency, sign] of [['INR', '₹1,500.00'], ['NGN', '₦12,000.00'], ['GHS', 'GH₵21,000.00']] as const) {
+      const text = (await pdfText(receiptPdf({ ...receipt, currency, lines: [...receipt.lines, { studentName: 'Baraka Otieno', description: 'Books', amount: 150_000 }], payerName: 'Zoë Nakalema-Ódùá' }, { layout: '80mm', copy: false }, fonts))).join(' ');
+      expect(text, currency).toContain(sign);
+      expect(text).toContain('Zoë Nakalema-Ódùá');
+    }
+  });
+});
+
+describe('the Z-report PDF', () => {
+  it('shows the float, the takings per method, expected against counted with the variance, and the voids', async () => {
+    const text = (
+      await pdfText(
+        zReportPdf(
+          {
+            schoolName: 'Riverside Academy',
+            currency: 'KES',
+            series: 'MAIN-D01',
+            cashierName: 'Jane Wanjiru',
+            openedAt: '6 Dec 2026, 07:30',
+            closedAt: '6 Dec 2026, 17:05',
+            float: 200_000,
+            receipts: { first: 'MAIN-D01-000001', last: 'MAIN-D01-000005', count: 5 },
+            byMethod: [{ method: 'Cash', count: 3, amount: 450_000 }],
+            taken: 450_000,
+            voids: [{ receiptNumber: 'MAIN-D01-000004', amount: 80_000, reason: 'Wrong family' }],
+            lines: [{ method: 'Cash', expected: 650_000, counted: 645_000, variance: -5_000 }],
+            varianceReason: 'Change given twice',
+          },
+          '80mm',
+          fonts,
+        ),
+      )
+    );
+    const all = text.join(' ');
+    expect(all).toContain('Receipts (5): MAIN-D01-000001 to MAIN-D01-000005');
+    expect(all).toContain('Cash Expected KES 6,500.00 Counted KES 6,450.00 Variance -KES 50.00');
+    for (const expected of ['Z-REPORT MAIN-D01', 'KES 2,000.00', 'Cash (3)', 'KES 4,500.00', 'Reason: Change given twice', 'MAIN-D01-000004', 'Reason: Wrong family']) {
+      expect(text, expected).toContain(expected);
+    }
+  });
+});

@@ -1,0 +1,222 @@
+// Receipts and till reports as PDF (jsPDF), in two layouts: an 80 mm thermal roll and A5 paper.
+// DejaVu Sans is embedded so that ₹, ₦, ₵ and accented names print on any printer.
+import { jsPDF } from 'jspdf';
+import { formatMoney, type Receipt } from '@feemaster/core';
+
+export type ReceiptLayout = '80mm' | 'A5';
+
+/** The TrueType fonts as base64, regular and bold (loadReceiptFonts in the app, a file in tests). */
+export interface ReceiptFonts {
+  regular: string;
+  bold: string;
+}
+
+interface PageGeometry {
+  width: number;
+  margin: number;
+  /** Base font size in points. */
+  size: number;
+}
+
+const GEOMETRY: Record<ReceiptLayout, PageGeometry> = {
+  '80mm': { width: 80, margin: 4, size: 8.5 },
+  A5: { width: 148, margin: 12, size: 10.5 },
+};
+const A5_HEIGHT = 210;
+const PT_TO_MM = 0.3528;
+
+/** One line of the document: text on the left, optionally an amount on the right. */
+type Row =
+  | { kind: 'text'; text: string; bold?: boolean; scale?: number; align?: 'left' | 'center'; gapBefore?: number }
+  | { kind: 'pair'; left: string; right: string; bold?: boolean; scale?: number; indent?: number }
+  | { kind: 'rule' }
+  | { kind: 'stamp'; text: string };
+
+function newDocument(layout: ReceiptLayout, fonts: ReceiptFonts, height: number): jsPDF {
+  const { width } = GEOMETRY[layout];
+  const doc = new jsPDF({ unit: 'mm', format: layout === 'A5' ? 'a5' : [width, Math.max(height, 60)], compress: true });
+  doc.addFileToVFS('DejaVuSans.ttf', fonts.regular);
+  doc.addFont('DejaVuSans.ttf', 'DejaVuSans', 'normal');
+  doc.addFileToVFS('DejaVuSans-Bold.ttf', fonts.bold);
+  doc.addFont('DejaVuSans-Bold.ttf', 'DejaVuSans', 'bold');
+  doc.setFont('DejaVuSans', 'normal');
+  return doc;
+}
+
+/** Lays the rows out; with `doc` it draws them, without it only measures. Returns the height used. */
+function layOut(rows: readonly Row[], layout: ReceiptLayout, doc: jsPDF, draw: boolean): number {
+  const { width, margin, size } = GEOMETRY[layout];
+  const inner = width - 2 * margin;
+  let y = margin;
+  const lineHeight = (scale = 1): number => size * scale * PT_TO_MM * 1.35;
+  const pageBottom = A5_HEIGHT - margin;
+  const advance = (height: number): void => {
+    if (draw && layout === 'A5' && y + height > pageBottom) {
+      doc.addPage();
+      y = margin;
+    }
+  };
+  for (const row of rows) {
+    switch (row.kind) {
+      case 'rule': {
+        advance(2);
+        if (draw) {
+          doc.setLineWidth(0.2);
+          doc.setLineDashPattern([0.8, 0.8], 0);
+          doc.line(margin, y + 1, width - margin, y + 1);
+          doc.setLineDashPattern([], 0);
+        }
+        y += 2.5;
+        break;
+      }
+      case 'stamp': {
+        const scale = 1.6;
+        doc.setFont('DejaVuSans', 'bold');
+        doc.setFontSize(size * scale);
+        advance(lineHeight(scale) + 2);
+        if (draw) {
+          const textWidth = doc.getTextWidth(row.text);
+          doc.setLineWidth(0.5);
+          doc.rect((width - textWidth) / 2 - 2, y, textWidth + 4, lineHeight(scale) + 1);
+          doc.text(row.text, width / 2, y + lineHeight(scale) * 0.8, { align: 'center' });
+        }
+        y += lineHeight(scale) + 2.5;
+        break;
+      }
+      case 'text': {
+        doc.setFont('DejaVuSans', row.bold ? 'bold' : 'normal');
+        doc.setFontSize(size * (row.scale ?? 1));
+        y += row.gapBefore ?? 0;
+        const lines = doc.splitTextToSize(row.text, inner) as string[];
+        for (const line of lines) {
+          advance(lineHeight(row.scale));
+          if (draw) {
+            if (row.align === 'center') doc.text(line, width / 2, y + lineHeight(row.scale) * 0.75, { align: 'center' });
+            else doc.text(line, margin, y + lineHeight(row.scale) * 0.75);
+          }
+          y += lineHeight(row.scale);
+        }
+        break;
+      }
+      case 'pair': {
+        doc.setFont('DejaVuSans', row.bold ? 'bold' : 'normal');
+        doc.setFontSize(size * (row.scale ?? 1));
+        const rightWidth = doc.getTextWidth(row.right);
+        const indent = row.indent ?? 0;
+        const lines = doc.splitTextToSize(row.left, Math.max(10, inner - indent - rightWidth - 2)) as string[];
+        lines.forEach((line, index) => {
+          advance(lineHeight(row.scale));
+          if (draw) {
+            doc.text(line, margin + indent, y + lineHeight(row.scale) * 0.75);
+            if (index === 0) doc.text(row.right, width - margin, y + lineHeight(row.scale) * 0.75, { align: 'right' });
+          }
+          y += lineHeight(row.scale);
+        });
+        break;
+      }
+    }
+  }
+  return y + margin;
+}
+
+function render(rows: readonly Row[], layout: ReceiptLayout, fonts: ReceiptFonts, title: string): Uint8Array {
+  const measure = newDocument(layout, fonts, 200);
+  const height = layOut(rows, layout, measure, false);
+  const doc = newDocument(layout, fonts, height);
+  doc.setProperties({ title, creator: 'Fee Master' });
+  layOut(rows, layout, doc, true);
+  return new Uint8Array(doc.output('arraybuffer'));
+}
+
+export interface ReceiptPrint {
+  layout: ReceiptLayout;
+  /** A reprint: marked COPY. */
+  copy: boolean;
+}
+
+/** Amounts as printed: with the sign people use at home (₦, GH₵, ₹), where Intl knows one. */
+const printedMoney = (currency: string) => (amount: number): string => formatMoney(amount, currency, 'en-US', 'narrowSymbol');
+
+export function receiptRows(receipt: Receipt, options: ReceiptPrint): Row[] {
+  const money = printedMoney(receipt.currency);
+  const rows: Row[] = [{ kind: 'text', text: receipt.schoolName, bold: true, scale: 1.3, align: 'center' }];
+  for (const line of receipt.header.split('\n').filter((l) => l.trim() && l.trim() !== receipt.schoolName)) rows.push({ kind: 'text', text: line, align: 'center', scale: 0.9 });
+  rows.push({ kind: 'text', text: `RECEIPT ${receipt.receiptNumber}`, bold: true, scale: 1.15, align: 'center', gapBefore: 1.5 });
+  if (receipt.voided) rows.push({ kind: 'stamp', text: 'VOID' }, { kind: 'text', text: `Voided: ${receipt.voided.reason}`, align: 'center' });
+  if (options.copy) rows.push({ kind: 'stamp', text: 'COPY' });
+  rows.push(
+    { kind: 'text', text: `Date: ${receipt.takenAt}` },
+    { kind: 'text', text: `Received from: ${receipt.payerName}` },
+  );
+  if (receipt.students.length > 0) rows.push({ kind: 'text', text: `For: ${receipt.students.map((s) => `${s.name} (${s.admissionNumber})`).join(', ')}` });
+  rows.push({ kind: 'rule' });
+  let student: string | null = null;
+  for (const line of receipt.lines) {
+    if (line.studentName !== student) {
+      student = line.studentName;
+      rows.push({ kind: 'text', text: student, bold: true });
+    }
+    rows.push({ kind: 'pair', left: line.description, right: money(line.amount), indent: 2 });
+  }
+  if (receipt.toCredit > 0) rows.push({ kind: 'pair', left: 'To the family’s credit', right: money(receipt.toCredit) });
+  rows.push({ kind: 'rule' }, { kind: 'pair', left: 'Amount paid', right: money(receipt.amount), bold: true, scale: 1.15 }, { kind: 'pair', left: 'Method', right: receipt.method });
+  if (receipt.particulars) rows.push({ kind: 'text', text: receipt.particulars });
+  if (receipt.tendered !== null) rows.push({ kind: 'pair', left: 'Cash tendered', right: money(receipt.tendered) }, { kind: 'pair', left: 'Change', right: money(receipt.change ?? 0) });
+  rows.push({ kind: 'pair', left: 'Balance after this payment', right: money(receipt.balanceAfter), bold: true }, { kind: 'rule' }, { kind: 'text', text: `Cashier: ${receipt.cashierName}` });
+  if (receipt.offline) rows.push({ kind: 'text', text: 'OFFLINE: taken while this desk had no connection; recorded on the server when it synced.', bold: true, scale: 0.9 });
+  rows.push({ kind: 'text', text: `Verification code: ${receipt.verificationCode}`, scale: 0.9 });
+  for (const line of receipt.footer.split('\n').filter((l) => l.trim())) rows.push({ kind: 'text', text: line, align: 'center', scale: 0.9, gapBefore: 1 });
+  return rows;
+}
+
+export function receiptPdf(receipt: Receipt, options: ReceiptPrint, fonts: ReceiptFonts): Uint8Array {
+  return render(receiptRows(receipt, options), options.layout, fonts, `Receipt ${receipt.receiptNumber}`);
+}
+
+/** The figures of a till's Z-report, already formatted where only the screen knows how. */
+export interface ZReport {
+  schoolName: string;
+  currency: string;
+  series: string;
+  cashierName: string;
+  openedAt: string;
+  closedAt: string;
+  float: number;
+  receipts: { first: string; last: string; count: number } | null;
+  byMethod: readonly { method: string; count: number; amount: number }[];
+  taken: number;
+  voids: readonly { receiptNumber: string; amount: number; reason: string }[];
+  lines: readonly { method: string; expected: number; counted: number; variance: number }[];
+  varianceReason: string | null;
+}
+
+export function zReportPdf(report: ZReport, layout: ReceiptLayout, fonts: ReceiptFonts): Uint8Array {
+  const money = printedMoney(report.currency);
+  const signed = (amount: number): string => (amount > 0 ? `+${money(amount)}` : money(amount));
+  const rows: Row[] = [
+    { kind: 'text', text: report.schoolName, bold: true, scale: 1.3, align: 'center' },
+    { kind: 'text', text: `Z-REPORT ${report.series}`, bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
+    { kind: 'text', text: `Cashier: ${report.cashierName}` },
+    { kind: 'text', text: `Opened: ${report.openedAt}` },
+    { kind: 'text', text: `Closed: ${report.closedAt}` },
+    { kind: 'text', text: report.receipts ? `Receipts (${String(report.receipts.count)}): ${report.receipts.first} to ${report.receipts.last}` : 'No receipts issued' },
+    { kind: 'rule' },
+    { kind: 'pair', left: 'Float', right: money(report.float) },
+    ...report.byMethod.map((line): Row => ({ kind: 'pair', left: `${line.method} (${String(line.count)})`, right: money(line.amount) })),
+    { kind: 'pair', left: 'Taken in all', right: money(report.taken), bold: true },
+    { kind: 'rule' },
+    { kind: 'text', text: 'The count', bold: true },
+  ];
+  for (const line of report.lines) {
+    rows.push(
+      { kind: 'text', text: line.method, bold: true },
+      { kind: 'pair', left: 'Expected', right: money(line.expected), indent: 2 },
+      { kind: 'pair', left: 'Counted', right: money(line.counted), indent: 2 },
+      { kind: 'pair', left: 'Variance', right: signed(line.variance), indent: 2, bold: line.variance !== 0 },
+    );
+  }
+  if (report.varianceReason) rows.push({ kind: 'text', text: `Reason: ${report.varianceReason}` });
+  rows.push({ kind: 'rule' }, { kind: 'text', text: `Voids (${String(report.voids.length)})`, bold: true });
+  for (const v of report.voids) rows.push({ kind: 'pair', left: v.receiptNumber, right: money(v.amount), indent: 2 }, { kind: 'text', text: `Reason: ${v.reason}`, scale: 0.9 });
+  return render(rows, layout, fonts, `Z-report ${report.series}`);
+}
