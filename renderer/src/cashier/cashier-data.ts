@@ -23,6 +23,7 @@ import {
 import type { Desk } from '../desk/open-desk.ts';
 import type { FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
+import { endTiming, startTiming } from '../components/timings.ts';
 
 /** Who and where this desk is, for its documents and receipt numbers. */
 export interface DeskIdentity {
@@ -156,6 +157,7 @@ export type PaymentRequest = Omit<NewPaymentInput, 'id' | 'schoolId' | 'currency
 
 /** Numbers and writes the payment on this desk: the receipt number is the desk's next, at once. */
 export async function takePayment(desk: Desk, identity: DeskIdentity, request: PaymentRequest, now = new Date()): Promise<PaymentDoc> {
+  startTiming('payment-commit');
   return withReceiptLock(identity.series, async () => {
     const payment = newPayment({
       ...request,
@@ -169,6 +171,7 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
       now,
     });
     await recordEntry(desk, payment);
+    endTiming('payment-commit');
     return payment;
   });
 }

@@ -14,6 +14,7 @@ import {
   type FoundPerson,
   type Payer,
   type PaymentDoc,
+  type PayerAccount,
   type PaymentMethod,
   type ReferenceDoc,
   type Student,
@@ -25,6 +26,7 @@ import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
 import { printReceipt, printZReport, zReportOf, type PrintChoice } from './print.ts';
 import { TillPanel, type ClosedTill } from './till-panel.tsx';
+import { endTimingAfterPaint, markDeskReady } from '../components/timings.ts';
 
 /** No card or PayPal account is connected until the integrations arrive. */
 const CONNECTED_PROVIDERS: ReadonlySet<PaymentMethod> = new Set();
@@ -112,6 +114,9 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
     [desk],
   );
   const people = useObservable(people$, null);
+  useEffect(() => {
+    if (people) markDeskReady();
+  }, [people]);
   const online = useObservable(useMemo(() => desk.status.status$.pipe(map((s) => s.server === 'connected')), [desk]), false);
   const [chosen, setChosen] = useState<{ payerId: string } | { studentId: string } | null>(null);
   const [taken, setTaken] = useState<PaymentDoc | null>(null);
@@ -171,9 +176,14 @@ function FamilyPanel({ desk, payer, students, studentName, online, onTake }: {
 }) {
   const account$ = useMemo(() => familyAccount$(desk, payer), [desk, payer]);
   const found = useObservable(account$, null);
+  if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
+  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} onTake={onTake} found={found} />;
+}
+
+function FamilyAccount({ desk, payer, students, studentName, online, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount } }) {
+  useEffect(() => endTimingAfterPaint('family-open'), []);
   const currency = desk.session.school.currency;
   const money = (amount: number): string => formatMoney(amount, currency);
-  if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
   const { account } = found;
   const owedBy = (studentId: string): number => account.open.filter((c) => c.studentId === studentId).reduce((sum, c) => sum + c.open, 0);
   const phones = payer.contacts.filter((c) => c.type !== 'email').map((c) => c.value);

@@ -1,16 +1,20 @@
 // The one search box: results while typing, arrow keys to move, Enter to open the highlighted
 // family (the first result is highlighted, so a name and Enter is enough).
-import { forwardRef, useMemo, useState, type KeyboardEvent } from 'react';
+import { forwardRef, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { endTimingAfterPaint, startTiming } from '../components/timings.ts';
 import type { FoundPerson, PeopleIndex } from '@feemaster/core';
 
 export const FindBox = forwardRef<HTMLInputElement, { index: PeopleIndex; onChoose: (person: FoundPerson) => void }>(function FindBox({ index, onChoose }, ref) {
   const [query, setQuery] = useState('');
   const [highlighted, setHighlighted] = useState(0);
   const results = useMemo(() => index.find(query, 12), [index, query]);
+  // A keystroke's wait: from the input event to its results on screen.
+  useEffect(() => endTimingAfterPaint('find'), [results]);
   const active = Math.min(highlighted, Math.max(0, results.length - 1));
 
   const choose = (person: FoundPerson | undefined): void => {
     if (!person) return;
+    startTiming('family-open');
     onChoose(person);
     setQuery('');
     setHighlighted(0);
@@ -44,6 +48,7 @@ export const FindBox = forwardRef<HTMLInputElement, { index: PeopleIndex; onChoo
         value={query}
         autoFocus
         onChange={(e) => {
+          startTiming('find');
           setQuery(e.target.value);
           setHighlighted(0);
         }}
