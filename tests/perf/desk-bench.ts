@@ -217,8 +217,13 @@ async function main(): Promise<void> {
       await page.goto(baseUrl);
       await page.getByRole('combobox', { name: 'Find a student or family' }).waitFor();
       await page.waitForFunction(() => performance.getEntriesByName('feemaster:desk-ready', 'mark').length > 0);
-      ready.push(await page.evaluate(() => performance.getEntriesByName('feemaster:desk-ready', 'mark')[0]?.startTime ?? Number.NaN));
-      log(`  cold load ${String(i + 1)}: ready in ${(ready.at(-1) ?? 0).toFixed(0)} ms`);
+      const steps = await page.evaluate(() => {
+        const at = (name: string): number => performance.getEntriesByName(`feemaster:${name}`, 'mark')[0]?.startTime ?? Number.NaN;
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return { scripts: nav?.domContentLoadedEventEnd ?? Number.NaN, database: at('database-open'), sync: at('sync-started'), ready: at('desk-ready') };
+      });
+      ready.push(steps.ready);
+      log(`  cold load ${String(i + 1)}: ready in ${steps.ready.toFixed(0)} ms (page loaded ${steps.scripts.toFixed(0)}, database open ${steps.database.toFixed(0)}, sync started ${steps.sync.toFixed(0)})`);
     }
     const heapAtReady = await heapMb(page);
 

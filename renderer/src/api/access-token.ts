@@ -15,6 +15,8 @@ export interface AccessTokens {
 }
 
 const REFRESH_MARGIN_MS = 60_000;
+/** A refresh the network holds longer than this is given up (and tried again later) rather than holding up every request behind it. */
+const REFRESH_TIMEOUT_MS = 15_000;
 
 export function createAccessTokens(initial: Session, persist: (session: Session) => Promise<void>, now: () => number = Date.now): AccessTokens {
   let session = initial;
@@ -26,12 +28,13 @@ export function createAccessTokens(initial: Session, persist: (session: Session)
         const { pendingOffline, ...signedIn } = session;
         if (pendingOffline) {
           // Back online after an offline sign-in: the desk vouches for it and gets capped tokens.
-          const opened = await requestJson<LoginResponse>(session.serverUrl, '/api/v1/auth/offline-session', { method: 'POST', body: JSON.stringify(pendingOffline) });
+          const opened = await requestJson<LoginResponse>(session.serverUrl, '/api/v1/auth/offline-session', { method: 'POST', body: JSON.stringify(pendingOffline), signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS) });
           session = { ...signedIn, ...opened };
         } else {
           const rotated = await requestJson<RefreshResponse>(session.serverUrl, '/api/v1/auth/refresh', {
             method: 'POST',
             body: JSON.stringify({ refreshToken: session.refreshToken }),
+            signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
           });
           session = { ...session, ...rotated };
         }

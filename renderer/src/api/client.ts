@@ -27,6 +27,7 @@ export async function requestJson<T>(serverUrl: string, path: string, init: Requ
   try {
     response = await fetch(new URL(path, serverUrl), { ...init, headers });
   } catch (error) {
+    // A caller's own abort is theirs to handle; a timeout means the server cannot be reached.
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError('offline', `Cannot reach the sync server at ${serverUrl}. Check the network; work saved on this desk is kept.`);
   }

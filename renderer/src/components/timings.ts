@@ -20,6 +20,11 @@ export function endTiming(name: DeskTiming): void {
   performance.measure(`${PREFIX}${name}`, `${PREFIX}${name}:start`);
 }
 
+/** Steps of opening the desk, for finding where a slow start goes. */
+export function markStep(step: 'database-open' | 'sync-started'): void {
+  performance.mark(`${PREFIX}${step}`);
+}
+
 /** Once per page: the desk can take its first search (students and families indexed). */
 export function markDeskReady(): void {
   if (performance.getEntriesByName(`${PREFIX}desk-ready`, 'mark').length === 0) performance.mark(`${PREFIX}desk-ready`);

@@ -6,6 +6,7 @@ import { createAccessTokens, type AccessTokens } from '../api/access-token.ts';
 import { saveSession, type Session } from '../api/session.ts';
 import { openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { startDeskSync } from '../sync/desk-sync.ts';
+import { markStep } from '../components/timings.ts';
 import type { PendingChanges } from '../sync/pending-changes.ts';
 import type { QuarantinedDocument } from '../sync/quarantine.ts';
 import type { SyncStatusStore } from '../sync/status.ts';
@@ -29,8 +30,10 @@ export interface Desk {
 
 export async function openDesk(session: Session, onSignedOut: (message: string) => void, device: DeviceSummary | null = null): Promise<Desk> {
   const db = await openDatabase(session.school.id);
+  markStep('database-open');
   const tokens = createAccessTokens(session, saveSession);
   const sync = await startDeskSync(db, tokens, onSignedOut);
+  markStep('sync-started');
   const { status } = sync;
 
   const onOnline = (): void => {

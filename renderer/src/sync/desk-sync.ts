@@ -261,22 +261,39 @@ async function followInitialSync(
 const LEDGER_SCOPE = 'ledger-scope';
 
 /** What the school lets desks download of the ledger: asked of the server, else the last answer kept here. */
+/**
+ * What of the ledger this desk replicates. A desk that knows it starts at once with what it knows
+ * (the network is never waited for: an outage can hold a request for minutes) and learns a
+ * change for its next start; a fresh desk asks the server, briefly.
+ */
 async function ledgerScope(db: FeeMasterDatabase, tokens: AccessTokens): Promise<LedgerScope> {
+  const kept = (await db.getLocal<{ scope: LedgerScope }>(LEDGER_SCOPE))?.toJSON().data.scope;
+  const asked = askLedgerScope(db, tokens);
+  if (kept) {
+    void asked;
+    return kept;
+  }
+  return (await asked) ?? 'all';
+}
+
+async function askLedgerScope(db: FeeMasterDatabase, tokens: AccessTokens): Promise<LedgerScope | null> {
   try {
-    const settings = await requestJson<SyncSettings>(tokens.session().serverUrl, SYNC_SETTINGS_PATH, { token: await tokens.current() });
+    const settings = await requestJson<SyncSettings>(tokens.session().serverUrl, SYNC_SETTINGS_PATH, { token: await tokens.current(), signal: AbortSignal.timeout(STARTUP_REQUEST_MS) });
     await db.upsertLocal<{ scope: LedgerScope }>(LEDGER_SCOPE, { scope: settings.ledgerScope });
     return settings.ledgerScope;
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    const kept = await db.getLocal<{ scope: LedgerScope }>(LEDGER_SCOPE);
-    return kept?.toJSON().data.scope ?? 'all';
+    if (error instanceof ApiError) return null;
+    throw error;
   }
 }
+
+/** How long a desk that is starting waits for the server before going on without it. */
+const STARTUP_REQUEST_MS = 4_000;
 
 /** The server's document count per collection; empty while it cannot be reached (the download shows counts only). */
 async function fetchTotals(tokens: AccessTokens): Promise<Map<string, number>> {
   try {
-    const summary = await requestJson<SyncSummary>(tokens.session().serverUrl, SYNC_SUMMARY_PATH, { token: await tokens.current() });
+    const summary = await requestJson<SyncSummary>(tokens.session().serverUrl, SYNC_SUMMARY_PATH, { token: await tokens.current(), signal: AbortSignal.timeout(STARTUP_REQUEST_MS) });
     return new Map(summary.collections.map((c) => [c.name, c.documents]));
   } catch (error) {
     if (error instanceof ApiError) return new Map();
