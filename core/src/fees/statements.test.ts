@@ -120,6 +120,25 @@ describe('payerStatement', () => {
   });
 });
 
+describe('a family’s statement of its children’s own accounts', () => {
+  it('counts the charges billed to no payer as the family’s, and a sponsor’s payment on them as paid', () => {
+    const t = testLedger();
+    t.invoice({ id: 'inv-zuri', student: 'zuri', charges: [{ id: 'zuri-tuition', amount: 10_000, dueDate: '2025-01-15' }] });
+    t.payment({ id: 'family-cash', at: '2025-01-10T09:00:00.000Z', payer: 'family', amount: 4_000, allocations: [['zuri-tuition', 4_000]] });
+    t.payment({ id: 'sponsor', at: '2025-01-12T09:00:00.000Z', payer: 'sponsor', amount: 5_000, allocations: [['zuri-tuition', 5_000]] });
+    const entries = t.entries();
+    const family = payerStatement(entries, id('family'), { asOf: '2025-02-01', studentIds: [id('zuri')] });
+    expect(lineSummary(family)).toEqual([
+      ['2025-01-06', 'charge', 10_000, 0, 10_000],
+      ['2025-01-10', 'payment', 0, 4_000, 6_000],
+      ['2025-01-12', 'payment', 0, 5_000, 1_000],
+    ]);
+    expect(family.ageing.total).toBe(1_000);
+    // Without the family's students it is the payer's own money only, as before.
+    expect(lineSummary(payerStatement(entries, id('family'), { asOf: '2025-02-01' }))).toEqual([['2025-01-10', 'payment', 0, 4_000, -4_000]]);
+  });
+});
+
 describe('ageing', () => {
   it('buckets open amounts by days past due: not yet due, 0–30, 31–60, 61–90, over 90', () => {
     const t = testLedger();

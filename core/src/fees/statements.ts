@@ -37,6 +37,11 @@ export interface StatementOptions {
   from?: string;
   /** The school's time zone, when the statement is derived from entries. */
   timeZone?: string;
+  /**
+   * A payer statement of a family: these students' own-account charges (billed to no payer)
+   * count as the payer's too, with what anyone paid on them, as the cashier's account view does.
+   */
+  studentIds?: readonly string[];
 }
 
 export interface Statement {
@@ -114,9 +119,18 @@ function chargesView(state: LedgerState, inScope: (charge: ChargeState) => boole
   };
 }
 
-/** The payer's account: their charges against all the money they paid in and got back. */
-function accountView(state: LedgerState, payerId: string): (effect: LedgerEffect) => Amounts {
-  const billed = (chargeId: string): boolean => state.charges.get(chargeId)?.payerId === payerId;
+/**
+ * The payer's account: their charges against all the money they paid in and got back. `billed`
+ * picks the payer's charges; with `othersCount` (a family's view of its students' own accounts),
+ * another payer's payment counts for what it applied to them.
+ */
+function accountView(state: LedgerState, payerId: string, billedCharge: (charge: ChargeState) => boolean, othersCount: boolean): (effect: LedgerEffect) => Amounts {
+  const billed = (chargeId: string): boolean => {
+    const charge = state.charges.get(chargeId);
+    return charge !== undefined && billedCharge(charge);
+  };
+  const onBilled = (parts: readonly { chargeId: string; amount: number }[]): number => (othersCount ? parts.reduce((total, part) => total + (billed(part.chargeId) ? part.amount : 0), 0) : 0);
+  const payments = new Map(state.effects.flatMap((effect) => (effect.kind === 'payment' ? [[effect.entryId, effect] as const] : [])));
   return (effect) => {
     switch (effect.kind) {
       case 'charge':
@@ -127,9 +141,10 @@ function accountView(state: LedgerState, payerId: string): (effect: LedgerEffect
       case 'writeOff':
         return { debit: 0, credit: billed(effect.chargeId) ? effect.amount : 0 };
       case 'payment':
-        return { debit: 0, credit: effect.payerId === payerId ? effect.amount : 0 };
+        return { debit: 0, credit: effect.payerId === payerId ? effect.amount : onBilled(effect.status === 'active' ? effect.applied : effect.requested) };
       case 'void':
       case 'chequeReturn':
+        return { debit: effect.payerId === payerId ? effect.amount : onBilled(payments.get(effect.paymentId)?.requested ?? []), credit: 0 };
       case 'refund':
         return { debit: effect.payerId === payerId ? effect.amount : 0, credit: 0 };
       case 'creditApplication':
@@ -198,8 +213,10 @@ export function studentStatement(source: LedgerState | readonly LedgerEntry[], s
 export function payerStatement(source: LedgerState | readonly LedgerEntry[], payerId: string, options: StatementOptions): Statement {
   const state = ledgerAsOf(source, options);
   const subject = { kind: 'payer', id: payerId } as const;
-  const inScope = (charge: ChargeState): boolean => charge.payerId === payerId && (options.termId === undefined || charge.termId === options.termId);
+  const students = new Set(options.studentIds ?? []);
+  const billed = (charge: ChargeState): boolean => charge.payerId === payerId || (charge.payerId === undefined && students.has(charge.studentId));
+  const inScope = (charge: ChargeState): boolean => billed(charge) && (options.termId === undefined || charge.termId === options.termId);
   const charges = [...state.charges.values()].filter(inScope);
   if (options.termId !== undefined) return buildStatement(state, subject, options, chargesView(state, inScope), charges);
-  return buildStatement(state, subject, options, accountView(state, payerId), charges, state.payerCredit(payerId));
+  return buildStatement(state, subject, options, accountView(state, payerId, billed, options.studentIds !== undefined), charges, state.payerCredit(payerId));
 }

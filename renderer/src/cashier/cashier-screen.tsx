@@ -14,6 +14,7 @@ import {
   type FoundPerson,
   type Payer,
   type PaymentDoc,
+  type LedgerEntry,
   type PayerAccount,
   type PaymentMethod,
   type ReferenceDoc,
@@ -26,6 +27,7 @@ import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
 import { printReceipt, printZReport, zReportOf, type PrintChoice } from './print.ts';
 import { TillPanel, type ClosedTill } from './till-panel.tsx';
+import { StatementPanel } from './statement-panel.tsx';
 import { endTimingAfterPaint, markDeskReady } from '../components/timings.ts';
 
 /** No card or PayPal account is connected until the integrations arrive. */
@@ -180,8 +182,9 @@ function FamilyPanel({ desk, payer, students, studentName, online, onTake }: {
   return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} onTake={onTake} found={found} />;
 }
 
-function FamilyAccount({ desk, payer, students, studentName, online, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount } }) {
+function FamilyAccount({ desk, payer, students, studentName, online, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
   useEffect(() => endTimingAfterPaint('family-open'), []);
+  const [showStatement, setShowStatement] = useState(false);
   const currency = desk.session.school.currency;
   const money = (amount: number): string => formatMoney(amount, currency);
   const { account } = found;
@@ -202,6 +205,7 @@ function FamilyAccount({ desk, payer, students, studentName, online, onTake, fou
           <div><dt>Due later</dt><dd>{money(account.dueLater)}</dd></div>
           <div><dt>Credit</dt><dd data-testid="credit">{money(account.credit)}</dd></div>
         </dl>
+        <button type="button" className="link" aria-expanded={showStatement} onClick={() => setShowStatement(!showStatement)}>{showStatement ? 'Hide the statement' : 'Statement'}</button>
         {account.payments.length > 0 && (
           <details className="recent-payments">
             <summary>Recent payments ({account.payments.length})</summary>
@@ -209,6 +213,7 @@ function FamilyAccount({ desk, payer, students, studentName, online, onTake, fou
           </details>
         )}
       </div>
+      {showStatement && <StatementPanel desk={desk} payer={payer} entries={found.entries} studentName={studentName} />}
       <PaymentForm account={account} currency={currency} timeZone={desk.session.school.timezone} studentName={studentName} online={online} providers={CONNECTED_PROVIDERS} onTake={onTake} />
     </div>
   );

@@ -147,9 +147,12 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
               <label key={m} className="method" title={unavailable ?? undefined}>
                 <input type="radio" name="method" value={m} checked={method === m} disabled={unavailable !== null} onChange={() => setMethod(m)} />
                 {METHOD_LABELS[m]}
-                {unavailable && !offlinePaymentMethods.includes(m) && <span className="hint method-reason">{unavailable}</span>}
               </label>
             );
+          })}
+          {paymentMethods.flatMap((m) => {
+            const unavailable = offlinePaymentMethods.includes(m) ? null : methodUnavailable(m, { online, providers });
+            return unavailable ? [<p key={m} className="hint method-reason">{unavailable}</p>] : [];
           })}
           {fieldError('method')}
         </fieldset>

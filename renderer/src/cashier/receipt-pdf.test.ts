@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Receipt } from '@feemaster/core';
 import { pdfText } from '../../test/pdf-text.ts';
-import { receiptPdf, zReportPdf, type ReceiptFonts } from './receipt-pdf.ts';
+import { receiptPdf, statementPdf, zReportPdf, type ReceiptFonts } from './receipt-pdf.ts';
 
 const require = createRequire(import.meta.url);
 const fontFile = (name: string): string => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${name}`)).toString('base64');
@@ -92,6 +92,35 @@ describe('the Z-report PDF', () => {
     expect(all).toContain('Cash Expected KES 6,500.00 Counted KES 6,450.00 Variance -KES 50.00');
     for (const expected of ['Z-REPORT MAIN-D01', 'KES 2,000.00', 'Cash (3)', 'KES 4,500.00', 'Reason: Change given twice', 'MAIN-D01-000004', 'Reason: Wrong family']) {
       expect(text, expected).toContain(expected);
+    }
+  });
+});
+
+describe('the statement PDF', () => {
+  it('lists the dated lines with the running balance, the balance and the dues by days past due', async () => {
+    const text = (
+      await pdfText(
+        statementPdf(
+          {
+            schoolName: 'Riverside Academy',
+            currency: 'KES',
+            payerName: 'Wafula family',
+            students: ['Kevin Wafula'],
+            asOf: '2026-12-06',
+            lines: [
+              { date: '2026-01-05', description: 'Tuition (Term 1), due 2026-01-31', debit: 900_000, credit: 0, balance: 900_000 },
+              { date: '2026-12-06', description: 'Payment MAIN-D41-000001 (cash)', debit: 0, credit: 500_000, balance: 400_000 },
+            ],
+            closingBalance: 400_000,
+            credit: 0,
+            ageing: { current: 0, d0_30: 0, d31_60: 0, d61_90: 0, d90plus: 400_000 },
+          },
+          fonts,
+        ),
+      )
+    ).join(' ');
+    for (const part of ['STATEMENT OF ACCOUNT', 'Wafula family', 'For: Kevin Wafula', '2026-12-06 Payment MAIN-D41-000001 (cash) −KES 5,000.00', 'balance KES 4,000.00', 'Balance KES 4,000.00', 'Over 90 days KES 4,000.00']) {
+      expect(text, part).toContain(part);
     }
   });
 });

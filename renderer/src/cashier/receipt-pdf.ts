@@ -220,3 +220,44 @@ export function zReportPdf(report: ZReport, layout: ReceiptLayout, fonts: Receip
   for (const v of report.voids) rows.push({ kind: 'pair', left: v.receiptNumber, right: money(v.amount), indent: 2 }, { kind: 'text', text: `Reason: ${v.reason}`, scale: 0.9 });
   return render(rows, layout, fonts, `Z-report ${report.series}`);
 }
+
+/** A family's statement as printed (A5): dated lines with the running balance, dues aged. */
+export interface StatementPrint {
+  schoolName: string;
+  currency: string;
+  payerName: string;
+  students: readonly string[];
+  asOf: string;
+  lines: readonly { date: string; description: string; debit: number; credit: number; balance: number }[];
+  closingBalance: number;
+  credit: number;
+  ageing: { current: number; d0_30: number; d31_60: number; d61_90: number; d90plus: number };
+}
+
+export function statementPdf(statement: StatementPrint, fonts: ReceiptFonts): Uint8Array {
+  const money = printedMoney(statement.currency);
+  const rows: Row[] = [
+    { kind: 'text', text: statement.schoolName, bold: true, scale: 1.3, align: 'center' },
+    { kind: 'text', text: 'STATEMENT OF ACCOUNT', bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
+    { kind: 'text', text: statement.payerName, bold: true },
+    ...(statement.students.length > 0 ? [{ kind: 'text', text: `For: ${statement.students.join(', ')}` } satisfies Row] : []),
+    { kind: 'text', text: `As of ${statement.asOf}` },
+    { kind: 'rule' },
+  ];
+  for (const line of statement.lines) {
+    const amount = line.debit > 0 ? money(line.debit) : `−${money(line.credit)}`;
+    rows.push({ kind: 'pair', left: `${line.date}  ${line.description}`, right: amount }, { kind: 'pair', left: '', right: `balance ${money(line.balance)}`, scale: 0.85 });
+  }
+  rows.push(
+    { kind: 'rule' },
+    { kind: 'pair', left: 'Balance', right: money(statement.closingBalance), bold: true, scale: 1.15 },
+    ...(statement.credit > 0 ? [{ kind: 'pair', left: 'Of which unapplied credit', right: money(statement.credit) } satisfies Row] : []),
+    { kind: 'text', text: 'Owed by days past due', bold: true, gapBefore: 1 },
+    { kind: 'pair', left: 'Not yet due', right: money(statement.ageing.current) },
+    { kind: 'pair', left: '0–30 days', right: money(statement.ageing.d0_30) },
+    { kind: 'pair', left: '31–60 days', right: money(statement.ageing.d31_60) },
+    { kind: 'pair', left: '61–90 days', right: money(statement.ageing.d61_90) },
+    { kind: 'pair', left: 'Over 90 days', right: money(statement.ageing.d90plus) },
+  );
+  return render(rows, 'A5', fonts, `Statement ${statement.payerName} ${statement.asOf}`);
+}
