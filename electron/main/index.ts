@@ -6,25 +6,30 @@ import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { getServerUrl } from './settings.ts';
 import { createMainWindow } from './window.ts';
+import { loadWindowState } from './window-state.ts';
 
 const rendererDir = join(import.meta.dirname, '../renderer');
+
+async function openMainWindow(): Promise<void> {
+  createMainWindow(await loadWindowState().catch(() => null));
+}
 
 function focusMainWindow(): void {
   const [window] = BrowserWindow.getAllWindows();
   if (window === undefined) {
-    createMainWindow();
+    void openMainWindow();
     return;
   }
   if (window.isMinimized()) window.restore();
   window.focus();
 }
 
-function start(): void {
+async function start(): Promise<void> {
   serveAppProtocol(rendererDir, getServerUrl);
   registerIpcHandlers();
-  createMainWindow();
+  await openMainWindow();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+    if (BrowserWindow.getAllWindows().length === 0) void openMainWindow();
   });
 }
 

@@ -132,6 +132,22 @@ describe('registerIpcHandlers', () => {
     expect(await readdir(electron.userData)).toEqual([]);
   });
 
+  it.each([
+    ['text instead of a PDF', ['%PDF-1.4', 'Receipt', null]],
+    ['bytes that are no PDF', [new Uint8Array([1, 2, 3, 4, 5, 6]), 'Receipt', null]],
+    ['a printer that is no name', [new TextEncoder().encode('%PDF-1.3'), 'Receipt', 42]],
+    ['a missing argument', [new TextEncoder().encode('%PDF-1.3'), 'Receipt']],
+  ])('printPdf rejects %s before printing anything', async (_name, args) => {
+    await expect(call(IpcChannels.printPdf, appFrame, ...args)).rejects.toThrow(/\[invalid-argument\]/);
+  });
+
+  it('prints and saves for the app frame only', async () => {
+    const foreign = { senderFrame: { url: 'https://phish.example/', parent: null } };
+    await expect(call(IpcChannels.printPdf, foreign, new TextEncoder().encode('%PDF-1.3'), 'Receipt', null)).rejects.toThrow(/\[forbidden-sender\]/);
+    await expect(call(IpcChannels.savePdf, foreign, new TextEncoder().encode('%PDF-1.3'), 'Receipt')).rejects.toThrow(/\[forbidden-sender\]/);
+    await expect(call(IpcChannels.openFile, foreign, 'spreadsheet')).rejects.toThrow(/\[forbidden-sender\]/);
+  });
+
   it('round-trips the enrolment for the app frame only', async () => {
     await call(IpcChannels.saveEnrolment, appFrame, '{"deviceSecret":"s"}');
     await expect(call(IpcChannels.loadEnrolment, appFrame)).resolves.toBe('{"deviceSecret":"s"}');

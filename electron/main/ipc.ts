@@ -8,12 +8,13 @@ import { isAppUrl } from './app-origin.ts';
 import { DesktopError } from './desktop-error.ts';
 import { clearEnrolment, clearSession, loadEnrolment, loadSession, saveEnrolment, saveSession } from './secrets.ts';
 import { getServerUrl, MAX_SERVER_URL_LENGTH, setServerUrl } from './settings.ts';
+import { listPrinters, openFile, openFileKindArg, pdfArg, printPdf, savePdf } from './documents.ts';
 
 /** Far above a refresh token, or a desk's enrolment with a few dozen people's offline verifiers. */
 export const MAX_SESSION_JSON_LENGTH = 64 * 1024;
 
 type ChannelHandlers = {
-  [K in keyof DesktopBridge as (typeof IpcChannels)[K]]: (args: readonly unknown[]) => ReturnType<DesktopBridge[K]>;
+  [K in keyof DesktopBridge as (typeof IpcChannels)[K]]: (args: readonly unknown[], event: Pick<IpcMainInvokeEvent, 'sender'>) => ReturnType<DesktopBridge[K]>;
 };
 
 function expectArgs(args: readonly unknown[], count: number, call: string): void {
@@ -72,6 +73,27 @@ export const ipcHandlers = {
     return getServerUrl();
   },
   [IpcChannels.setServerUrl]: (args) => setServerUrl(stringArg(args, 'setServerUrl', 'the server URL', MAX_SERVER_URL_LENGTH)),
+  [IpcChannels.listPrinters]: (args, event) => {
+    expectArgs(args, 0, 'listPrinters');
+    return listPrinters(event.sender);
+  },
+  [IpcChannels.printPdf]: (args, event) => {
+    expectArgs(args, 3, 'printPdf');
+    const [pdf, title, printer] = args;
+    if (typeof title !== 'string' || title.length > 200) throw new DesktopError('invalid-argument', 'printPdf expects a title of at most 200 characters.');
+    if (printer !== null && (typeof printer !== 'string' || printer.length === 0 || printer.length > 200)) throw new DesktopError('invalid-argument', 'printPdf expects a printer name, or null for the print dialog.');
+    return printPdf(event.sender, pdfArg(pdf, 'printPdf'), title, printer);
+  },
+  [IpcChannels.savePdf]: (args, event) => {
+    expectArgs(args, 2, 'savePdf');
+    const [pdf, name] = args;
+    if (typeof name !== 'string' || name.length > 200) throw new DesktopError('invalid-argument', 'savePdf expects a file name of at most 200 characters.');
+    return savePdf(event.sender, pdfArg(pdf, 'savePdf'), name);
+  },
+  [IpcChannels.openFile]: (args, event) => {
+    expectArgs(args, 1, 'openFile');
+    return openFile(event.sender, openFileKindArg(args[0]));
+  },
 } satisfies ChannelHandlers;
 
 /** Only the app's own top-level document may call in: not an iframe, not a page navigated elsewhere. */
@@ -86,7 +108,7 @@ export function registerIpcHandlers(): void {
   for (const [channel, handler] of Object.entries(ipcHandlers)) {
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       assertTrustedSender(event);
-      return handler(args);
+      return handler(args, event);
     });
   }
 }

@@ -14,6 +14,7 @@ const electron = vi.hoisted(() => {
       | undefined,
     permissionCheckHandler: undefined as ((contents: unknown, permission: string, origin: string, details: unknown) => boolean) | undefined,
     loadedUrl: undefined as string | undefined,
+    windowListeners: new Map<string, () => void>(),
   };
   const webContents = {
     setWindowOpenHandler: (handler: typeof state.windowOpenHandler) => {
@@ -37,6 +38,9 @@ const electron = vi.hoisted(() => {
       state.windowOptions = options;
     }
     once(): void {}
+    on(name: string, listener: () => void): void {
+      state.windowListeners.set(name, listener);
+    }
     show(): void {}
     loadURL(url: string): Promise<void> {
       state.loadedUrl = url;

@@ -4,6 +4,7 @@ import { BrowserWindow } from 'electron';
 import type { Session, WebContents, WebPreferences } from 'electron';
 import { join } from 'node:path';
 import { isAppUrl, rendererEntryUrl } from './app-origin.ts';
+import { DEFAULT_SIZE, MIN_SIZE, saveWindowState, type WindowState } from './window-state.ts';
 
 export function secureWebPreferences(preload: string): WebPreferences {
   return {
@@ -51,13 +52,12 @@ export function restrictPermissions(session: Session): void {
   });
 }
 
-export function createMainWindow(): BrowserWindow {
+export function createMainWindow(state: WindowState | null = null): BrowserWindow {
   const window = new BrowserWindow({
     title: 'Fee Master',
-    width: 1280,
-    height: 820,
-    minWidth: 1024,
-    minHeight: 640,
+    ...(state ? state.bounds : DEFAULT_SIZE),
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
     show: false,
     backgroundColor: '#ffffff',
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
@@ -65,7 +65,12 @@ export function createMainWindow(): BrowserWindow {
   guardWebContents(window.webContents);
   restrictPermissions(window.webContents.session);
   window.once('ready-to-show', () => {
+    if (state?.maximized) window.maximize();
     window.show();
+  });
+  // Where the person left it, for the next start.
+  window.on('close', () => {
+    saveWindowState(window).catch((error: unknown) => console.warn('Fee Master could not remember the window position:', error));
   });
   window.loadURL(rendererEntryUrl()).catch((error: unknown) => {
     console.error(`Fee Master could not load its screens from ${rendererEntryUrl()}:`, error);

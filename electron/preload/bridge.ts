@@ -7,6 +7,20 @@ export interface AppInfo {
   electron: string;
 }
 
+/** A printer the computer knows, for choosing where receipts go. */
+export interface PrinterChoice {
+  name: string;
+  displayName: string;
+}
+
+/** A file the person chose to open (a spreadsheet to import). */
+export interface OpenedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export type OpenFileKind = 'spreadsheet';
+
 export interface DesktopBridge {
   appInfo(): Promise<AppInfo>;
   /** The JSON the renderer last saved, decrypted, or null when nothing is saved. */
@@ -21,6 +35,13 @@ export interface DesktopBridge {
   getServerUrl(): Promise<string>;
   /** http(s) URL only, validated in main. Reload the page afterwards: the CSP is per document. */
   setServerUrl(url: string): Promise<void>;
+  listPrinters(): Promise<PrinterChoice[]>;
+  /** Prints a PDF: to `printer` without a dialog, or through the print dialog when it is null. */
+  printPdf(pdf: Uint8Array, title: string, printer: string | null): Promise<void>;
+  /** Asks where to save a PDF; 'cancelled' when the person closed the dialog. */
+  savePdf(pdf: Uint8Array, suggestedName: string): Promise<'saved' | 'cancelled'>;
+  /** Asks for a file to open; null when the person closed the dialog. */
+  openFile(kind: OpenFileKind): Promise<OpenedFile | null>;
 }
 
 /** One IPC channel per bridge capability, keyed by the bridge method it serves. */
@@ -34,6 +55,10 @@ export const IpcChannels = {
   clearEnrolment: 'enrolment:clear',
   getServerUrl: 'settings:get-server-url',
   setServerUrl: 'settings:set-server-url',
+  listPrinters: 'print:list-printers',
+  printPdf: 'print:pdf',
+  savePdf: 'file:save-pdf',
+  openFile: 'file:open',
 } as const satisfies Record<keyof DesktopBridge, string>;
 
 export type IpcChannel = (typeof IpcChannels)[keyof typeof IpcChannels];
@@ -47,6 +72,8 @@ export type DesktopErrorCode =
   | 'invalid-argument'
   | 'encryption-unavailable'
   | 'session-unreadable'
+  | 'print-failed'
+  | 'file-failed'
   | 'unexpected-reply';
 
 declare global {

@@ -1,7 +1,7 @@
 // Builds the `window.feemaster` object: one function per capability, each a single IPC
 // call whose reply is checked before it reaches the page.
 import { IpcChannels } from './bridge.ts';
-import type { AppInfo, DesktopBridge, IpcChannel } from './bridge.ts';
+import type { AppInfo, DesktopBridge, IpcChannel, OpenedFile, PrinterChoice } from './bridge.ts';
 
 export type Invoke = (channel: IpcChannel, ...args: unknown[]) => Promise<unknown>;
 
@@ -72,5 +72,32 @@ export function createDesktopBridge(ipcInvoke: Invoke): DesktopBridge {
     async setServerUrl(url) {
       await invoke(IpcChannels.setServerUrl, url);
     },
+    async listPrinters() {
+      const reply = await invoke(IpcChannels.listPrinters);
+      if (!Array.isArray(reply) || !reply.every(isPrinterChoice)) throw unexpectedReply(IpcChannels.listPrinters);
+      return reply.map((p) => ({ name: p.name, displayName: p.displayName }));
+    },
+    async printPdf(pdf, title, printer) {
+      await invoke(IpcChannels.printPdf, pdf, title, printer);
+    },
+    async savePdf(pdf, suggestedName) {
+      const reply = await invoke(IpcChannels.savePdf, pdf, suggestedName);
+      if (reply !== 'saved' && reply !== 'cancelled') throw unexpectedReply(IpcChannels.savePdf);
+      return reply;
+    },
+    async openFile(kind) {
+      const reply = await invoke(IpcChannels.openFile, kind);
+      if (reply === null) return null;
+      if (!isOpenedFile(reply)) throw unexpectedReply(IpcChannels.openFile);
+      return { name: reply.name, bytes: reply.bytes };
+    },
   };
+}
+
+function isPrinterChoice(value: unknown): value is PrinterChoice {
+  return typeof value === 'object' && value !== null && 'name' in value && typeof value.name === 'string' && 'displayName' in value && typeof value.displayName === 'string';
+}
+
+function isOpenedFile(value: unknown): value is OpenedFile {
+  return typeof value === 'object' && value !== null && 'name' in value && typeof value.name === 'string' && 'bytes' in value && value.bytes instanceof Uint8Array;
 }

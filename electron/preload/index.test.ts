@@ -18,13 +18,13 @@ vi.mock('electron', () => ({
 await import('./index.ts');
 
 describe('preload', () => {
-  it('exposes only window.feemaster, made of the six bridge functions', () => {
+  it('exposes only window.feemaster, made of the bridge functions', () => {
     expect([...electron.exposed.keys()]).toEqual(['feemaster']);
     const api = electron.exposed.get('feemaster');
     if (typeof api !== 'object' || api === null) throw new Error('window.feemaster is not an object');
     const entries = Object.entries(api);
     expect(entries.map(([name]) => name).sort()).toEqual(
-      ['appInfo', 'clearEnrolment', 'clearSession', 'getServerUrl', 'loadEnrolment', 'loadSession', 'saveEnrolment', 'saveSession', 'setServerUrl'],
+      ['appInfo', 'clearEnrolment', 'clearSession', 'getServerUrl', 'listPrinters', 'loadEnrolment', 'loadSession', 'openFile', 'printPdf', 'saveEnrolment', 'savePdf', 'saveSession', 'setServerUrl'],
     );
     for (const [, value] of entries) {
       expect(typeof value).toBe('function');

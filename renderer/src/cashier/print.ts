@@ -6,6 +6,7 @@ import { platform } from '#platform';
 import type { Desk } from '../desk/open-desk.ts';
 import { familyAccount$ } from './cashier-data.ts';
 import { loadReceiptFonts } from './receipt-fonts.ts';
+import { receiptPrinter } from './receipt-printer.tsx';
 import type { ReceiptLayout, ZReport } from './receipt-pdf.ts';
 
 /** Who took it, as far as this desk knows its staff: the person signed in, else the desk's series. */
@@ -53,7 +54,7 @@ export async function printReceipt(desk: Desk, payment: PaymentDoc, series: stri
   const pdf = receiptPdf(receipt, { layout: choice.layout, copy: choice.copy }, fonts);
   const name = `Receipt ${payment.receiptNumber}${choice.copy ? ' (copy)' : ''}`;
   if (choice.save) await platform.savePdf(pdf, `${name}.pdf`);
-  else await platform.printPdf(pdf, name);
+  else await platform.printPdf(pdf, name, receiptPrinter());
 }
 
 const methodLabel = (method: keyof typeof methodNames): string => methodNames[method].replace(/^./, (c) => c.toUpperCase());
@@ -82,5 +83,5 @@ export async function printZReport(report: ZReport, choice: { layout: ReceiptLay
   const pdf = zReportPdf(report, choice.layout, fonts);
   const name = `Z-report ${report.series} ${report.closedAt}`;
   if (choice.save) await platform.savePdf(pdf, `${name.replaceAll(/[^\w -]+/g, '')}.pdf`);
-  else await platform.printPdf(pdf, name);
+  else await platform.printPdf(pdf, name, receiptPrinter());
 }

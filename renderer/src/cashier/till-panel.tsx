@@ -20,6 +20,7 @@ import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
 import { closeTill, tillEntries$, voidPayment, type DeskIdentity } from './cashier-data.ts';
 import { ledgerEntryOf } from '../db/ledger-keys.ts';
+import { ReceiptPrinterChoice } from './receipt-printer.tsx';
 
 const label = (method: keyof typeof methodNames): string => methodNames[method].replace(/^./, (c) => c.toUpperCase());
 
@@ -57,6 +58,7 @@ export function TillPanel({ desk, identity, opening, onReprint, onClosed }: {
     <aside className="card till" aria-label="Till">
       <h3>Till {identity.series}</h3>
       <p className="muted">Open since {time.format(new Date(opening.createdAt))} · float {money(opening.float)}</p>
+      <ReceiptPrinterChoice />
       <p data-testid="till-taken">Taken: <strong>{money(summary.taken)}</strong> in {summary.payments.length - summary.voids.length} receipt{summary.payments.length - summary.voids.length === 1 ? '' : 's'}</p>
       {summary.payments.length > 0 && (
         <table className="till-receipts" aria-label="Receipts in this till">

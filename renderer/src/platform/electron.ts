@@ -2,7 +2,6 @@
 // session is encrypted by the OS keychain in the main process.
 import type { DesktopBridge } from '../../../electron/preload/bridge.ts';
 import type { Platform } from './port.ts';
-import { downloadPdf, printPdfInFrame } from './browser-pdf.ts';
 
 function bridge(): DesktopBridge {
   const desktop = window.feemaster;
@@ -28,7 +27,10 @@ export const platform: Platform = {
   enableOfflineShell: async () => {
     await navigator.storage.persist();
   },
-  // Until the main process prints to a chosen printer (issue 6's Electron shell), as a browser does.
-  printPdf: (pdf, title) => printPdfInFrame(pdf, title),
-  savePdf: (pdf, fileName) => downloadPdf(pdf, fileName),
+  printers: () => bridge().listPrinters(),
+  // Main prints from a window of its own: to the chosen printer, or through the system's dialog.
+  printPdf: (pdf, title, printer) => bridge().printPdf(pdf, title, printer ?? null),
+  savePdf: async (pdf, fileName) => {
+    await bridge().savePdf(pdf, fileName);
+  },
 } satisfies Platform;

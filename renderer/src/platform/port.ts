@@ -24,8 +24,10 @@ export interface Platform {
   clearEnrolment(): Promise<void>;
   /** Makes the app itself load without a network (a service worker on the web; built in on desktop). */
   enableOfflineShell(): Promise<void>;
-  /** Opens the print dialog for a PDF (a receipt, a Z-report). */
-  printPdf(pdf: Uint8Array, title: string): Promise<void>;
+  /** The printers receipts may go to without a dialog (desktop only; none in a browser). */
+  printers(): Promise<{ name: string; displayName: string }[]>;
+  /** Prints a PDF (a receipt, a Z-report): to `printer` directly, or through the print dialog. */
+  printPdf(pdf: Uint8Array, title: string, printer?: string | null): Promise<void>;
   /** Saves a PDF where the person chooses (a download in the browser). */
   savePdf(pdf: Uint8Array, fileName: string): Promise<void>;
 }

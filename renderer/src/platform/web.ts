@@ -35,6 +35,7 @@ export const platform: Platform = {
     if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;
     await navigator.serviceWorker.register('/sw.js', { scope: '/' });
   },
+  printers: () => Promise.resolve([]),
   printPdf: (pdf, title) => printPdfInFrame(pdf, title),
   savePdf: (pdf, fileName) => downloadPdf(pdf, fileName),
 } satisfies Platform;
