@@ -110,7 +110,15 @@ export function App() {
       return (
         <DeskView
           desk={screen.desk}
+          enrolment={enrolment?.serverUrl === screen.desk.session.serverUrl ? enrolment : null}
           onSignOut={(notice) => void signOut(screen.desk, notice)}
+          onSwitchPerson={async (session, password) => {
+            await saveSession(session);
+            if (enrolment?.serverUrl === session.serverUrl && session.offlineGrant) setEnrolment(await rememberOfflineSignIn(enrolment, session, password));
+            // Same replica, same open screen: only who is signed in changes.
+            screen.desk.tokens.replace(session);
+            setScreen({ kind: 'desk', desk: { ...screen.desk, session } });
+          }}
           onPasswordChanged={async (userId) => {
             if (enrolment) setEnrolment(await forgetOfflineAccount(enrolment, userId));
           }}

@@ -41,6 +41,22 @@ describe('access tokens on the desk', () => {
     expect(saved.map((s) => [s.accessToken, s.refreshToken])).toEqual([['access-2', 'refresh-2']]);
   });
 
+  it('keeps the person who took over the desk when the previous one’s refresh comes back late', async () => {
+    let answer: (response: Response) => void = () => undefined;
+    vi.stubGlobal('fetch', () => new Promise<Response>((resolve) => (answer = resolve)));
+    const saved: Session[] = [];
+    const clock = Date.parse('2026-03-01T10:14:30.000Z');
+    const tokens = createAccessTokens(session, async (s) => void saved.push(s), () => clock);
+    const late = tokens.current();
+    const peter: Session = { ...session, accessToken: 'peter-1', expiresAt: '2026-03-01T11:00:00.000Z', refreshToken: 'peter-refresh', user: { ...session.user, id: '0190a1b2-0000-7000-8000-000000000009', displayName: 'Peter' } };
+    tokens.replace(peter);
+    answer(rotated(2)());
+    expect(await late).toBe('peter-1');
+    expect(await tokens.current()).toBe('peter-1');
+    expect(tokens.session().user.displayName).toBe('Peter');
+    expect(saved).toEqual([]);
+  });
+
   it('refreshes after a 401 only if the refused token is still the current one', async () => {
     const calls = fakeServer([rotated(2)]);
     const tokens = createAccessTokens(session, async () => undefined, () => Date.parse('2026-03-01T10:00:00.000Z'));

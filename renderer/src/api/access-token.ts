@@ -12,6 +12,8 @@ export interface AccessTokens {
   /** After the server refused the current token: refresh once and return the new one. */
   afterUnauthorized(rejected: string): Promise<string>;
   session(): Session;
+  /** Another person took over the desk (switch cashier): their session is used from now on. */
+  replace(next: Session): void;
 }
 
 const REFRESH_MARGIN_MS = 60_000;
@@ -22,22 +24,32 @@ export function createAccessTokens(initial: Session, persist: (session: Session)
   let session = initial;
   let refreshing: Promise<string> | null = null;
 
+  /** Which refresh is the current one (a switch of person drops the one in flight). */
+  let attempt = 0;
   const refresh = (): Promise<string> => {
-    refreshing ??= (async () => {
+    if (refreshing) return refreshing;
+    attempt += 1;
+    const mine = attempt;
+    refreshing = (async () => {
+      const started = session;
       try {
-        const { pendingOffline, ...signedIn } = session;
+        let next: Session;
+        const { pendingOffline, ...signedIn } = started;
         if (pendingOffline) {
           // Back online after an offline sign-in: the desk vouches for it and gets capped tokens.
-          const opened = await requestJson<LoginResponse>(session.serverUrl, '/api/v1/auth/offline-session', { method: 'POST', body: JSON.stringify(pendingOffline), signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS) });
-          session = { ...signedIn, ...opened };
+          const opened = await requestJson<LoginResponse>(started.serverUrl, '/api/v1/auth/offline-session', { method: 'POST', body: JSON.stringify(pendingOffline), signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS) });
+          next = { ...signedIn, ...opened };
         } else {
-          const rotated = await requestJson<RefreshResponse>(session.serverUrl, '/api/v1/auth/refresh', {
+          const rotated = await requestJson<RefreshResponse>(started.serverUrl, '/api/v1/auth/refresh', {
             method: 'POST',
-            body: JSON.stringify({ refreshToken: session.refreshToken }),
+            body: JSON.stringify({ refreshToken: started.refreshToken }),
             signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
           });
-          session = { ...session, ...rotated };
+          next = { ...started, ...rotated };
         }
+        // Another person took over the desk meanwhile: their session stands, not this one.
+        if (session !== started) return session.accessToken;
+        session = next;
         await persist(session);
         return session.accessToken;
       } catch (error) {
@@ -46,7 +58,7 @@ export function createAccessTokens(initial: Session, persist: (session: Session)
         }
         throw error;
       } finally {
-        refreshing = null;
+        if (attempt === mine) refreshing = null;
       }
     })();
     return refreshing;
@@ -66,5 +78,10 @@ export function createAccessTokens(initial: Session, persist: (session: Session)
       return refresh();
     },
     session: () => session,
+    replace(next) {
+      session = next;
+      attempt += 1;
+      refreshing = null;
+    },
   };
 }

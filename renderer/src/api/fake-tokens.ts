@@ -15,5 +15,8 @@ export function fakeTokens(): AccessTokens & { refreshed: string[] } {
     session: () => {
       throw new Error('the API clients never read the session');
     },
+    replace: () => {
+      throw new Error('the API clients never switch the person');
+    },
   };
 }

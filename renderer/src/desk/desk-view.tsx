@@ -17,11 +17,18 @@ import { StudentsScreen } from '../screens/students-screen.tsx';
 import { Notifications, SendNoticeForm, mayBroadcast } from './notifications.tsx';
 import type { Desk } from './open-desk.ts';
 import { useOpenConflicts, type OpenConflicts } from './open-conflicts.ts';
+import { LockScreen, idleMinutes, useIdleLock } from './lock-screen.tsx';
+import type { DeskEnrolment } from './enrolment.ts';
+import type { Session } from '../api/session.ts';
 import { defaultSection, deskSections, sectionTitles, type DeskSection } from './sections.ts';
 
-export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }: {
+export function DeskView({ desk, enrolment, onSignOut, onEnrolThisDesk, onPasswordChanged, onSwitchPerson }: {
   desk: Desk;
+  /** This computer's desk enrolment, when it is one (offline unlock and switching use it). */
+  enrolment: DeskEnrolment | null;
   onSignOut: (notice: string) => void;
+  /** Another person took over the locked desk: the app carries on with their session. */
+  onSwitchPerson: (session: Session, password: string) => Promise<void>;
   /** After the person changed their password: the desk drops its offline record of them. */
   onPasswordChanged: (userId: string) => Promise<void>;
   /** Enrols the desk this app runs on with an approval code just issued; resolves to what to tell the person. */
@@ -36,6 +43,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
   // A role that lost a section (never shown to it) falls back to the first it may open.
   const section = sections.includes(chosen) ? chosen : (sections[0] ?? 'students');
   const conflicts = useOpenConflicts(desk, sections.includes('conflicts'));
+  const idle = useIdleLock(idleMinutes());
 
   const signOut = async (): Promise<void> => {
     setSigningOut(true);
@@ -45,7 +53,20 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
   };
 
   return (
-    <div className="desk">
+    <>
+    {idle.locked && (
+      <LockScreen
+        desk={desk}
+        enrolment={enrolment}
+        onUnlock={idle.unlock}
+        onSwitch={async (session, password) => {
+          await onSwitchPerson(session, password);
+          idle.unlock();
+        }}
+        onSignOut={() => void signOut()}
+      />
+    )}
+    <div className="desk" inert={idle.locked}>
       <header className="topbar">
         <div>
           <strong>{desk.session.school.name}</strong>
@@ -53,6 +74,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
         </div>
         <SyncIndicator store={desk.status} />
         {mayBroadcast(desk) && <button type="button" className="secondary" onClick={() => setSendingNotice(true)}>Send a notice</button>}
+        <button type="button" className="secondary" onClick={idle.lock}>Lock</button>
         {!offline && <button type="button" className="secondary" onClick={() => setChangingPassword(true)}>Change password</button>}
         <button type="button" className="secondary" onClick={() => void signOut()} disabled={signingOut} aria-busy={signingOut}>Sign out</button>
       </header>
@@ -80,6 +102,7 @@ export function DeskView({ desk, onSignOut, onEnrolThisDesk, onPasswordChanged }
       </nav>
       <SectionScreen section={section} desk={desk} onEnrolThisDesk={onEnrolThisDesk} conflicts={conflicts} />
     </div>
+    </>
   );
 }
 
