@@ -40,3 +40,4 @@ export * from './desk/payer-account.ts';
 export * from './desk/take-payment.ts';
 export * from './desk/till.ts';
 export * from './desk/receipt.ts';
+export * from './desk/void-register.ts';

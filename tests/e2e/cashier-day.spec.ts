@@ -31,6 +31,11 @@ test('a cashier’s day: payments online and offline, receipts, a void, a second
   await openDesk(deskA, codeA, JANE);
   await waitForOfflineShell(deskA);
   await openTill(deskA, '2,000');
+  // A second window of the same desk does not take payments beside the first.
+  const otherWindow = await contextA.newPage();
+  await otherWindow.goto('/');
+  await expect(otherWindow.getByTestId('till-elsewhere')).toContainText('The till of desk MAIN-D41 is open in another window');
+  await otherWindow.close();
 
   // 1. Cash with change, part of what the Wafulas owe.
   await findFamily(deskA, 'wafula', /Wafula family/);
@@ -131,6 +136,15 @@ test('a cashier’s day: payments online and offline, receipts, a void, a second
   });
   const copy = await pdfText(new Uint8Array(reprinted));
   expect(copy).toEqual(expect.arrayContaining(['COPY', 'VOID', 'Voided: Wrong family: paid for by the Rotichs']));
+  // The void register lists it, with its reason, and prints.
+  await deskA.getByRole('button', { name: 'Void register' }).click();
+  const voids = deskA.getByRole('region', { name: 'Void register' });
+  await expect(voids.getByTestId('void-line')).toHaveText([/MAIN-D41-000005.*Wafula family.*KES\s4,000\.00.*Jane Wanjiru.*Wrong family: paid for by the Rotichs/]);
+  const registerDownload = deskA.waitForEvent('download');
+  await voids.getByRole('button', { name: 'Save void register PDF' }).click();
+  const registerText = (await pdfOf(registerDownload)).join(' ');
+  for (const part of ['VOID REGISTER', 'MAIN-D41-000005 Wafula family KES 4,000.00', 'Reason: Wrong family: paid for by the Rotichs', 'Voided in all (1) KES 4,000.00']) expect(registerText, part).toContain(part);
+  await voids.getByRole('button', { name: 'Close' }).click();
 
   // The connection comes back: everything goes up.
   await goOnline(contextA, link);

@@ -79,6 +79,7 @@ export async function openDesk(page: Page, approvalCode: string, cashier: { emai
   const enrol = page.getByRole('form', { name: 'Enrol this desk' });
   await enrol.getByLabel('Approval code').fill(approvalCode);
   await enrol.getByRole('button', { name: 'Enrol desk' }).click();
+  await expect(page.getByText(/This computer is now desk/)).toBeVisible();
   const signIn = page.getByRole('form', { name: 'Sign in' });
   await signIn.getByLabel('Email').fill(cashier.email);
   await signIn.getByLabel('Password').fill(cashier.password);

@@ -9,6 +9,7 @@ import { owedAfter, payerAccount } from './payer-account.ts';
 import { changeDue, methodUnavailable, newPayment, particularsProblems, PaymentNotTakenError, type PaymentParticulars } from './take-payment.ts';
 import { openTillOf, summarizeTill } from './till.ts';
 import { buildReceipt, paymentParticulars, receiptVerificationCode } from './receipt.ts';
+import { voidRegister } from './void-register.ts';
 
 const schoolId = newId();
 const cashier = newId();
@@ -189,5 +190,30 @@ describe('the receipt', () => {
     expect(paymentParticulars(payment(1, [], { method: 'cheque', cheque: { number: '004512', bank: 'Equity Bank', date: '2025-01-25' } }))).toBe('Cheque 004512, Equity Bank, dated 2025-01-25');
     expect(paymentParticulars(payment(1, [], { method: 'mobileMoney', mobileMoneyProvider: 'M-Pesa', reference: 'QK45TY7' }))).toBe('M-Pesa QK45TY7');
     expect(paymentParticulars(payment(1, [], { method: 'bankTransfer', reference: 'FT2412' }))).toBe('Ref FT2412');
+  });
+});
+
+describe('the void register', () => {
+  const taken = (seq: number, at: string, amount: number) => payment(amount, [], { id: newId(), createdAt: at, receiptNumber: `MAIN-D01-${String(seq).padStart(6, '0')}` });
+  const voidOf = (p: PaymentDoc, at: string, reason: string): VoidDoc => ({ ...common(), createdAt: at, type: 'void', paymentId: p.id, payerId: p.payerId, reason });
+
+  it('lists each voided payment once, in the days asked for, in the school’s time zone, with the total', () => {
+    const a = taken(1, '2025-02-03T06:00:00.000Z', 150_000);
+    const b = taken(2, '2025-02-03T07:00:00.000Z', 80_000);
+    const c = taken(3, '2025-02-10T07:00:00.000Z', 20_000);
+    const entries: LedgerEntry[] = [
+      a, b, c,
+      voidOf(b, '2025-02-03T08:00:00.000Z', 'Wrong family'),
+      // A second desk voided it too: one line, at the first void.
+      voidOf(b, '2025-02-03T09:30:00.000Z', 'Duplicate'),
+      // 23:30 UTC on the 3rd is the 4th in Nairobi: outside the 3rd.
+      voidOf(a, '2025-02-03T23:30:00.000Z', 'Cheque bounced at the counter'),
+      voidOf(c, '2025-02-10T08:00:00.000Z', 'Typed 200 for 20'),
+    ];
+    const register = voidRegister(entries, { from: '2025-02-03', to: '2025-02-03', timeZone: 'Africa/Nairobi' });
+    expect(register.lines.map((l) => [l.receiptNumber, l.amount, l.reason, l.voidedOn])).toEqual([['MAIN-D01-000002', 80_000, 'Wrong family', '2025-02-03']]);
+    expect(voidRegister(entries, { from: '2025-02-01', to: '2025-02-28', timeZone: 'Africa/Nairobi' }).total).toBe(250_000);
+    const orphan = voidOf(taken(9, '2025-02-03T06:00:00.000Z', 1), '2025-02-03T10:00:00.000Z', 'Older year');
+    expect(voidRegister([orphan], { from: '2025-02-03', to: '2025-02-03' }).unmatched).toEqual([orphan]);
   });
 });

@@ -1,7 +1,7 @@
 // The cashier's reads and writes against the desk's replica: which desk and receipt series this
 // is, the till, a family's ledger entries, and the payment, void and till documents, each written
 // locally at once (online or not) and marked pending until the server has it.
-import { combineLatest, distinctUntilChanged, map, switchMap, type Observable } from 'rxjs';
+import { Observable, combineLatest, distinctUntilChanged, map, of, switchMap } from 'rxjs';
 import {
   formatReceiptNumber,
   newId,
@@ -64,16 +64,28 @@ export function deskIdentity$(desk: Desk): Observable<IdentityResult> {
 
 /** The till of this desk that is open, or null. */
 export function openTill$(db: FeeMasterDatabase, deviceId: string): Observable<CashSessionOpenDoc | null> {
-  return db.ledger
-    .find({ selector: { type: { $in: ['cashSessionOpen', 'cashSessionClose'] } } })
-    .$.pipe(map((docs) => openTillOf(deviceId, docs.map(ledgerEntryOf))));
+  // One exact read of the type index each: tills are few, the ledger is large.
+  return combineLatest([db.ledger.find({ selector: { type: 'cashSessionOpen' } }).$, db.ledger.find({ selector: { type: 'cashSessionClose' } }).$]).pipe(
+    map(([opened, closed]) => openTillOf(deviceId, [...opened.map(ledgerEntryOf), ...closed.map(ledgerEntryOf)])),
+  );
 }
 
-/** What may belong to a till: the payments, voids and closing made since it was opened. */
+/**
+ * What may belong to a till: the payments, voids and closing made since it was opened. Read by
+ * time alone, through the createdAt index (a selector on several types would be read through the
+ * type index from the first to the last of them: most of a large ledger).
+ */
 export function tillEntries$(db: FeeMasterDatabase, opening: CashSessionOpenDoc): Observable<LedgerEntry[]> {
+  const wanted = new Set<LedgerEntry['type']>(['payment', 'void', 'cashSessionClose']);
   return db.ledger
-    .find({ selector: { type: { $in: ['payment', 'void', 'cashSessionClose'] }, createdAt: { $gte: opening.createdAt } } })
-    .$.pipe(map((docs) => [opening, ...docs.map(ledgerEntryOf)]));
+    .find({ selector: { createdAt: { $gte: opening.createdAt } } })
+    .$.pipe(map((docs) => [opening, ...docs.map(ledgerEntryOf).filter((entry) => wanted.has(entry.type))]));
+}
+
+/** Entries whose lookup key is one of `values`: one exact index read each (an $in is read as one range from the least to the greatest). */
+function withKeys$(db: FeeMasterDatabase, key: 'studentKey' | 'payerKey', values: readonly string[]): Observable<LedgerEntry[]> {
+  if (values.length === 0) return of([]);
+  return combineLatest(values.map((value) => db.ledger.find({ selector: { [key]: value } }).$)).pipe(map((lists) => lists.flatMap((docs) => docs.map(ledgerEntryOf))));
 }
 
 /** Writes one ledger entry on this desk; it syncs when the server can be reached. */
@@ -125,29 +137,49 @@ export async function closeTill(
   return closing;
 }
 
-/**
- * The series' next number: one above the highest on this desk (voided numbers included; they are
- * never reused), read through the receipt-number index, so it costs the same with 200,000
- * entries. Numbers sort as text while they have six digits; a series past 999,999 is read whole.
- */
-export async function nextReceiptNumber(db: FeeMasterDatabase, identity: DeskIdentity): Promise<string> {
-  const prefix = `${identity.series}-`;
-  const inSeries = { receiptKey: { $gt: prefix, $lt: `${identity.series}.` } };
+/** The highest number of the series stored on this desk (voided ones included), through the receipt-number key. */
+async function highestInSeries(db: FeeMasterDatabase, identity: DeskIdentity): Promise<number> {
+  const inSeries = { receiptKey: { $gt: `${identity.series}-`, $lt: `${identity.series}.` } };
   const top = await db.ledger.findOne({ selector: inSeries, sort: [{ receiptKey: 'desc' }] }).exec();
-  let highest = top ? (parseReceiptNumber(top.receiptKey)?.seq ?? 0) : 0;
-  if (highest >= 999_999) {
-    const all = await db.ledger.find({ selector: inSeries }).exec();
-    highest = Math.max(...all.map((doc) => parseReceiptNumber(doc.receiptKey)?.seq ?? 0));
-  }
-  return formatReceiptNumber(identity.officeCode, identity.deviceCode, highest + 1);
+  const highest = top ? (parseReceiptNumber(top.receiptKey)?.seq ?? 0) : 0;
+  // Numbers sort as text while they have six digits; a series past 999,999 is read whole.
+  if (highest < 999_999) return highest;
+  const all = await db.ledger.find({ selector: inSeries }).exec();
+  return Math.max(...all.map((doc) => parseReceiptNumber(doc.receiptKey)?.seq ?? 0));
 }
 
-/** One receipt number at a time per desk, across the desk's windows and tabs (Web Locks where the platform has them). */
-let localChain: Promise<unknown> = Promise.resolve();
-async function withReceiptLock<T>(series: string, work: () => Promise<T>): Promise<T> {
-  if (typeof navigator !== 'undefined' && 'locks' in navigator) {
-    return navigator.locks.request(`feemaster-receipts-${series}`, work);
+/** The last number this page used per replica and series, so a payment needs one exact lookup, not a read of the series. */
+const lastUsed = new Map<string, number>();
+const seriesKey = (db: FeeMasterDatabase, identity: DeskIdentity): string => `${db.name}:${identity.deviceId}:${identity.series}`;
+
+/** Reads where the series stands, ahead of the first payment (the till calls it when it opens). */
+export async function prepareReceiptSeries(db: FeeMasterDatabase, identity: DeskIdentity): Promise<void> {
+  const key = seriesKey(db, identity);
+  if (!lastUsed.has(key)) lastUsed.set(key, await highestInSeries(db, identity));
+}
+
+/**
+ * The series' next number: one above the last used (voided numbers included; they are never
+ * reused). Another tab or window of this desk may have used numbers meanwhile: a number already
+ * stored is passed over, so none is handed out twice and none skipped.
+ */
+export async function nextReceiptNumber(db: FeeMasterDatabase, identity: DeskIdentity, options: { holdsTill?: boolean } = {}): Promise<{ receiptNumber: string; seq: number }> {
+  await prepareReceiptSeries(db, identity);
+  const last = lastUsed.get(seriesKey(db, identity)) ?? 0;
+  // The window holding the till is the only one numbering this series: what it used last is where the series stands.
+  if (options.holdsTill) return { receiptNumber: formatReceiptNumber(identity.officeCode, identity.deviceCode, last + 1), seq: last + 1 };
+  for (let seq = last + 1; ; seq += 1) {
+    const receiptNumber = formatReceiptNumber(identity.officeCode, identity.deviceCode, seq);
+    if (!(await db.ledger.findOne({ selector: { receiptKey: receiptNumber } }).exec())) return { receiptNumber, seq };
   }
+}
+
+/**
+ * One payment at a time in this page. Across the desk's windows the till itself is held by one
+ * window at a time (useTillHolder), so numbering needs no lock of its own per payment.
+ */
+let localChain: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
   const run = localChain.then(work, work);
   localChain = run.catch(() => undefined);
   return run;
@@ -156,23 +188,37 @@ async function withReceiptLock<T>(series: string, work: () => Promise<T>): Promi
 export type PaymentRequest = Omit<NewPaymentInput, 'id' | 'schoolId' | 'currency' | 'createdBy' | 'deviceId' | 'officeId' | 'receiptNumber' | 'now'>;
 
 /** Numbers and writes the payment on this desk: the receipt number is the desk's next, at once. */
-export async function takePayment(desk: Desk, identity: DeskIdentity, request: PaymentRequest, now = new Date()): Promise<PaymentDoc> {
+/** `holdsTill`: this window holds the desk's till (tillHolder$), so no other numbers its receipts. */
+export async function takePayment(desk: Desk, identity: DeskIdentity, request: PaymentRequest, options: { holdsTill: boolean; now?: Date }): Promise<PaymentDoc> {
+  const now = options.now ?? new Date();
   startTiming('payment-commit');
-  return withReceiptLock(identity.series, async () => {
-    const payment = newPayment({
-      ...request,
-      id: newId(),
-      schoolId: desk.session.school.id,
-      currency: desk.session.school.currency,
-      createdBy: desk.session.user.id,
-      deviceId: identity.deviceId,
-      officeId: identity.officeId,
-      receiptNumber: await nextReceiptNumber(desk.db, identity),
-      now,
-    });
-    await recordEntry(desk, payment);
-    endTiming('payment-commit');
-    return payment;
+  return oneAtATime(async () => {
+    const id = newId();
+    const createdAt = now.toISOString();
+    const pending = desk.pending.ledger;
+    // The number is looked up while the payment is marked pending (marked before it is written,
+    // so a push that completes at once cannot race ahead of the mark).
+    const [{ receiptNumber, seq }] = await Promise.all([nextReceiptNumber(desk.db, identity, { holdsTill: options.holdsTill }), pending.mark(id, createdAt)]);
+    try {
+      const payment = newPayment({
+        ...request,
+        id,
+        schoolId: desk.session.school.id,
+        currency: desk.session.school.currency,
+        createdBy: desk.session.user.id,
+        deviceId: identity.deviceId,
+        officeId: identity.officeId,
+        receiptNumber,
+        now,
+      });
+      await desk.db.ledger.insert(withLedgerKeys(payment));
+      lastUsed.set(seriesKey(desk.db, identity), seq);
+      endTiming('payment-commit');
+      return payment;
+    } catch (error) {
+      await pending.settle([{ id, updatedAt: createdAt }]);
+      throw error;
+    }
   });
 }
 
@@ -193,15 +239,42 @@ export function familyAccount$(desk: Desk, payer: Pick<Payer, 'id' | 'students'>
     map((docs) => [...new Set([payer.id, ...docs.map((d) => d.toJSON() as Payer).filter((p) => p.students.some((s) => studentIds.includes(s.studentId))).map((p) => p.id)])].sort()),
     distinctUntilChanged((a, b) => a.join() === b.join()),
   );
-  return combineLatest([
-    desk.db.ledger.find({ selector: { studentKey: { $in: studentIds } } }).$,
-    payerIds$.pipe(switchMap((payerIds) => desk.db.ledger.find({ selector: { payerKey: { $in: payerIds } } }).$)),
-  ]).pipe(
+  return combineLatest([withKeys$(desk.db, 'studentKey', studentIds), payerIds$.pipe(switchMap((payerIds) => withKeys$(desk.db, 'payerKey', payerIds)))]).pipe(
     map(([aboutStudents, ofPayers]) => {
       const byId = new Map<string, LedgerEntry>();
-      for (const list of [aboutStudents, ofPayers]) for (const doc of list) byId.set(doc.id, ledgerEntryOf(doc));
+      for (const entry of [...aboutStudents, ...ofPayers]) byId.set(entry.id, entry);
       const entries = [...byId.values()];
       return { account: payerAccount(payer, entries, { now: now(), timeZone: desk.session.school.timezone }), entries };
     }),
   );
+}
+
+/**
+ * Whether this window holds the desk's till: one window at a time takes payments, so two tabs of
+ * the browser edition never number receipts side by side. The other windows wait for it and take
+ * the till over when that one closes. (The desktop app runs one window.)
+ */
+export function tillHolder$(series: string): Observable<boolean> {
+  return new Observable<boolean>((subscriber) => {
+    if (typeof navigator === 'undefined' || !('locks' in navigator)) {
+      subscriber.next(true);
+      return undefined;
+    }
+    const released = new AbortController();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    subscriber.next(false);
+    navigator.locks
+      .request(`feemaster-till-${series}`, { signal: released.signal }, () => {
+        subscriber.next(true);
+        return held;
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof DOMException && error.name === 'AbortError')) subscriber.error(error);
+      });
+    return () => {
+      release();
+      released.abort();
+    };
+  });
 }

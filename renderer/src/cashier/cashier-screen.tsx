@@ -2,10 +2,9 @@
 // close the till with its Z-report. Everything reads and writes the desk's replica, so it works
 // the same with the internet down.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { combineLatest, map } from 'rxjs';
+import { map } from 'rxjs';
 import {
   MoneyError,
-  buildPeopleIndex,
   closingLines,
   formatMoney,
   newId,
@@ -17,17 +16,17 @@ import {
   type LedgerEntry,
   type PayerAccount,
   type PaymentMethod,
-  type ReferenceDoc,
-  type Student,
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { deskIdentity$, familyAccount$, openTill, openTill$, takePayment, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, takePayment, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
 import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
 import { printReceipt, printZReport, zReportOf, type PrintChoice } from './print.ts';
 import { TillPanel, type ClosedTill } from './till-panel.tsx';
 import { StatementPanel } from './statement-panel.tsx';
+import { people$, type StudentSummary } from './people-index.ts';
+import { VoidRegisterPanel } from './void-register-panel.tsx';
 import { endTimingAfterPaint, markDeskReady } from '../components/timings.ts';
 
 /** No card or PayPal account is connected until the integrations arrive. */
@@ -45,9 +44,14 @@ function Cashier({ desk, identity }: { desk: Desk; identity: DeskIdentity }) {
   const till$ = useMemo(() => openTill$(desk.db, identity.deviceId), [desk, identity.deviceId]);
   const till = useObservable(till$, undefined);
   const [closed, setClosed] = useState<ClosedTill | null>(null);
+  const [showVoids, setShowVoids] = useState(false);
   if (till === undefined) return <section className="cashier"><p className="muted">Opening the till…</p></section>;
   return (
     <section className="cashier">
+      <div className="cashier-tools">
+        <button type="button" className="link" aria-expanded={showVoids} onClick={() => setShowVoids(!showVoids)}>Void register</button>
+      </div>
+      {showVoids && <VoidRegisterPanel desk={desk} onClose={() => setShowVoids(false)} />}
       {closed && <ClosedTillPanel desk={desk} identity={identity} closed={closed} onDismiss={() => setClosed(null)} />}
       {till === null ? (
         <OpenTillForm desk={desk} identity={identity} onOpened={() => setClosed(null)} />
@@ -103,19 +107,13 @@ function OpenTillForm({ desk, identity, onOpened }: { desk: Desk; identity: Desk
 
 /** Finding a family and taking their payment. */
 function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentity; tillId: string }) {
-  const people$ = useMemo(
-    () =>
-      combineLatest([desk.db.students.find().$, desk.db.payers.find().$, desk.db.reference.find({ selector: { kind: 'class' } }).$]).pipe(
-        map(([students, payers, classes]) => {
-          const studentDocs = students.map((d) => d.toJSON() as Student);
-          const payerDocs = payers.map((d) => d.toJSON() as Payer);
-          const classNames = new Map(classes.map((d) => d.toJSON() as ReferenceDoc).map((c) => [c.id, c.name]));
-          return { index: buildPeopleIndex({ students: studentDocs, payers: payerDocs, classNames }), students: new Map(studentDocs.map((s) => [s.id, s])), payers: payerDocs };
-        }),
-      ),
-    [desk],
-  );
-  const people = useObservable(people$, null);
+  // Where the receipt series stands, read once while the cashier is still searching.
+  useEffect(() => {
+    prepareReceiptSeries(desk.db, identity).catch((error: unknown) => console.warn('The receipt series could not be read ahead:', error));
+  }, [desk.db, identity]);
+  const everyone$ = useMemo(() => people$(desk.db), [desk.db]);
+  const people = useObservable(everyone$, null);
+  const holdsTill = useObservable(useMemo(() => tillHolder$(identity.series), [identity.series]), false);
   useEffect(() => {
     if (people) markDeskReady();
   }, [people]);
@@ -146,7 +144,8 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
       {!taken && student && (
         <StudentWithoutFamily desk={desk} student={student} payers={people.payers.filter((p) => p.students.some((s) => s.studentId === student.id))} onPayer={(id) => setChosen({ payerId: id })} />
       )}
-      {!taken && payer && (
+      {!holdsTill && <p className="notice" role="status" data-testid="till-elsewhere">The till of desk {identity.series} is open in another window of this browser: take payments there, or close it to take them here.</p>}
+      {!taken && payer && holdsTill && (
         <FamilyPanel
           key={payer.id}
           desk={desk}
@@ -158,7 +157,7 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
           students={payer.students.flatMap((link) => people.students.get(link.studentId) ?? [])}
           online={online}
           onTake={async (particulars, allocation) => {
-            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: tillId, offline: !online, particulars, allocations: allocation.allocations });
+            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: tillId, offline: !online, particulars, allocations: allocation.allocations }, { holdsTill });
             setTaken(payment);
           }}
         />
@@ -171,7 +170,7 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
 function FamilyPanel({ desk, payer, students, studentName, online, onTake }: {
   desk: Desk;
   payer: Payer;
-  students: Student[];
+  students: StudentSummary[];
   studentName: (id: string) => string;
   online: boolean;
   onTake: Parameters<typeof PaymentForm>[0]['onTake'];
@@ -220,7 +219,7 @@ function FamilyAccount({ desk, payer, students, studentName, online, onTake, fou
 }
 
 /** A student nobody pays for yet, or several payers: choose one, or open a family account on the spot. */
-function StudentWithoutFamily({ desk, student, payers, onPayer }: { desk: Desk; student: Student; payers: Payer[]; onPayer: (id: string) => void }) {
+function StudentWithoutFamily({ desk, student, payers, onPayer }: { desk: Desk; student: StudentSummary; payers: Payer[]; onPayer: (id: string) => void }) {
   const [name, setName] = useState(`${student.lastName} family`);
   const [phone, setPhone] = useState('');
   const [error, setError] = useState<string | null>(null);

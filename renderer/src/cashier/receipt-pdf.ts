@@ -261,3 +261,33 @@ export function statementPdf(statement: StatementPrint, fonts: ReceiptFonts): Ui
   );
   return render(rows, 'A5', fonts, `Statement ${statement.payerName} ${statement.asOf}`);
 }
+
+/** The void register as printed (A5). */
+export interface VoidRegisterPrint {
+  schoolName: string;
+  currency: string;
+  from: string;
+  to: string;
+  lines: readonly { receiptNumber: string; voidedAt: string; payerName: string; method: string; amount: number; reason: string; voidedBy: string }[];
+  total: number;
+}
+
+export function voidRegisterPdf(register: VoidRegisterPrint, fonts: ReceiptFonts): Uint8Array {
+  const money = printedMoney(register.currency);
+  const rows: Row[] = [
+    { kind: 'text', text: register.schoolName, bold: true, scale: 1.3, align: 'center' },
+    { kind: 'text', text: 'VOID REGISTER', bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
+    { kind: 'text', text: register.from === register.to ? register.from : `${register.from} to ${register.to}`, align: 'center' },
+    { kind: 'rule' },
+  ];
+  if (register.lines.length === 0) rows.push({ kind: 'text', text: 'No payment was voided in these days.' });
+  for (const line of register.lines) {
+    rows.push(
+      { kind: 'pair', left: `${line.receiptNumber}  ${line.payerName}`, right: money(line.amount), bold: true },
+      { kind: 'text', text: `${line.method}, voided ${line.voidedAt} by ${line.voidedBy}`, scale: 0.9 },
+      { kind: 'text', text: `Reason: ${line.reason}`, scale: 0.9 },
+    );
+  }
+  rows.push({ kind: 'rule' }, { kind: 'pair', left: `Voided in all (${String(register.lines.length)})`, right: money(register.total), bold: true });
+  return render(rows, 'A5', fonts, `Void register ${register.from} ${register.to}`);
+}

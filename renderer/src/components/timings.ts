@@ -21,8 +21,8 @@ export function endTiming(name: DeskTiming): void {
 }
 
 /** Steps of opening the desk, for finding where a slow start goes. */
-export function markStep(step: 'database-open' | 'sync-started'): void {
-  performance.mark(`${PREFIX}${step}`);
+export function markStep(step: 'database-open' | 'sync-started' | 'people-read'): void {
+  if (performance.getEntriesByName(`${PREFIX}${step}`, 'mark').length === 0) performance.mark(`${PREFIX}${step}`);
 }
 
 /** Once per page: the desk can take its first search (students and families indexed). */
