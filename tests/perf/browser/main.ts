@@ -5,6 +5,7 @@ import Dexie from 'dexie';
 import { addRxPlugin, createRxDatabase, wrappedValidateStorageFactory, type RxCollection, type RxJsonSchema, type RxStorage } from 'rxdb';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { downloadLedger, type LedgerDownloadProgress } from '../../../renderer/src/sync/ledger-download.ts';
 import { deskLedgerSchema, withLedgerKeys, withoutLedgerKeys } from '../../../renderer/src/db/ledger-keys.ts';
@@ -47,6 +48,8 @@ declare global {
 
 // The download keeps its progress in a local document, as on the desk.
 addRxPlugin(RxDBLocalDocumentsPlugin);
+// The ledger's schema is at version 1, as on the desk: RxDB wants its migration plugin for that.
+addRxPlugin(RxDBMigrationSchemaPlugin);
 
 // The desk's storage: Dexie wrapped with core's CSP-safe validator, entries checked without the
 // desk's lookup keys (as renderer/src/db/database.ts builds it).
@@ -73,7 +76,7 @@ async function pull(token: string, checkpoint: SyncCheckpoint | null, limit: num
 
 async function openLedger(name: string, validated: boolean): Promise<{ collection: RxCollection<LedgerRow>; remove: () => Promise<unknown> }> {
   const db = await createRxDatabase<{ ledger: RxCollection<LedgerRow> }>({ name, storage: storage(validated), multiInstance: false, eventReduce: true, localDocuments: true });
-  const collections = await db.addCollections({ ledger: { schema: ledgerSchema, localDocuments: true } });
+  const collections = await db.addCollections({ ledger: { schema: ledgerSchema, localDocuments: true, migrationStrategies: { 1: (doc: LedgerRow) => withLedgerKeys(doc) } } });
   return { collection: collections.ledger, remove: () => db.remove() };
 }
 
