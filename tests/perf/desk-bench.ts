@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     keystrokes: { type: 'string', default: '30' },
     payments: { type: 'string', default: '30' },
     loads: { type: 'string', default: '3' },
+    /** Milliseconds between one payment's receipt and the next family's search (0: back to back). */
+    'pause-ms': { type: 'string', default: '0' },
     out: { type: 'string', default: resolve(repoRoot, '.bench/desk.json') },
   },
   strict: true,
@@ -42,6 +44,8 @@ const LEDGER = count('ledger');
 const QUERIES = count('keystrokes');
 const PAYMENTS = count('payments');
 const LOADS = count('loads');
+const PAUSE_MS = Number(args['pause-ms']);
+if (!Number.isSafeInteger(PAUSE_MS) || PAUSE_MS < 0) throw new Error('--pause-ms must be a whole number of milliseconds');
 if (LEDGER <= STUDENTS) throw new Error('--ledger must be more than --students (one invoice per student, the rest payments)');
 
 const TARGETS = { searchP95Ms: 50, paymentP95Ms: 30, readyMs: 2_000 } as const;
@@ -268,6 +272,7 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'payment-amount');
       await amount.press('Enter');
       await page.getByTestId('receipt-number').waitFor();
+      if (PAUSE_MS > 0) await page.waitForTimeout(PAUSE_MS);
       await page.keyboard.press('Escape');
       await findBox.waitFor();
     }
@@ -288,7 +293,7 @@ async function main(): Promise<void> {
       ['renderer JS heap at ready / after the payments', null, `${heapAtReady.used.toFixed(0)} MB / ${heapAfter.used.toFixed(0)} MB used`, '', null],
       ['first download of the school by the desk', null, `${initialSyncSeconds.toFixed(0)} s`, '', null],
     ] as const;
-    console.log(`\nFee Master desk benchmark: ${STUDENTS.toLocaleString('en-US')} students, ${data.families.length.toLocaleString('en-US')} families, ${LEDGER.toLocaleString('en-US')} ledger entries in the replica\n`);
+    console.log(`\nFee Master desk benchmark: ${STUDENTS.toLocaleString('en-US')} students, ${data.families.length.toLocaleString('en-US')} families, ${LEDGER.toLocaleString('en-US')} ledger entries in the replica; payments ${PAUSE_MS > 0 ? `${String(PAUSE_MS)} ms apart` : 'back to back'}\n`);
     const widths = [52, 8, 44, 16];
     console.log(['measurement', 'samples', 'p50 / p95', 'target', 'met'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  '));
     for (const [name, samples, result, target, met] of rows) {
@@ -298,7 +303,7 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'desk',
       at: new Date().toISOString(),
-      settings: { students: STUDENTS, families: data.families.length, ledger: LEDGER, keystrokeQueries: QUERIES, payments: PAYMENTS, coldLoads: LOADS, server: 'PGlite', browser: `Chromium ${browser.version}, profile on disk` },
+      settings: { students: STUDENTS, families: data.families.length, ledger: LEDGER, keystrokeQueries: QUERIES, payments: PAYMENTS, pauseBetweenPaymentsMs: PAUSE_MS, coldLoads: LOADS, server: 'PGlite', browser: `Chromium ${browser.version}, profile on disk` },
       machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version, loadAverageAtStart: loadAtStart },
       targets: TARGETS,
       results: { searchMs: search, paymentCommitMs: payment, familyOpenMs: opening, readyMs: { ...load, runs: ready }, heapMb: { atReady: heapAtReady, afterPayments: heapAfter }, initialSyncSeconds },
