@@ -35,6 +35,7 @@ export * from './fees/invoicing.ts';
 export * from './fees/receipts.ts';
 export * from './fees/ledger-rules.ts';
 export * from './auth/permissions.ts';
+export * from './auth/refund-approval.ts';
 export * from './desk/find-people.ts';
 export * from './desk/payer-account.ts';
 export * from './desk/take-payment.ts';

@@ -95,7 +95,8 @@ export function refusalToWrite(role: Role, collection: string, doc: Record<strin
 /**
  * A session opened on a desk without the server (password checked against the desk's local
  * verifier) is capped at what a cashier may do: fee setup, refunds and desk or staff
- * administration wait until the person signs in online with their password.
+ * administration wait until the person signs in online with their password. (A refund may still
+ * be recorded in one with a manager's approval typed on the desk: see refund-approval.ts.)
  */
 export const OFFLINE_SESSION_CEILING: Role = 'cashier';
 

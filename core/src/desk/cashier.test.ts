@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../ids.ts';
 import { allocatePayment } from '../fees/allocation.ts';
-import type { CashSessionOpenDoc, InvoiceDoc, LedgerEntry, PaymentDoc, VoidDoc } from '../fees/ledger.ts';
+import type { CashSessionOpenDoc, InvoiceDoc, LedgerEntry, PaymentDoc, RefundDoc, VoidDoc } from '../fees/ledger.ts';
 import type { Payer } from '../fees/payers.ts';
 import { owedAfter, payerAccount } from './payer-account.ts';
 import { changeDue, methodUnavailable, newPayment, particularsProblems, PaymentNotTakenError, type PaymentParticulars } from './take-payment.ts';
@@ -127,6 +127,22 @@ describe('the till', () => {
     expect(summary.receipts).toEqual({ first: 'MAIN-D01-000007', last: 'MAIN-D01-000009', count: 3 });
   });
 
+  it('takes refunds paid out of the till off what it should hold, per method, and lists them for the Z-report', () => {
+    const earlier = payment(120_000, [], { receiptNumber: 'MAIN-D01-000003' });
+    const approval = { approvedBy: newId(), approvedAt: at('2025-02-01'), keyIssuedAt: 1_738_000_000, signature: 'A'.repeat(43) };
+    const cashBack: RefundDoc = { ...common('2025-02-01'), type: 'refund', payerId: family.id, amount: 120_000, method: 'cash', reason: 'Left the school', paymentId: earlier.id, cashSessionId: opening.id, deviceId, approval };
+    const mobileBack: RefundDoc = { ...common('2025-02-01'), type: 'refund', payerId: family.id, amount: 5_000, method: 'mobileMoney', reason: 'Overpaid', cashSessionId: opening.id, deviceId };
+    const otherTill: RefundDoc = { ...cashBack, id: newId(), cashSessionId: newId() };
+    const summary = summarizeTill(opening, [p1, p2, earlier, cashBack, mobileBack, otherTill]);
+    expect(summary.expected).toEqual([{ method: 'cash', amount: 200_000 + 150_000 - 120_000 }, { method: 'cheque', amount: 300_000 }, { method: 'mobileMoney', amount: 0 }]);
+    expect(summary.refunds.map((r) => [r.receiptNumber, r.method, r.amount, r.approvedBy])).toEqual([
+      ['MAIN-D01-000003', 'cash', 120_000, approval.approvedBy],
+      [undefined, 'mobileMoney', 5_000, undefined],
+    ]);
+    // Payments taken in the till are what it took; refunds are money out, not less taken.
+    expect(summary.taken).toBe(450_000);
+  });
+
   it('finds the desk’s till that is still open', () => {
     const entries: LedgerEntry[] = [opening];
     expect(openTillOf(deviceId, entries)?.id).toBe(opening.id);
@@ -215,5 +231,29 @@ describe('the void register', () => {
     expect(voidRegister(entries, { from: '2025-02-01', to: '2025-02-28', timeZone: 'Africa/Nairobi' }).total).toBe(250_000);
     const orphan = voidOf(taken(9, '2025-02-03T06:00:00.000Z', 1), '2025-02-03T10:00:00.000Z', 'Older year');
     expect(voidRegister([orphan], { from: '2025-02-03', to: '2025-02-03' }).unmatched).toEqual([orphan]);
+  });
+
+  it('lists refunds of payments beside the voids, with how the money went back and who approved it', () => {
+    const a = taken(4, '2025-02-03T06:00:00.000Z', 150_000);
+    const b = taken(5, '2025-02-03T07:00:00.000Z', 80_000);
+    const approvedBy = newId();
+    const refund: RefundDoc = {
+      ...common(),
+      createdAt: '2025-02-05T08:00:00.000Z',
+      type: 'refund',
+      payerId: a.payerId,
+      amount: 150_000,
+      method: 'bankTransfer',
+      reason: 'Left the school',
+      paymentId: a.id,
+      approval: { approvedBy, approvedAt: '2025-02-05T08:00:00.000Z', keyIssuedAt: 1_738_000_000, signature: 'A'.repeat(43) },
+    };
+    const credit: RefundDoc = { ...common(), createdAt: '2025-02-05T09:00:00.000Z', type: 'refund', payerId: b.payerId, amount: 1_000, method: 'cash', reason: 'Overpaid' };
+    const register = voidRegister([a, b, voidOf(b, '2025-02-05T07:00:00.000Z', 'Wrong family'), refund, credit], { from: '2025-02-05', to: '2025-02-05' });
+    expect(register.lines.map((l) => [l.kind, l.receiptNumber, l.amount, l.refundMethod, l.approvedBy, l.reason])).toEqual([
+      ['void', 'MAIN-D01-000005', 80_000, undefined, undefined, 'Wrong family'],
+      ['refund', 'MAIN-D01-000004', 150_000, 'bankTransfer', approvedBy, 'Left the school'],
+    ]);
+    expect(register.total).toBe(230_000);
   });
 });

@@ -4,7 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../sync/protocol.ts';
-import type { LedgerEntry, PaymentDoc, VoidDoc } from '../fees/ledger.ts';
+import type { LedgerEntry, PaymentDoc, RefundDoc, VoidDoc } from '../fees/ledger.ts';
 import { compareEntries } from '../fees/ledger-state.ts';
 import { methodNames } from '../fees/ledger-rules.ts';
 import { payerAccount } from './payer-account.ts';
@@ -41,6 +41,8 @@ export interface Receipt {
   offline: boolean;
   verificationCode: string;
   voided: { reason: string } | null;
+  /** Refunded after its till closed: how the money went back, and why. */
+  refunded: { reason: string; method: string } | null;
 }
 
 const BASE32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -104,6 +106,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
   const owed = [...charges.values()].filter((c) => c.open > 0 && (c.payerId === input.payer.id || (c.payerId === undefined && studentIds.includes(c.studentId)))).reduce((sum, c) => sum + c.open, 0);
   const takenAt = new Intl.DateTimeFormat(input.locale ?? 'en-GB', { timeZone: input.school.timezone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(payment.createdAt));
   const voidEntry = input.entries.find((e): e is VoidDoc => e.type === 'void' && e.paymentId === payment.id);
+  const refund = input.entries.find((e): e is RefundDoc => e.type === 'refund' && e.paymentId === payment.id);
   return {
     schoolName: input.school.name,
     header: input.school.header ?? '',
@@ -125,5 +128,6 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     offline: payment.offline,
     verificationCode: receiptVerificationCode(payment),
     voided: voidEntry ? { reason: voidEntry.reason } : null,
+    refunded: refund ? { reason: refund.reason, method: methodNames[refund.method] } : null,
   };
 }

@@ -1,6 +1,6 @@
 // A desk's till (cash session): what should be in it per method, from the float and the payments
-// taken in it less the ones voided, and the Z-report's figures at closing.
-import type { CashSessionCloseDoc, CashSessionOpenDoc, LedgerEntry, MethodAmount, PaymentDoc, PaymentMethod, VoidDoc } from '../fees/ledger.ts';
+// taken in it less the ones voided and the refunds paid out of it, and the Z-report's figures.
+import type { CashSessionCloseDoc, CashSessionOpenDoc, LedgerEntry, MethodAmount, PaymentDoc, PaymentMethod, RefundDoc, VoidDoc } from '../fees/ledger.ts';
 import { parseReceiptNumber } from '../fees/receipts.ts';
 import { tillVariance, type TillVarianceLine } from '../fees/ledger-rules.ts';
 
@@ -16,6 +16,20 @@ export interface TillPayment {
   voided?: { id: string; reason: string; at: string };
 }
 
+/** Money paid back out of the till: a refund of an earlier payment or of credit. */
+export interface TillRefund {
+  id: string;
+  /** The refunded payment's receipt number; absent for a refund of credit. */
+  receiptNumber?: string;
+  payerId: string;
+  method: PaymentMethod;
+  amount: number;
+  at: string;
+  reason: string;
+  /** Who approved it on the desk, when a manager's approval was entered. */
+  approvedBy?: string;
+}
+
 export interface TillSummary {
   sessionId: string;
   deviceId: string;
@@ -23,12 +37,13 @@ export interface TillSummary {
   openedBy: string;
   float: number;
   payments: readonly TillPayment[];
-  /** Per method: the payments that count (not voided), with the float added to cash. */
+  /** Per method: the payments that count (not voided) less the refunds paid out, the float added to cash. */
   expected: readonly MethodAmount[];
   byMethod: readonly { method: PaymentMethod; count: number; amount: number }[];
   /** Σ of the payments that count. */
   taken: number;
   voids: readonly TillPayment[];
+  refunds: readonly TillRefund[];
   /** First and last receipt numbers used in the session (voided ones included: they keep their numbers). */
   receipts: { first: string; last: string; count: number } | null;
   closing: CashSessionCloseDoc | null;
@@ -64,14 +79,35 @@ export function summarizeTill(opening: CashSessionOpenDoc, entries: readonly Led
       };
     })
     .sort((a, b) => (parseReceiptNumber(a.receiptNumber)?.seq ?? 0) - (parseReceiptNumber(b.receiptNumber)?.seq ?? 0) || (a.takenAt < b.takenAt ? -1 : 1));
+  const receiptOf = new Map(entries.filter((e): e is PaymentDoc => e.type === 'payment').map((p) => [p.id, p.receiptNumber]));
+  const refunds: TillRefund[] = entries
+    .filter((e): e is RefundDoc => e.type === 'refund' && e.cashSessionId === opening.id)
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+    .map((r) => {
+      const receiptNumber = r.paymentId === undefined ? undefined : receiptOf.get(r.paymentId);
+      return {
+        id: r.id,
+        ...(receiptNumber === undefined ? {} : { receiptNumber }),
+        payerId: r.payerId,
+        method: r.method,
+        amount: r.amount,
+        at: r.createdAt,
+        reason: r.reason,
+        ...(r.approval === undefined ? {} : { approvedBy: r.approval.approvedBy }),
+      };
+    });
+  const paidOut = (method: PaymentMethod): number => refunds.filter((r) => r.method === method).reduce((sum, r) => sum + r.amount, 0);
   const counting = tillPayments.filter((p) => !p.voided);
   const byMethod = METHOD_ORDER.map((method) => {
     const of = counting.filter((p) => p.method === method);
     return { method, count: of.length, amount: of.reduce((sum, p) => sum + p.amount, 0) };
   }).filter((line) => line.count > 0);
   const expected: MethodAmount[] = METHOD_ORDER.flatMap((method) => {
-    const amount = (byMethod.find((line) => line.method === method)?.amount ?? 0) + (method === 'cash' ? opening.float : 0);
-    return method === 'cash' || amount > 0 ? [{ method, amount }] : [];
+    const taken = (byMethod.find((line) => line.method === method)?.amount ?? 0) + (method === 'cash' ? opening.float : 0);
+    const out = paidOut(method);
+    // Never below nothing: a desk refuses to pay out more than its till holds.
+    const amount = Math.max(0, taken - out);
+    return method === 'cash' || taken > 0 || out > 0 ? [{ method, amount }] : [];
   });
   const [first] = tillPayments;
   const last = tillPayments.at(-1);
@@ -86,6 +122,7 @@ export function summarizeTill(opening: CashSessionOpenDoc, entries: readonly Led
     byMethod,
     taken: counting.reduce((sum, p) => sum + p.amount, 0),
     voids: tillPayments.filter((p) => p.voided),
+    refunds,
     receipts: first && last ? { first: first.receiptNumber, last: last.receiptNumber, count: tillPayments.length } : null,
     closing,
   };

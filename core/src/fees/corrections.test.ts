@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { isUuid } from '../ids.ts';
 import { validateAgainst } from '../validation.ts';
-import { CorrectionError, type CorrectionErrorCode, concession, refundCredit, returnCheque, voidPayment, waiveFine, writeOff } from './corrections.ts';
+import { CorrectionError, type CorrectionErrorCode, concession, refundCredit, refundPayment, returnCheque, voidPayment, waiveFine, writeOff } from './corrections.ts';
+import { payerStatement } from './statements.ts';
 import { ledgerEntryTypes, type LedgerEntry } from './ledger.ts';
 import { deriveLedger } from './ledger-state.ts';
 import { testId, testLedger, testSchoolId } from './test-ledger.ts';
@@ -90,6 +91,50 @@ describe('returnCheque', () => {
   it('refuses a payment that was not a cheque, and a date that is not one', () => {
     expectRefused(() => returnCheque({ ...who, state, paymentId: id('cash'), returnedOn: '2025-01-30', reason: 'Bounced' }), 'not-a-cheque', /paid by cash, not cheque: void it instead/);
     expectRefused(() => returnCheque({ ...who, state, paymentId: id('cheque'), returnedOn: '30/01/2025', reason: 'Bounced' }), 'invalid-date', /YYYY-MM-DD/);
+  });
+});
+
+describe('refundPayment', () => {
+  const state = deriveLedger(setting().entries());
+
+  it('refunds a whole payment of a closed till out of the open one: the dues it paid reopen and nothing is left to credit', () => {
+    const doc = refundPayment({ ...who, state, paymentId: id('cash'), reason: ' Paid for the wrong child ', cashSessionId: id('afternoon') });
+    expectValid(doc);
+    expect(doc).toMatchObject({ type: 'refund', paymentId: id('cash'), payerId: id('family'), amount: 3_000, method: 'cash', reason: 'Paid for the wrong child', cashSessionId: id('afternoon'), deviceId: id('desk-1') });
+    const after = deriveLedger([...setting().entries(), doc]);
+    expect(after.payments.get(id('cash'))).toMatchObject({ status: 'refunded', reversedBy: doc.id, allocated: 0, credited: 0 });
+    expect(after.charges.get(id('tuition'))?.open).toBe(9_000);
+    // The cheque's unallocated 1,000 is still credit; the refund took none of it.
+    expect(after.payerCredit(id('family'))).toBe(1_000);
+    expect(after.payerBalance(id('family'))).toBe(10_000 + 500 - 2_000);
+    expect(after.anomalies).toEqual([]);
+    const statement = payerStatement([...setting().entries(), doc], id('family'), { asOf: '2025-02-01' });
+    expect(statement.closingBalance).toBe(after.payerBalance(id('family')));
+  });
+
+  it('pays back by another method and reference when asked', () => {
+    const doc = refundPayment({ ...who, state, paymentId: id('cheque'), method: 'bankTransfer', reference: ' EFT-7781 ', reason: 'Cheque paid twice' });
+    expect(doc).toMatchObject({ method: 'bankTransfer', reference: 'EFT-7781', amount: 2_000 });
+    expect(doc.cashSessionId).toBeUndefined();
+  });
+
+  it('refuses a payment of the till still open (void it), a reversed one, an unknown one and a blank reason', () => {
+    expectRefused(() => refundPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong child', cashSessionId: id('morning') }), 'same-session', /MAIN-D01-000001 was taken in the till still open: void it instead/);
+    const t = setting();
+    t.voidPayment({ payment: 'cash' });
+    expectRefused(() => refundPayment({ ...who, state: deriveLedger(t.entries()), paymentId: id('cash'), reason: 'Again' }), 'payment-not-active', /already voided/);
+    expectRefused(() => refundPayment({ ...who, state, paymentId: id('nope'), reason: 'Gone' }), 'unknown-payment', /sync, then try again/);
+    expectRefused(() => refundPayment({ ...who, state, paymentId: id('cash'), reason: ' x ' }), 'blank-reason', /reason of 3/);
+  });
+
+  it('a second refund or a void of a refunded payment is an anomaly, and the money paid out twice is owed back', () => {
+    const first = refundPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong child', cashSessionId: id('afternoon') });
+    const second = { ...refundPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong child', cashSessionId: id('evening') }), createdAt: '2025-02-01T11:00:00.000Z' };
+    const after = deriveLedger([...setting().entries(), first, second]);
+    expect(after.payments.get(id('cash'))?.reversedBy).toBe(first.id);
+    expect(after.anomalies.join('\n')).toMatch(/already refunded by .* the refund .* was paid out too, and is owed back by the payer/);
+    // The cheque's 1,000 of credit less the 3,000 paid out a second time.
+    expect(after.payerCredit(id('family'))).toBe(-2_000);
   });
 });
 

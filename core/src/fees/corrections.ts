@@ -15,6 +15,7 @@ export type CorrectionErrorCode =
   | 'unknown-payment'
   | 'payment-not-active'
   | 'other-session'
+  | 'same-session'
   | 'not-a-cheque'
   | 'more-than-credit'
   | 'unknown-charge'
@@ -149,6 +150,34 @@ export function refundCredit(
     method: input.method,
     ...(input.reference === undefined ? {} : { reference: input.reference }),
     reason,
+  };
+}
+
+/**
+ * Refunds a whole payment after its till has closed: the payment stops counting, the dues it
+ * paid reopen, and its amount is paid back by `method`, out of the desk's open till
+ * (`cashSessionId`) when it records the refund. A payment of the till still open is voided instead.
+ * Who may refund (a manager, or a cashier with a manager's approval) is decided by the caller.
+ */
+export function refundPayment(
+  input: CorrectionAuthor & { state: LedgerState; paymentId: string; method?: PaymentMethod; reference?: string; reason: string; cashSessionId?: string },
+): RefundDoc {
+  const reason = checkedReason(input.reason);
+  const payment = activePayment(input.state, input.paymentId);
+  if (input.cashSessionId !== undefined && payment.cashSessionId === input.cashSessionId) {
+    throw new CorrectionError('same-session', `Receipt ${payment.receiptNumber} was taken in the till still open: void it instead of refunding it`);
+  }
+  const reference = input.reference?.trim();
+  return {
+    ...header(input),
+    type: 'refund',
+    payerId: payment.payerId,
+    amount: payment.amount,
+    method: input.method ?? payment.method,
+    ...(reference ? { reference } : {}),
+    reason,
+    paymentId: payment.id,
+    ...(input.cashSessionId === undefined ? {} : { cashSessionId: input.cashSessionId }),
   };
 }
 

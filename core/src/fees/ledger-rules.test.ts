@@ -424,6 +424,34 @@ describe('tills (cash sessions)', () => {
     expect(messages(twice, ctxWith(opening))).toEqual(['cash is counted twice; give one amount per method']);
   });
 
+  it('accepts a refund of a whole payment out of a till opened on its desk, and refuses one that is not all of it, for another payer, or of no payment', () => {
+    const paid = payment({ amount: 150_000 });
+    const refund = (overrides: Partial<RefundDoc> = {}): RefundDoc => ({
+      ...common(),
+      type: 'refund',
+      payerId: payer,
+      amount: 150_000,
+      method: 'cash',
+      reason: 'Paid for the wrong child',
+      paymentId: paid.id,
+      deviceId,
+      cashSessionId: opening.id,
+      ...overrides,
+    });
+    expect(checkLedgerEntry(refund(), ctxWith(opening, paid))).toEqual([]);
+    expect(messages(refund({ amount: 100_000 }), ctxWith(opening, paid))).toEqual([
+      "a refund of payment MAIN-D02-000153 pays back all of it (KES 1,500.00), not KES 1,000.00; refund part of it from the payer's credit instead",
+    ]);
+    const other = newId();
+    expect(messages(refund({ payerId: other }), ctxWith(opening, paid))).toEqual([`payment MAIN-D02-000153 was made by payer ${payer}, not payer ${other}`]);
+    expect(messages(refund(), ctxWith(opening))).toEqual([`the payment it refunds (${paid.id}) is not recorded for this school`]);
+    expect(messages(refund({ paymentId: opening.id }), ctxWith(opening))).toEqual([`${opening.id} is a till opening, not a payment`]);
+    expect(messages(refund({ deviceId: newId() }), ctxWith(opening, paid))).toEqual([`the till ${opening.id} was opened on another desk (${deviceId})`]);
+    const approval = { approvedBy: newId(), approvedAt: '2025-01-10T08:05:00.000Z', keyIssuedAt: 1_736_000_000, signature: 'A'.repeat(43) };
+    const { deviceId: _none, cashSessionId: _till, ...anywhere } = refund({ approval });
+    expect(messages(anywhere, ctxWith(paid))).toEqual(['a manager’s approval is entered on a desk: the refund must name the desk it was approved on']);
+  });
+
   it('sets expected beside counted per method, a method missing on one side as 0', () => {
     expect(tillVariance([{ method: 'cash', amount: 100 }, { method: 'cheque', amount: 50 }], [{ method: 'cash', amount: 90 }, { method: 'mobileMoney', amount: 5 }])).toEqual([
       { method: 'cash', expected: 100, counted: 90, variance: -10 },

@@ -21,6 +21,7 @@ import {
   type MethodAmount,
   type PaymentDoc,
   type PaymentMethod,
+  type RefundDoc,
   type VoidDoc,
   type WaiverDoc,
   type WriteOffDoc,
@@ -153,8 +154,13 @@ export function checkLedgerEntry(entry: LedgerEntry, ctx: LedgerRuleContext): Va
       }
       break;
     case 'refund':
-      // A refund pays out credit; whether the payer has that much is a balance across
-      // documents, decided by the statements rather than refused here.
+      // A refund of credit: whether the payer has that much is a balance across documents,
+      // decided by the statements rather than refused here. A refund of a payment names it.
+      if (entry.paymentId !== undefined) problems.push(...checkPaymentRefund(entry, entry.paymentId, ctx, money));
+      if (entry.cashSessionId !== undefined) problems.push(...checkInSession(entry, entry.cashSessionId, ctx));
+      if (entry.approval !== undefined && entry.deviceId === undefined) {
+        problems.push({ path: '/deviceId', message: 'a manager’s approval is entered on a desk: the refund must name the desk it was approved on' });
+      }
       break;
   }
   return problems;
@@ -278,6 +284,24 @@ function checkPaymentCorrection(correction: VoidDoc | ChequeReturnDoc, ctx: Ledg
   return problems;
 }
 
+/** A refund of a payment pays back that whole payment, to its payer. */
+function checkPaymentRefund(refund: RefundDoc, paymentId: string, ctx: LedgerLookup, money: (amount: number) => string): ValidationProblem[] {
+  const payment = ctx.find(paymentId);
+  if (!payment) return [{ path: '/paymentId', message: `the payment it refunds (${paymentId}) is not recorded for this school` }];
+  if (payment.type !== 'payment') return [{ path: '/paymentId', message: `${paymentId} is ${describeKind(payment)}, not a payment` }];
+  const problems: ValidationProblem[] = [];
+  if (payment.payerId !== refund.payerId) {
+    problems.push({ path: '/payerId', message: `payment ${payment.receiptNumber} was made by payer ${payment.payerId}, not payer ${refund.payerId}` });
+  }
+  if (payment.amount !== refund.amount) {
+    problems.push({
+      path: '/amount',
+      message: `a refund of payment ${payment.receiptNumber} pays back all of it (${money(payment.amount)}), not ${money(refund.amount)}; refund part of it from the payer's credit instead`,
+    });
+  }
+  return problems;
+}
+
 /** Cash tendered, cheque particulars and the mobile-money service belong to their own methods only. */
 function checkParticulars(payment: PaymentDoc, money: (amount: number) => string): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
@@ -292,8 +316,8 @@ function checkParticulars(payment: PaymentDoc, money: (amount: number) => string
   return problems;
 }
 
-/** A payment or a till's closing names a till opened on the same desk. */
-function checkInSession(entry: PaymentDoc | CashSessionCloseDoc, cashSessionId: string, ctx: LedgerLookup): ValidationProblem[] {
+/** A payment, a refund from a till or a till's closing names a till opened on the same desk. */
+function checkInSession(entry: PaymentDoc | CashSessionCloseDoc | RefundDoc, cashSessionId: string, ctx: LedgerLookup): ValidationProblem[] {
   const opening = ctx.find(cashSessionId);
   if (!opening) return [{ path: '/cashSessionId', message: `the till it names (${cashSessionId}) was never opened at this school` }];
   if (opening.type !== 'cashSessionOpen') return [{ path: '/cashSessionId', message: `${cashSessionId} is ${describeKind(opening)}, not a till opening` }];

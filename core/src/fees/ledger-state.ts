@@ -2,11 +2,11 @@
 // payment did, each payer's credit, and the anomalies a bursar should look at. Pure and
 // order-independent, so every desk and the server derive the same state from the same documents.
 import { assertCalendarDate, localDate } from '../calendar-date.ts';
-import type { Allocation, LedgerEntry, PaymentMethod } from './ledger.ts';
+import type { Allocation, LedgerEntry, PaymentMethod, RefundDoc } from './ledger.ts';
 import { canonicalJson } from '../sync/protocol.ts';
 
 export type ChargeKind = 'charge' | 'fine';
-export type PaymentStatus = 'active' | 'voided' | 'returned';
+export type PaymentStatus = 'active' | 'voided' | 'returned' | 'refunded';
 
 /** One thing owed, an invoice line or a fine, with everything that has reduced it so far. */
 export interface ChargeState {
@@ -44,7 +44,7 @@ export interface PaymentState {
   readonly credited: number;
   readonly takenAt: string;
   readonly cashSessionId?: string;
-  /** The void or cheque return that ended it. */
+  /** The void, cheque return or refund that ended it. */
   readonly reversedBy?: string;
 }
 
@@ -80,7 +80,7 @@ export type LedgerEffect = EffectBase &
       }
     | { readonly kind: 'creditApplication'; readonly payerId: string; readonly applied: readonly AppliedAmount[] }
     | { readonly kind: 'void' | 'chequeReturn'; readonly payerId: string; readonly paymentId: string; readonly amount: number }
-    | { readonly kind: 'refund'; readonly payerId: string; readonly amount: number }
+    | { readonly kind: 'refund'; readonly payerId: string; readonly amount: number; readonly paymentId?: string }
   );
 
 export interface LedgerState {
@@ -175,6 +175,8 @@ interface Derivation {
   readonly credit: Map<string, number>;
   readonly effects: (LedgerEffect & { sub: number })[];
   readonly anomalies: string[];
+  /** Refunds naming a payment that is missing or was already reversed: they count against credit. */
+  readonly orphanRefunds: Set<string>;
 }
 
 function addCredit(d: Derivation, payerId: string, amount: number): void {
@@ -248,7 +250,7 @@ function registerCharges(d: Derivation, entries: readonly LedgerEntry[], dates: 
   });
 }
 
-/** Payments first, then voids and returns, which only need to know the payment exists. */
+/** Payments first, then voids, returns and refunds of a payment, which only need to know the payment exists. */
 function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates: ReadonlyMap<string, string>): void {
   for (const entry of entries) {
     if (entry.type !== 'payment') continue;
@@ -266,6 +268,10 @@ function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates:
     });
   }
   entries.forEach((entry, order) => {
+    if (entry.type === 'refund' && entry.paymentId !== undefined) {
+      refundPayment(d, entry, entry.paymentId, order, dates);
+      return;
+    }
     if (entry.type !== 'void' && entry.type !== 'chequeReturn') return;
     const what = entry.type === 'void' ? 'void' : 'cheque return';
     const payment = d.payments.get(entry.paymentId);
@@ -290,6 +296,38 @@ function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates:
         ? `Payment ${payment.receiptNumber} voided: ${entry.reason}`
         : `Cheque returned for payment ${payment.receiptNumber}: ${entry.reason}`;
     d.effects.push({ kind: entry.type, entryId: entry.id, order, sub: 0, date: dates.get(entry.id) ?? '', description, payerId: payment.payerId, paymentId: payment.id, amount: payment.amount });
+  });
+}
+
+/** A refund of a whole payment ends it like a void; its money, paid back, is no credit. */
+function refundPayment(d: Derivation, entry: RefundDoc, paymentId: string, order: number, dates: ReadonlyMap<string, string>): void {
+  const payment = d.payments.get(paymentId);
+  const date = dates.get(entry.id) ?? '';
+  if (payment === undefined) {
+    d.anomalies.push(`The refund ${entry.id} refers to payment ${paymentId}, which is not in the ledger; it counts as a refund of credit`);
+    d.orphanRefunds.add(entry.id);
+    return;
+  }
+  if (payment.reversedBy !== undefined) {
+    d.anomalies.push(`Payment ${payment.receiptNumber} was already ${payment.status} by ${payment.reversedBy}; the refund ${entry.id} of it was paid out too, and is owed back by the payer`);
+    d.orphanRefunds.add(entry.id);
+    return;
+  }
+  if (entry.amount !== payment.amount) {
+    d.anomalies.push(`The refund ${entry.id} of payment ${payment.receiptNumber} is ${String(entry.amount)}, not the payment's ${String(payment.amount)}`);
+  }
+  payment.status = 'refunded';
+  payment.reversedBy = entry.id;
+  d.effects.push({
+    kind: 'refund',
+    entryId: entry.id,
+    order,
+    sub: 0,
+    date,
+    description: `Payment ${payment.receiptNumber} refunded (${entry.method}): ${entry.reason}`,
+    payerId: payment.payerId,
+    paymentId: payment.id,
+    amount: entry.amount,
   });
 }
 
@@ -393,7 +431,7 @@ function applyMoney(d: Derivation, entries: readonly LedgerEntry[], dates: Reado
         }
       }
       d.effects.push({ kind: 'creditApplication', entryId: entry.id, order, sub: 0, date, description: 'Credit applied', payerId: entry.payerId, applied });
-    } else if (entry.type === 'refund') {
+    } else if (entry.type === 'refund' && (entry.paymentId === undefined || d.orphanRefunds.has(entry.id))) {
       const available = d.credit.get(entry.payerId) ?? 0;
       if (entry.amount > available) {
         d.anomalies.push(`Refund ${entry.id} of ${String(entry.amount)} to payer ${entry.payerId} exceeds their credit of ${String(available)}; the payer now owes the difference`);
@@ -426,7 +464,7 @@ export function deriveLedger(entries: readonly LedgerEntry[], options: DeriveOpt
     return asOf === undefined || date <= asOf;
   });
 
-  const d: Derivation = { charges: new Map(), payments: new Map(), credit: new Map(), effects: [], anomalies };
+  const d: Derivation = { charges: new Map(), payments: new Map(), credit: new Map(), effects: [], anomalies, orphanRefunds: new Set() };
   registerCharges(d, ordered, dates);
   registerPayments(d, ordered, dates);
   applyReductions(d, ordered, dates);
@@ -446,7 +484,7 @@ export function deriveLedger(entries: readonly LedgerEntry[], options: DeriveOpt
   for (const entry of ordered) {
     if (entry.type === 'payment' && d.payments.get(entry.id)?.status === 'active') {
       payerMoney.set(entry.payerId, (payerMoney.get(entry.payerId) ?? 0) - entry.amount);
-    } else if (entry.type === 'refund') {
+    } else if (entry.type === 'refund' && (entry.paymentId === undefined || d.orphanRefunds.has(entry.id))) {
       payerMoney.set(entry.payerId, (payerMoney.get(entry.payerId) ?? 0) + entry.amount);
     }
   }

@@ -160,13 +160,39 @@ export const VoidEntry = entry('void', { paymentId: IdString, payerId: IdString,
 /** A cheque the bank returned: the payment no longer counts and its dues reopen. */
 export const ChequeReturnEntry = entry('chequeReturn', { paymentId: IdString, payerId: IdString, returnedOn: IsoDate, reason: Reason });
 
-/** Money paid back to a payer out of their credit. */
+/**
+ * A manager's approval of a refund entered on a desk (by a cashier, or in an offline session):
+ * an HMAC of the refund made with a key the server gave that manager at their last online sign-in
+ * on this desk and the desk keeps encrypted under their password, so only their password opens it
+ * (core/src/auth/refund-approval.ts). The server derives the same key and checks the signature.
+ */
+export const RefundApprovalSchema = Type.Object(
+  {
+    approvedBy: IdString,
+    approvedAt: IsoInstant,
+    /** When the approver's key was issued (seconds since 1970): their sign-in on this desk. */
+    keyIssuedAt: Type.Integer({ minimum: 0, maximum: 99_999_999_999 }),
+    /** HMAC-SHA256 in base64url. */
+    signature: Type.String({ minLength: 43, maxLength: 43, pattern: '^[A-Za-z0-9_-]{43}$' }),
+  },
+  { additionalProperties: false },
+);
+export type RefundApproval = Static<typeof RefundApprovalSchema>;
+
+/**
+ * Money paid back to a payer: out of their credit, or (with `paymentId`) a whole payment refunded
+ * after its till closed, which stops counting so the dues it paid reopen, as a void would. Paid
+ * out of `cashSessionId`, the desk's open till, when the desk records it.
+ */
 export const RefundEntry = entry('refund', {
   payerId: IdString,
   amount: PositiveAmount,
   method: PaymentMethodSchema,
   reference: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
   reason: Reason,
+  paymentId: Type.Optional(IdString),
+  cashSessionId: Type.Optional(IdString),
+  approval: Type.Optional(RefundApprovalSchema),
 });
 
 export const ledgerEntryTypes = {
@@ -186,9 +212,10 @@ export const ledgerEntryTypes = {
 
 /**
  * The ledger collection's schema version. 1: payment particulars (cash tendered, cheque details,
- * mobile-money provider) and cash sessions; version-0 documents are valid version-1 documents.
+ * mobile-money provider) and cash sessions; 2: refunds of a payment, from a till, with a manager's
+ * approval. Documents of an older version are valid documents of the newer ones.
  */
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
 
 export type LedgerEntryType = keyof typeof ledgerEntryTypes;
 export type InvoiceDoc = Static<typeof InvoiceEntry>;

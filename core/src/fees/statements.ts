@@ -114,7 +114,8 @@ function chargesView(state: LedgerState, inScope: (charge: ChargeState) => boole
       case 'chequeReturn':
         return { debit: sum(payments.get(effect.paymentId)?.requested ?? []), credit: 0 };
       case 'refund':
-        return { debit: 0, credit: 0 };
+        // A refunded payment is taken back like a voided one; a refund of credit touches no charge.
+        return { debit: effect.paymentId === undefined ? 0 : sum(payments.get(effect.paymentId)?.requested ?? []), credit: 0 };
     }
   };
 }
@@ -146,7 +147,8 @@ function accountView(state: LedgerState, payerId: string, billedCharge: (charge:
       case 'chequeReturn':
         return { debit: effect.payerId === payerId ? effect.amount : onBilled(payments.get(effect.paymentId)?.requested ?? []), credit: 0 };
       case 'refund':
-        return { debit: effect.payerId === payerId ? effect.amount : 0, credit: 0 };
+        if (effect.payerId === payerId) return { debit: effect.amount, credit: 0 };
+        return { debit: effect.paymentId === undefined ? 0 : onBilled(payments.get(effect.paymentId)?.requested ?? []), credit: 0 };
       case 'creditApplication':
         // Moves the payer's own money from credit to dues: the account balance does not change.
         return { debit: 0, credit: 0 };

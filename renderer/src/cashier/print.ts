@@ -73,6 +73,7 @@ export function zReportOf(desk: Desk, summary: TillSummary, lines: readonly Till
     byMethod: summary.byMethod.map((line) => ({ ...line, method: methodLabel(line.method) })),
     taken: summary.taken,
     voids: summary.voids.map((v) => ({ receiptNumber: v.receiptNumber, amount: v.amount, reason: v.voided?.reason ?? '' })),
+    refunds: summary.refunds.map((r) => ({ receiptNumber: r.receiptNumber ?? 'credit', method: methodLabel(r.method), amount: r.amount, reason: r.reason })),
     lines: lines.map((line) => ({ ...line, method: methodLabel(line.method) })),
     varianceReason,
   };

@@ -34,6 +34,7 @@ const receipt: Receipt = {
   offline: true,
   verificationCode: 'K7QM-4TXP',
   voided: null,
+  refunded: null,
 };
 
 describe('the receipt PDF', () => {
@@ -51,6 +52,12 @@ describe('the receipt PDF', () => {
     const text = await pdfText(receiptPdf({ ...receipt, offline: false, voided: { reason: 'Wrong family' } }, { layout: 'A5', copy: true }, fonts));
     expect(text).toEqual(expect.arrayContaining(['VOID', 'COPY', 'Voided: Wrong family']));
     expect(text.join(' ')).not.toContain('OFFLINE');
+  });
+
+  it('marks a refunded payment REFUNDED with how the money went back and why', async () => {
+    const text = await pdfText(receiptPdf({ ...receipt, offline: false, refunded: { reason: 'Left the school', method: 'mobile money' } }, { layout: '80mm', copy: true }, fonts));
+    expect(text).toEqual(expect.arrayContaining(['REFUNDED', 'COPY', 'Refunded by mobile money: Left the school']));
+    expect(text).not.toContain('VOID');
   });
 
   it('prints rupee, naira and cedi signs and accented names', async () => {
@@ -79,6 +86,7 @@ describe('the Z-report PDF', () => {
             byMethod: [{ method: 'Cash', count: 3, amount: 450_000 }],
             taken: 450_000,
             voids: [{ receiptNumber: 'MAIN-D01-000004', amount: 80_000, reason: 'Wrong family' }],
+            refunds: [{ receiptNumber: 'MAIN-D01-000002', method: 'Cash', amount: 30_000, reason: 'Left the school' }],
             lines: [{ method: 'Cash', expected: 650_000, counted: 645_000, variance: -5_000 }],
             varianceReason: 'Change given twice',
           },
@@ -90,7 +98,7 @@ describe('the Z-report PDF', () => {
     const all = text.join(' ');
     expect(all).toContain('Receipts (5): MAIN-D01-000001 to MAIN-D01-000005');
     expect(all).toContain('Cash Expected KES 6,500.00 Counted KES 6,450.00 Variance -KES 50.00');
-    for (const expected of ['Z-REPORT MAIN-D01', 'KES 2,000.00', 'Cash (3)', 'KES 4,500.00', 'Reason: Change given twice', 'MAIN-D01-000004', 'Reason: Wrong family']) {
+    for (const expected of ['Z-REPORT MAIN-D01', 'KES 2,000.00', 'Cash (3)', 'KES 4,500.00', 'Reason: Change given twice', 'MAIN-D01-000004', 'Reason: Wrong family', 'Refunds paid out (1)', 'MAIN-D01-000002 (Cash)', 'Reason: Left the school']) {
       expect(text, expected).toContain(expected);
     }
   });

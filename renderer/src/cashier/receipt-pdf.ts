@@ -143,6 +143,7 @@ export function receiptRows(receipt: Receipt, options: ReceiptPrint): Row[] {
   for (const line of receipt.header.split('\n').filter((l) => l.trim() && l.trim() !== receipt.schoolName)) rows.push({ kind: 'text', text: line, align: 'center', scale: 0.9 });
   rows.push({ kind: 'text', text: `RECEIPT ${receipt.receiptNumber}`, bold: true, scale: 1.15, align: 'center', gapBefore: 1.5 });
   if (receipt.voided) rows.push({ kind: 'stamp', text: 'VOID' }, { kind: 'text', text: `Voided: ${receipt.voided.reason}`, align: 'center' });
+  if (receipt.refunded) rows.push({ kind: 'stamp', text: 'REFUNDED' }, { kind: 'text', text: `Refunded by ${receipt.refunded.method}: ${receipt.refunded.reason}`, align: 'center' });
   if (options.copy) rows.push({ kind: 'stamp', text: 'COPY' });
   rows.push(
     { kind: 'text', text: `Date: ${receipt.takenAt}` },
@@ -186,6 +187,8 @@ export interface ZReport {
   byMethod: readonly { method: string; count: number; amount: number }[];
   taken: number;
   voids: readonly { receiptNumber: string; amount: number; reason: string }[];
+  /** Money paid back out of the till (a refunded receipt, or 'credit'). */
+  refunds: readonly { receiptNumber: string; method: string; amount: number; reason: string }[];
   lines: readonly { method: string; expected: number; counted: number; variance: number }[];
   varianceReason: string | null;
 }
@@ -218,6 +221,10 @@ export function zReportPdf(report: ZReport, layout: ReceiptLayout, fonts: Receip
   if (report.varianceReason) rows.push({ kind: 'text', text: `Reason: ${report.varianceReason}` });
   rows.push({ kind: 'rule' }, { kind: 'text', text: `Voids (${String(report.voids.length)})`, bold: true });
   for (const v of report.voids) rows.push({ kind: 'pair', left: v.receiptNumber, right: money(v.amount), indent: 2 }, { kind: 'text', text: `Reason: ${v.reason}`, scale: 0.9 });
+  if (report.refunds.length > 0) {
+    rows.push({ kind: 'rule' }, { kind: 'text', text: `Refunds paid out (${String(report.refunds.length)})`, bold: true });
+    for (const r of report.refunds) rows.push({ kind: 'pair', left: `${r.receiptNumber} (${r.method})`, right: money(r.amount), indent: 2 }, { kind: 'text', text: `Reason: ${r.reason}`, scale: 0.9 });
+  }
   return render(rows, layout, fonts, `Z-report ${report.series}`);
 }
 
@@ -268,7 +275,7 @@ export interface VoidRegisterPrint {
   currency: string;
   from: string;
   to: string;
-  lines: readonly { receiptNumber: string; voidedAt: string; payerName: string; method: string; amount: number; reason: string; voidedBy: string }[];
+  lines: readonly { kind: 'void' | 'refund'; receiptNumber: string; voidedAt: string; payerName: string; method: string; amount: number; reason: string; voidedBy: string; refundMethod?: string; approvedBy?: string }[];
   total: number;
 }
 
@@ -276,18 +283,22 @@ export function voidRegisterPdf(register: VoidRegisterPrint, fonts: ReceiptFonts
   const money = printedMoney(register.currency);
   const rows: Row[] = [
     { kind: 'text', text: register.schoolName, bold: true, scale: 1.3, align: 'center' },
-    { kind: 'text', text: 'VOID REGISTER', bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
+    { kind: 'text', text: 'VOID AND REFUND REGISTER', bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
     { kind: 'text', text: register.from === register.to ? register.from : `${register.from} to ${register.to}`, align: 'center' },
     { kind: 'rule' },
   ];
-  if (register.lines.length === 0) rows.push({ kind: 'text', text: 'No payment was voided in these days.' });
+  if (register.lines.length === 0) rows.push({ kind: 'text', text: 'No payment was voided or refunded in these days.' });
   for (const line of register.lines) {
+    const what =
+      line.kind === 'void'
+        ? `${line.method}, voided ${line.voidedAt} by ${line.voidedBy}`
+        : `${line.method}, REFUNDED by ${line.refundMethod ?? line.method} ${line.voidedAt} by ${line.voidedBy}${line.approvedBy ? `, approved by ${line.approvedBy}` : ''}`;
     rows.push(
       { kind: 'pair', left: `${line.receiptNumber}  ${line.payerName}`, right: money(line.amount), bold: true },
-      { kind: 'text', text: `${line.method}, voided ${line.voidedAt} by ${line.voidedBy}`, scale: 0.9 },
+      { kind: 'text', text: what, scale: 0.9 },
       { kind: 'text', text: `Reason: ${line.reason}`, scale: 0.9 },
     );
   }
-  rows.push({ kind: 'rule' }, { kind: 'pair', left: `Voided in all (${String(register.lines.length)})`, right: money(register.total), bold: true });
+  rows.push({ kind: 'rule' }, { kind: 'pair', left: `Voided or refunded in all (${String(register.lines.length)})`, right: money(register.total), bold: true });
   return render(rows, 'A5', fonts, `Void register ${register.from} ${register.to}`);
 }

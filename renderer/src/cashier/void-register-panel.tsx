@@ -1,5 +1,6 @@
-// The void register on the desk: every payment voided in the chosen days, its receipt number
-// (which stays used), amount, who voided it and why; printable as an A5 PDF.
+// The void register on the desk: every payment voided or refunded in the chosen days, its receipt
+// number (which stays used), amount, who reversed it (and who approved a refund) and why;
+// printable as an A5 PDF.
 import { useEffect, useState } from 'react';
 import { addDays, formatMoney, localDate, methodNames, voidRegister, type LedgerEntry, type Payer, type VoidRegister } from '@feemaster/core';
 import { platform } from '#platform';
@@ -8,10 +9,12 @@ import { ledgerEntryOf } from '../db/ledger-keys.ts';
 import { loadReceiptFonts } from './receipt-fonts.ts';
 
 async function readRegister(desk: Desk, from: string, to: string): Promise<{ register: VoidRegister; payerNames: Map<string, string> }> {
-  const voids = (await desk.db.ledger.find({ selector: { type: 'void' } }).exec()).map(ledgerEntryOf);
-  const paymentIds = voids.flatMap((v) => (v.type === 'void' ? [v.paymentId] : []));
+  // Two exact type reads (an $in would read the type index from the first to the last type named).
+  const [voids, refunds] = await Promise.all((['void', 'refund'] as const).map(async (type) => (await desk.db.ledger.find({ selector: { type } }).exec()).map(ledgerEntryOf)));
+  const reversals = [...(voids ?? []), ...(refunds ?? [])];
+  const paymentIds = reversals.flatMap((v) => ((v.type === 'void' || v.type === 'refund') && v.paymentId !== undefined ? [v.paymentId] : []));
   const payments = [...(await desk.db.ledger.findByIds(paymentIds).exec()).values()].map(ledgerEntryOf);
-  const entries: LedgerEntry[] = [...voids, ...payments];
+  const entries: LedgerEntry[] = [...reversals, ...payments];
   const register = voidRegister(entries, { from, to, timeZone: desk.session.school.timezone });
   const payers = [...(await desk.db.payers.findByIds(register.lines.map((l) => l.payerId)).exec()).values()].map((d) => d.toJSON() as Payer);
   return { register, payerNames: new Map(payers.map((p) => [p.id, p.name])) };
@@ -43,6 +46,7 @@ export function VoidRegisterPanel({ desk, onClose }: { desk: Desk; onClose: () =
     ...line,
     payerName: read?.payerNames.get(line.payerId) ?? 'Payer',
     methodLabel: methodNames[line.method].replace(/^./, (c) => c.toUpperCase()),
+    refundLabel: line.refundMethod === undefined ? undefined : methodNames[line.refundMethod],
     when: time.format(new Date(line.voidedAt)),
   }));
   const save = async (): Promise<void> => {
@@ -51,7 +55,18 @@ export function VoidRegisterPanel({ desk, onClose }: { desk: Desk; onClose: () =
     try {
       const [fonts, { voidRegisterPdf }] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts')]);
       const pdf = voidRegisterPdf(
-        { schoolName, currency, from, to, total: read.register.total, lines: lines.map((l) => ({ receiptNumber: l.receiptNumber, voidedAt: l.when, payerName: l.payerName, method: l.methodLabel, amount: l.amount, reason: l.reason, voidedBy: staff(l.voidedBy) })) },
+        { schoolName, currency, from, to, total: read.register.total, lines: lines.map((l) => ({
+            kind: l.kind,
+            receiptNumber: l.receiptNumber,
+            voidedAt: l.when,
+            payerName: l.payerName,
+            method: l.methodLabel,
+            amount: l.amount,
+            reason: l.reason,
+            voidedBy: staff(l.voidedBy),
+            ...(l.refundLabel === undefined ? {} : { refundMethod: l.refundLabel }),
+            ...(l.approvedBy === undefined ? {} : { approvedBy: staff(l.approvedBy) }),
+          })) },
         fonts,
       );
       await platform.savePdf(pdf, `Void register ${from} to ${to}.pdf`);
@@ -70,26 +85,26 @@ export function VoidRegisterPanel({ desk, onClose }: { desk: Desk; onClose: () =
         <label>To<input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
       </div>
       {lines.length === 0 ? (
-        <p className="muted">{read ? 'No payment was voided in these days.' : 'Reading the voids…'}</p>
+        <p className="muted">{read ? 'No payment was voided or refunded in these days.' : 'Reading the voids and refunds…'}</p>
       ) : (
         <table>
-          <thead><tr><th>Receipt</th><th>Family</th><th>Method</th><th>Amount</th><th>Voided</th><th>By</th><th>Reason</th></tr></thead>
+          <thead><tr><th>Receipt</th><th>Family</th><th>Method</th><th>Amount</th><th>Reversed</th><th>By</th><th>Reason</th></tr></thead>
           <tbody>
             {lines.map((line) => (
-              <tr key={line.paymentId} data-testid="void-line">
+              <tr key={line.paymentId} data-testid="void-line" data-kind={line.kind}>
                 <td><code>{line.receiptNumber}</code></td>
                 <td>{line.payerName}</td>
                 <td>{line.methodLabel}</td>
                 <td>{money(line.amount)}</td>
-                <td>{line.when}</td>
-                <td>{staff(line.voidedBy)}</td>
+                <td>{line.kind === 'void' ? 'Voided' : `Refunded (${line.refundLabel ?? ''})`} {line.when}</td>
+                <td>{staff(line.voidedBy)}{line.approvedBy !== undefined && <>, approved by {staff(line.approvedBy)}</>}</td>
                 <td>{line.reason}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <p>Voided in all: <strong data-testid="void-total">{money(read?.register.total ?? 0)}</strong></p>
+      <p>Voided or refunded in all: <strong data-testid="void-total">{money(read?.register.total ?? 0)}</strong></p>
       {error && <p className="error" role="alert">{error}</p>}
       <button type="button" className="secondary" onClick={() => void save()} disabled={!read}>Save void register PDF</button>
     </section>

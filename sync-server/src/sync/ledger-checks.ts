@@ -151,6 +151,8 @@ function referencedEntryIds(entry: LedgerEntry): string[] {
       return entry.cashSessionId === undefined ? [] : [entry.cashSessionId];
     case 'cashSessionClose':
       return [entry.cashSessionId];
+    case 'refund':
+      return [entry.paymentId, entry.cashSessionId].filter((id) => id !== undefined);
     default:
       return [];
   }

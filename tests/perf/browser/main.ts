@@ -76,7 +76,7 @@ async function pull(token: string, checkpoint: SyncCheckpoint | null, limit: num
 
 async function openLedger(name: string, validated: boolean): Promise<{ collection: RxCollection<LedgerRow>; remove: () => Promise<unknown> }> {
   const db = await createRxDatabase<{ ledger: RxCollection<LedgerRow> }>({ name, storage: storage(validated), multiInstance: false, eventReduce: true, localDocuments: true });
-  const collections = await db.addCollections({ ledger: { schema: ledgerSchema, localDocuments: true, migrationStrategies: { 1: (doc: LedgerRow) => withLedgerKeys(doc) } } });
+  const collections = await db.addCollections({ ledger: { schema: ledgerSchema, localDocuments: true, migrationStrategies: { 1: (doc: LedgerRow) => withLedgerKeys(doc), 2: (doc: LedgerRow) => doc } } });
   return { collection: collections.ledger, remove: () => db.remove() };
 }
 

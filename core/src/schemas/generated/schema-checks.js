@@ -1164,6 +1164,11 @@ export const schemaChecks = {
     const local_5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     const local_6 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     const local_7 = /\S/;
+    const local_8 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_9 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_10 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_11 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+    const local_12 = /^[A-Za-z0-9_-]{43}$/;
     return function check(value) {
       return (
         (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -1202,7 +1207,10 @@ export const schemaChecks = {
         value['reason'].length <= 500 &&
         value['reason'].length >= 3 &&
         local_7.test(value['reason']) &&
-        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'amount', 'method', 'reference', 'reason'].includes(key))
+        (value['paymentId'] !== undefined ? ((typeof value['paymentId'] === 'string') && value['paymentId'].length <= 36 && value['paymentId'].length >= 36 && local_8.test(value['paymentId'])) : true) &&
+        (value['cashSessionId'] !== undefined ? ((typeof value['cashSessionId'] === 'string') && value['cashSessionId'].length <= 36 && value['cashSessionId'].length >= 36 && local_9.test(value['cashSessionId'])) : true) &&
+        (value['approval'] !== undefined ? ((typeof value['approval'] === 'object' && value['approval'] !== null && !Array.isArray(value['approval'])) && (typeof value['approval']['approvedBy'] === 'string') && value['approval']['approvedBy'].length <= 36 && value['approval']['approvedBy'].length >= 36 && local_10.test(value['approval']['approvedBy']) && (typeof value['approval']['approvedAt'] === 'string') && value['approval']['approvedAt'].length <= 30 && value['approval']['approvedAt'].length >= 20 && local_11.test(value['approval']['approvedAt']) && Number.isInteger(value['approval']['keyIssuedAt']) && value['approval']['keyIssuedAt'] <= 99999999999 && value['approval']['keyIssuedAt'] >= 0 && (typeof value['approval']['signature'] === 'string') && value['approval']['signature'].length <= 43 && value['approval']['signature'].length >= 43 && local_12.test(value['approval']['signature']) && Object.getOwnPropertyNames(value['approval']).length === 4) : true) &&
+        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'amount', 'method', 'reference', 'reason', 'paymentId', 'cashSessionId', 'approval'].includes(key))
       )
     }
   })(),
