@@ -11,6 +11,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Database } from './db/client.ts';
 import { registerErrorHandler } from './errors.ts';
 import { createTokenService, loadSigningKeys } from './auth/tokens.ts';
+import { createApprovalKeys } from './auth/approval-keys.ts';
 import { authRoutes } from './auth/routes.ts';
 import type { AuthContext } from './auth/sign-in.ts';
 import { userRoutes } from './auth/user-routes.ts';
@@ -82,13 +83,18 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   const clock = options.clock ?? (() => new Date());
-  const tokens = createTokenService(await loadSigningKeys(database.db, options.jwtPrivateKey), options.accessTokenTtlSeconds ?? 900, clock);
+  const signingKeys = await loadSigningKeys(database.db, options.jwtPrivateKey);
+  const tokens = createTokenService(signingKeys, options.accessTokenTtlSeconds ?? 900, clock);
+  const offlineGrantTtlSeconds = options.offlineGrantTtlSeconds ?? 30 * 86_400;
+  // Sign-in hands out refund-approval keys and the sync routes check them: the same keys, from the signing key.
+  const approvalKeys = createApprovalKeys(signingKeys, offlineGrantTtlSeconds, clock);
   const auth: AuthContext = {
     db: database.db,
     tokens,
     clock,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
-    offlineGrantTtlSeconds: options.offlineGrantTtlSeconds ?? 30 * 86_400,
+    offlineGrantTtlSeconds,
+    approvalKeys,
   };
   const openStreams = new Set<() => void>();
   // Replication and notification streams: the same timing, and all ended at shutdown.
@@ -129,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   await app.register(syncRoutes, {
     db: database.db,
     tokens,
+    approvalKeys,
     hub,
     instanceId,
     notifier,

@@ -62,6 +62,14 @@ export const LoginResponse = Type.Object({
    * sessions on that desk until `expiresAt` (the desk also keeps a local password verifier).
    */
   offlineGrant: Type.Optional(Type.Object({ token: Type.String(), expiresAt: Type.String() })),
+  /**
+   * With a desk-bound sign-in of someone who may record refunds: their key for approving refunds
+   * on that desk (base64url), issued at `issuedAt` (seconds since 1970). The desk keeps it
+   * encrypted under their password and signs a refund with it when they approve one, even
+   * offline; it works until their password changes or `offlineGrant` would have expired
+   * (core/src/auth/refund-approval.ts). Never sent for an offline session or a refresh.
+   */
+  approvalKey: Type.Optional(Type.Object({ key: Type.String(), issuedAt: Type.Integer() })),
   /** Set when this sign-in began offline on the desk: its permissions are capped (see permissions.ts). */
   offlineSessionId: Type.Optional(IdString),
   user: UserSummary,

@@ -1,8 +1,9 @@
 // Sign-in, refresh and sign-out: checks credentials behind the lockout, binds the sign-in to a
-// registered desk, opens sessions a desk began offline, rotates refresh tokens and ends a family whose used token comes back.
+// registered desk (handing a manager the key to approve refunds there), opens sessions a desk
+// began offline, rotates refresh tokens and ends a family whose used token comes back.
 // Refusals that must leave a trace (attempts, audit entries) commit first, then throw.
 import { and, eq, sql } from 'drizzle-orm';
-import type { LoginRequest, LoginResponse, OfflineSessionRequest, RefreshResponse, Role } from '@feemaster/core';
+import { mayRecord, toBase64Url, type LoginRequest, type LoginResponse, type OfflineSessionRequest, type RefreshResponse, type Role } from '@feemaster/core';
 import { appendAudit, type AuditEvent } from '../audit/audit-log.ts';
 import type { Db } from '../db/client.ts';
 import { devices, memberships, schools, users } from '../db/schema.ts';
@@ -10,6 +11,7 @@ import { deviceSignInRefusal } from '../devices/enrolment.ts';
 import { deviceRevokedError } from '../devices/revocation.ts';
 import { AppError } from '../errors.ts';
 import { activeMemberships, findUserByEmail, roleOf, type SchoolMembership } from './accounts.ts';
+import type { ApprovalKeys } from './approval-keys.ts';
 import { decoyHashPromise, verifyPassword } from './passwords.ts';
 import {
   findRefreshTokenForUpdate,
@@ -29,6 +31,8 @@ export interface AuthContext {
   refreshTokenTtlSeconds: number;
   /** How long after an online sign-in on a desk the person may still open offline sessions there. */
   offlineGrantTtlSeconds: number;
+  /** Managers' keys for approving refunds on a desk, handed out with a desk-bound sign-in. */
+  approvalKeys: ApprovalKeys;
 }
 
 /** Where a request came from, for the attempt log and the audit trail. */
@@ -126,6 +130,14 @@ export async function signIn(ctx: AuthContext, input: LoginRequest, origin: Requ
   const principal = { userId: user.id, schoolId: membership.schoolId, role: membership.role, deviceId };
   const access = await ctx.tokens.issue({ ...principal, familyId: refresh.familyId });
   const grant = deviceId ? await ctx.tokens.issueOfflineGrant({ ...principal, deviceId }, ctx.offlineGrantTtlSeconds) : null;
+  // A manager signing in on a desk gets the key to approve refunds there, even offline, with their
+  // password (only an online sign-in proves that password to the server). Dated in whole seconds,
+  // as the grant is, so a password change checks against it the same way.
+  const keyIssuedAt = Math.floor(now.getTime() / 1000);
+  const approvalKey =
+    deviceId && mayRecord(membership.role, 'refund')
+      ? { key: toBase64Url(ctx.approvalKeys.keyFor({ schoolId: membership.schoolId, userId: user.id, deviceId, keyIssuedAt })), issuedAt: keyIssuedAt }
+      : null;
   return {
     accessToken: access.token,
     expiresAt: access.expiresAt.toISOString(),
@@ -133,6 +145,7 @@ export async function signIn(ctx: AuthContext, input: LoginRequest, origin: Requ
     refreshExpiresAt: refresh.expiresAt.toISOString(),
     ...(deviceId ? { deviceId } : {}),
     ...(grant ? { offlineGrant: { token: grant.token, expiresAt: grant.expiresAt.toISOString() } } : {}),
+    ...(approvalKey ? { approvalKey } : {}),
     user: { id: user.id, email: user.email, displayName: user.displayName, role: membership.role },
     school: schoolSummary(membership),
     schools: schoolsOfUser.map((m) => ({ id: m.schoolId, name: m.name, role: m.role })),

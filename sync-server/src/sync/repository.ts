@@ -37,6 +37,8 @@ import { inSlices, takeTurn } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
+import { approvalMayStandIn, checkRefundApprovals, claimsRefundApproval } from './refund-approvals.ts';
+import type { ApprovalKeys } from '../auth/approval-keys.ts';
 
 type Doc = WithDeleted<Record<string, unknown>>;
 
@@ -59,8 +61,10 @@ export interface PushContext {
   collection: ReplicatedCollection;
   /** The server instance handling the push (it tells its own streams; others learn by NOTIFY). */
   origin?: string | null;
-  /** Where the push came from, for the audit trail. */
+  /** Where the push came from, for the audit trail (and the desk a refund's approval must come from). */
   deviceId?: string | null;
+  /** Checks managers' approvals on pushed refunds; without it, no approval is accepted. */
+  approvalKeys?: ApprovalKeys;
   ip?: string | null;
   userAgent?: string | null;
 }
@@ -71,6 +75,7 @@ export function pushContextOf(
   collection: ReplicatedCollection,
   request: { ip: string; headers: Record<string, string | string[] | undefined> },
   origin: string,
+  approvalKeys?: ApprovalKeys,
 ): PushContext {
   const agent = request.headers['user-agent'];
   return {
@@ -82,16 +87,21 @@ export function pushContextOf(
     origin,
     collection,
     deviceId: principal.deviceId,
+    approvalKeys,
     ip: request.ip,
     userAgent: typeof agent === 'string' ? agent : null,
   };
 }
 
-export async function checkPushRows(ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<void> {
+export async function checkPushRows(db: Db, ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<void> {
+  // Refunds a manager approved on the desk: their approval is checked below, once they are known to
+  // be well-formed, and for someone at a till it stands in for the right to record a refund.
+  const approved = ctx.collection.name === 'ledger' ? rows.flatMap((row, index) => (claimsRefundApproval(row.newDocumentState) ? [{ index, doc: row.newDocumentState }] : [])) : [];
+  const approvalStandsIn = approved.length > 0 && approvalMayStandIn(ctx.role, ctx.session);
   // The permission table first: a role that may not write these documents learns that, not their faults.
   const refused = rows
     .map((row, index) => ({ index, doc: row.newDocumentState, refusal: refusalToWrite(ctx.role, ctx.collection.name, row.newDocumentState, ctx.session) }))
-    .filter((r) => r.refusal !== null);
+    .filter((r) => r.refusal !== null && !(approvalStandsIn && claimsRefundApproval(r.doc)));
   const [first] = refused;
   if (first?.refusal) {
     throw new AppError(
@@ -123,6 +133,8 @@ export async function checkPushRows(ctx: PushContext, rows: readonly PushRow<Rec
       problems,
     );
   }
+  // Every approval is checked, whoever pushes it; a refund stored already is not judged again.
+  if (approved.length > 0) await checkRefundApprovals(db, ctx, approved, (ids) => storedIdsOf(db, ctx.collection.name, ids));
 }
 
 export async function pushDocuments(
@@ -148,7 +160,7 @@ async function preparedPush(
   endTurn: () => void,
   alsoInTransaction?: (tx: Db, result: PushResult) => Promise<void>,
 ): Promise<PushResult> {
-  await checkPushRows(ctx, rows);
+  await checkPushRows(db, ctx, rows);
   const collection = ctx.collection.name;
   const nextStates = await inSlices(rows, (row) => toStoredState(row.newDocumentState));
   const ids = [...new Set(nextStates.map((state) => String(state.id)))];

@@ -20,6 +20,7 @@ import type { Db } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { authenticateToken, bearerToken, type Principal } from '../auth/authenticate.ts';
 import type { TokenService } from '../auth/tokens.ts';
+import type { ApprovalKeys } from '../auth/approval-keys.ts';
 import type { LiveHub } from './live-hub.ts';
 import { pullDocuments, pushContextOf, pushDocuments, summarize } from './repository.ts';
 import { openEventStream } from '../sse/event-stream.ts';
@@ -30,6 +31,8 @@ import type { Notifier } from '../realtime/notifier.ts';
 export interface SyncRoutesOptions {
   db: Db;
   tokens: TokenService;
+  /** Checks the managers' approvals on refunds that desks push. */
+  approvalKeys: ApprovalKeys;
   hub: LiveHub;
   /** This server instance, named in its change notices so it does not relay its own pushes. */
   instanceId: string;
@@ -116,7 +119,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
       const principal = await authenticate(bearerToken(request));
       const collection = resolveCollection(request.params.collection, request.params.schemaVersion);
       const rows = request.body as PushRow<Record<string, unknown>>[];
-      const result = await pushDocuments(db, pushContextOf(principal, collection, request, options.instanceId), rows);
+      const result = await pushDocuments(db, pushContextOf(principal, collection, request, options.instanceId, options.approvalKeys), rows);
       await publishPush(options.notifier, principal.schoolId, collection.name, result);
       return result.conflicts;
     },
