@@ -7,6 +7,7 @@ import {
   canonicalJson,
   describeDocument,
   formatProblems,
+  isUuid,
   newId,
   replicatedCollections,
   threeWayMerge,
@@ -93,15 +94,22 @@ export function pushContextOf(
   };
 }
 
-export async function checkPushRows(db: Db, ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<void> {
+/**
+ * Checks an upload before it is stored. Returns the ids the pusher may not write but sent exactly
+ * as the server has them (a desk whose replication restarted before it noted what it had pulled
+ * sends its copies back): those pass as repeats, and the push must find them still unchanged.
+ */
+export async function checkPushRows(db: Db, ctx: PushContext, rows: readonly PushRow<Record<string, unknown>>[]): Promise<ReadonlySet<string>> {
   // Refunds a manager approved on the desk: their approval is checked below, once they are known to
   // be well-formed, and for someone at a till it stands in for the right to record a refund.
   const approved = ctx.collection.name === 'ledger' ? rows.flatMap((row, index) => (claimsRefundApproval(row.newDocumentState) ? [{ index, doc: row.newDocumentState }] : [])) : [];
   const approvalStandsIn = approved.length > 0 && approvalMayStandIn(ctx.role, ctx.session);
   // The permission table first: a role that may not write these documents learns that, not their faults.
-  const refused = rows
+  const forbidden = rows
     .map((row, index) => ({ index, doc: row.newDocumentState, refusal: refusalToWrite(ctx.role, ctx.collection.name, row.newDocumentState, ctx.session) }))
     .filter((r) => r.refusal !== null && !(approvalStandsIn && claimsRefundApproval(r.doc)));
+  const repeats = forbidden.length === 0 ? new Set<string>() : await unchangedOnServer(db, ctx, forbidden.map((r) => r.doc));
+  const refused = forbidden.filter((r) => !repeats.has(String(r.doc.id)));
   const [first] = refused;
   if (first?.refusal) {
     throw new AppError(
@@ -135,6 +143,19 @@ export async function checkPushRows(db: Db, ctx: PushContext, rows: readonly Pus
   }
   // Every approval is checked, whoever pushes it; a refund stored already is not judged again.
   if (approved.length > 0) await checkRefundApprovals(db, ctx, approved, (ids) => storedIdsOf(db, ctx.collection.name, ids));
+  return repeats;
+}
+
+/** The ids of `docs` the server stores for this school exactly as given (read without locking). */
+async function unchangedOnServer(db: Db, ctx: PushContext, docs: readonly Record<string, unknown>[]): Promise<Set<string>> {
+  const ids = [...new Set(docs.map((doc) => doc.id).filter((id): id is string => typeof id === 'string' && isUuid(id)))];
+  if (ids.length === 0) return new Set();
+  const stored = await db
+    .select({ id: syncDocuments.id, schoolId: syncDocuments.schoolId, data: syncDocuments.data, deleted: syncDocuments.deleted })
+    .from(syncDocuments)
+    .where(and(eq(syncDocuments.collection, ctx.collection.name), idIn(ids)));
+  const storedState = new Map(stored.filter((row) => row.schoolId === ctx.schoolId).map((row) => [row.id, canonicalJson({ ...row.data, _deleted: row.deleted })]));
+  return new Set(docs.filter((doc) => storedState.get(String(doc.id)) === canonicalJson(toStoredState(doc))).map((doc) => String(doc.id)));
 }
 
 export async function pushDocuments(
@@ -160,7 +181,7 @@ async function preparedPush(
   endTurn: () => void,
   alsoInTransaction?: (tx: Db, result: PushResult) => Promise<void>,
 ): Promise<PushResult> {
-  await checkPushRows(db, ctx, rows);
+  const repeats = await checkPushRows(db, ctx, rows);
   const collection = ctx.collection.name;
   const nextStates = await inSlices(rows, (row) => toStoredState(row.newDocumentState));
   const ids = [...new Set(nextStates.map((state) => String(state.id)))];
@@ -226,6 +247,12 @@ async function preparedPush(
         }
         const masterState = master ? { ...master.data, _deleted: master.deleted } : null;
         if (masterState && canonicalJson(masterState) === canonicalJson(next)) continue; // a repeated push: already stored
+        if (repeats.has(String(next.id))) {
+          // Passed as a repeat of what was stored, which changed since: this pusher may not write it.
+          throw new AppError(403, 'forbidden', `Refused: ${refusalToWrite(ctx.role, collection, next, ctx.session) ?? 'you may not change this record'}. Nothing from this upload was saved.`, [
+            { id: String(next.id), path: '', message: 'changed on the server meanwhile; this desk may not write it' },
+          ]);
+        }
         if (masterState && ctx.collection.immutable) {
           throw new AppError(
             422,
