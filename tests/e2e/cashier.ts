@@ -72,14 +72,19 @@ export async function mainOfficeId(request: APIRequestContext, headers: Record<s
   return office.id;
 }
 
-/** An enrolled desk with a cashier signed in, at the till. */
-export async function openDesk(page: Page, approvalCode: string, cashier: { email: string; password: string }): Promise<void> {
+/** Enrols the browser as a registered desk with an admin's approval code; its sign-in form shows next. */
+export async function enrolDesk(page: Page, approvalCode: string): Promise<void> {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enrol this desk' }).click();
   const enrol = page.getByRole('form', { name: 'Enrol this desk' });
   await enrol.getByLabel('Approval code').fill(approvalCode);
   await enrol.getByRole('button', { name: 'Enrol desk' }).click();
   await expect(page.getByText(/This computer is now desk/)).toBeVisible();
+}
+
+/** An enrolled desk with a cashier signed in, at the till. */
+export async function openDesk(page: Page, approvalCode: string, cashier: { email: string; password: string }): Promise<void> {
+  await enrolDesk(page, approvalCode);
   const signIn = page.getByRole('form', { name: 'Sign in' });
   await signIn.getByLabel('Email').fill(cashier.email);
   await signIn.getByLabel('Password').fill(cashier.password);

@@ -1,26 +1,33 @@
 // The cashier's reads and writes against the desk's replica: which desk and receipt series this
 // is, the till, a family's ledger entries, and the payment, void and till documents, each written
-// locally at once (online or not) and marked pending until the server has it.
-import { Observable, combineLatest, distinctUntilChanged, map, of, switchMap } from 'rxjs';
+// locally at once (online or not) and marked pending until the server has it; refunds of earlier
+// tills' payments, with a manager's approval when needed.
+import { Observable, combineLatest, distinctUntilChanged, from, map, of, switchMap } from 'rxjs';
 import {
   formatReceiptNumber,
   newId,
   openTillOf,
   parseReceiptNumber,
   payerAccount,
+  refundPayment,
+  refusalToWrite,
   type CashSessionCloseDoc,
   type CashSessionOpenDoc,
   type LedgerEntry,
+  type LedgerState,
   type MethodAmount,
   type NewPaymentInput,
   type Payer,
   type PayerAccount,
   type PaymentDoc,
+  type PaymentMethod,
   type ReferenceDoc,
+  type RefundDoc,
   type VoidDoc,
   newPayment,
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
+import { isOfflineSession } from '../api/session.ts';
 import type { FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
 import { endTiming, startTiming } from '../components/timings.ts';
@@ -76,10 +83,17 @@ export function openTill$(db: FeeMasterDatabase, deviceId: string): Observable<C
  * type index from the first to the last of them: most of a large ledger).
  */
 export function tillEntries$(db: FeeMasterDatabase, opening: CashSessionOpenDoc): Observable<LedgerEntry[]> {
-  const wanted = new Set<LedgerEntry['type']>(['payment', 'void', 'cashSessionClose']);
-  return db.ledger
-    .find({ selector: { createdAt: { $gte: opening.createdAt } } })
-    .$.pipe(map((docs) => [opening, ...docs.map(ledgerEntryOf).filter((entry) => wanted.has(entry.type))]));
+  const wanted = new Set<LedgerEntry['type']>(['payment', 'void', 'refund', 'cashSessionClose']);
+  return db.ledger.find({ selector: { createdAt: { $gte: opening.createdAt } } }).$.pipe(
+    map((docs) => [opening, ...docs.map(ledgerEntryOf).filter((entry) => wanted.has(entry.type))]),
+    // A refund paid out of this till is of an earlier till's payment: read those for their receipt numbers.
+    switchMap((entries) => {
+      const have = new Set(entries.map((e) => e.id));
+      const earlier = [...new Set(entries.flatMap((e) => (e.type === 'refund' && e.paymentId !== undefined && !have.has(e.paymentId) ? [e.paymentId] : [])))];
+      if (earlier.length === 0) return of(entries);
+      return from(db.ledger.findByIds(earlier).exec()).pipe(map((found) => [...entries, ...[...found.values()].map(ledgerEntryOf)]));
+    }),
+  );
 }
 
 /** Entries whose lookup key is one of `values`: one exact index read each (an $in is read as one range from the least to the greatest). */
@@ -224,6 +238,43 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
 
 export async function voidPayment(desk: Desk, identity: DeskIdentity, payment: PaymentDoc, reason: string, cashSessionId: string, now = new Date()): Promise<VoidDoc> {
   const entry: VoidDoc = { ...common(desk, now), type: 'void', paymentId: payment.id, payerId: payment.payerId, cashSessionId, reason: reason.trim(), deviceId: identity.deviceId };
+  await recordEntry(desk, entry);
+  return entry;
+}
+
+/**
+ * Whether the person at the desk may refund on their own: a manager signed in online. Anyone
+ * else (a cashier, or a manager whose sign-in began offline) refunds with a manager's approval.
+ */
+export function refundNeedsApproval(desk: Desk): boolean {
+  return refusalToWrite(desk.session.user.role, 'ledger', { type: 'refund' }, isOfflineSession(desk.session) ? 'offline' : 'online') !== null;
+}
+
+export interface RefundRequest {
+  method: PaymentMethod;
+  reference?: string;
+  reason: string;
+  /** The open till the money is paid out of. */
+  cashSessionId: string;
+}
+
+/**
+ * Refunds a whole payment of an earlier till out of the open one (core's refundPayment checks
+ * it against the family's ledger), approved by `approve` when the person may not refund alone;
+ * written locally at once, synced later.
+ */
+export async function refundPaymentAtDesk(
+  desk: Desk,
+  identity: DeskIdentity,
+  state: LedgerState,
+  paymentId: string,
+  request: RefundRequest,
+  approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null,
+  now = new Date(),
+): Promise<RefundDoc> {
+  const { id: _id, ...author } = common(desk, now);
+  const refund = refundPayment({ ...author, deviceId: identity.deviceId, now: now.toISOString(), state, paymentId, ...request });
+  const entry = approve ? await approve(refund) : refund;
   await recordEntry(desk, entry);
   return entry;
 }

@@ -1,5 +1,5 @@
 // The cashier's screen: open the till, find a family, take a payment, print the receipt, void,
-// close the till with its Z-report. Everything reads and writes the desk's replica, so it works
+// refund an earlier till's payment, close the till with its Z-report. Everything reads and writes the desk's replica, so it works
 // the same with the internet down.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { map } from 'rxjs';
@@ -7,6 +7,7 @@ import {
   MoneyError,
   closingLines,
   formatMoney,
+  methodNames,
   newId,
   parseMoney,
   replicatedCollections,
@@ -16,10 +17,13 @@ import {
   type LedgerEntry,
   type PayerAccount,
   type PaymentMethod,
+  type PaymentState,
+  type RefundDoc,
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, takePayment, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundPaymentAtDesk, takePayment, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { RefundForm } from './refund-form.tsx';
 import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
 import { printReceipt, printZReport, zReportOf, type PrintChoice } from './print.ts';
@@ -156,6 +160,8 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
           }}
           students={payer.students.flatMap((link) => people.students.get(link.studentId) ?? [])}
           online={online}
+          identity={identity}
+          tillId={tillId}
           onTake={async (particulars, allocation) => {
             const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: tillId, offline: !online, particulars, allocations: allocation.allocations }, { holdsTill });
             setTaken(payment);
@@ -167,23 +173,34 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
   );
 }
 
-function FamilyPanel({ desk, payer, students, studentName, online, onTake }: {
+function FamilyPanel({ desk, payer, students, studentName, online, identity, tillId, onTake }: {
   desk: Desk;
   payer: Payer;
   students: StudentSummary[];
   studentName: (id: string) => string;
   online: boolean;
+  identity: DeskIdentity;
+  tillId: string;
   onTake: Parameters<typeof PaymentForm>[0]['onTake'];
 }) {
   const account$ = useMemo(() => familyAccount$(desk, payer), [desk, payer]);
   const found = useObservable(account$, null);
   if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
-  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} onTake={onTake} found={found} />;
+  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} tillId={tillId} onTake={onTake} found={found} />;
 }
 
-function FamilyAccount({ desk, payer, students, studentName, online, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
+function FamilyAccount({ desk, payer, students, studentName, online, identity, tillId, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
   useEffect(() => endTimingAfterPaint('family-open'), []);
   const [showStatement, setShowStatement] = useState(false);
+  const [refunding, setRefunding] = useState<PaymentState | null>(null);
+  const [refunded, setRefunded] = useState<RefundDoc | null>(null);
+  const [printError, setPrintError] = useState<string | null>(null);
+  const reprint = (paymentId: string): void => {
+    const doc = found.entries.find((e): e is PaymentDoc => e.type === 'payment' && e.id === paymentId);
+    if (!doc) return;
+    setPrintError(null);
+    printReceipt(desk, doc, identity.series, { layout: '80mm', copy: true }).catch((caught: unknown) => setPrintError(`The receipt could not be printed: ${caught instanceof Error ? caught.message : String(caught)}`));
+  };
   const currency = desk.session.school.currency;
   const money = (amount: number): string => formatMoney(amount, currency);
   const { account } = found;
@@ -206,11 +223,41 @@ function FamilyAccount({ desk, payer, students, studentName, online, onTake, fou
         </dl>
         <button type="button" className="link" aria-expanded={showStatement} onClick={() => setShowStatement(!showStatement)}>{showStatement ? 'Hide the statement' : 'Statement'}</button>
         {account.payments.length > 0 && (
-          <details className="recent-payments">
+          <details className="recent-payments" open={refunding !== null || refunded !== null || undefined}>
             <summary>Recent payments ({account.payments.length})</summary>
-            <ul>{account.payments.slice(0, 8).map((p) => <li key={p.id}><code>{p.receiptNumber}</code> {money(p.amount)} {p.status !== 'active' && <strong>{p.status.toUpperCase()}</strong>}</li>)}</ul>
+            <ul>
+              {account.payments.slice(0, 8).map((p) => (
+                <li key={p.id} data-testid="recent-payment" data-receipt={p.receiptNumber}>
+                  <code>{p.receiptNumber}</code> {money(p.amount)} {p.status !== 'active' && <strong data-testid="payment-status">{p.status.toUpperCase()}</strong>}{' '}
+                  <button type="button" className="link" aria-label={`Reprint ${p.receiptNumber}`} onClick={() => reprint(p.id)}>Reprint</button>
+                  {/* A payment of the till still open is voided there; an earlier one is refunded. */}
+                  {p.status === 'active' && p.cashSessionId !== tillId && (
+                    <button type="button" className="link danger" aria-label={`Refund ${p.receiptNumber}`} onClick={() => { setRefunding(p); setRefunded(null); }}>Refund…</button>
+                  )}
+                </li>
+              ))}
+            </ul>
           </details>
         )}
+        {refunding && (
+          <RefundForm
+            desk={desk}
+            payment={refunding}
+            online={online}
+            onCancel={() => setRefunding(null)}
+            onRefund={async (request, approve) => {
+              const refund = await refundPaymentAtDesk(desk, identity, account.state, refunding.id, { ...request, cashSessionId: tillId }, approve);
+              setRefunding(null);
+              setRefunded(refund);
+            }}
+          />
+        )}
+        {refunded && (
+          <p className="notice" role="status" data-testid="refund-recorded">
+            Refunded {money(refunded.amount)} by {methodNames[refunded.method]}{refunded.approval ? ', approved by a manager on this desk' : ''}: pay it out of the till. It syncs {online ? 'now' : 'when the connection is back'}.
+          </p>
+        )}
+        {printError && <p className="error" role="alert">{printError}</p>}
       </div>
       {showStatement && <StatementPanel desk={desk} payer={payer} entries={found.entries} studentName={studentName} />}
       <PaymentForm account={account} currency={currency} timeZone={desk.session.school.timezone} studentName={studentName} online={online} providers={CONNECTED_PROVIDERS} onTake={onTake} />

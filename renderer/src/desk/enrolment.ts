@@ -1,11 +1,11 @@
 // This desk's enrolment: which registered desk of which school it is, the secret it proves that
 // with, and the offline sign-in records of the people who signed in on it (their argon2id
 // verifier and the server's grant). Kept by the platform, encrypted on the desktop.
-import { newId, type DeviceSummary, type EnrolDeviceResponse, type LoginResponse, type Role, type SchoolSummary } from '@feemaster/core';
+import { approveRefund, fromBase64Url, mayRecord, newId, type DeviceSummary, type EnrolDeviceResponse, type LoginResponse, type RefundDoc, type Role, type SchoolSummary } from '@feemaster/core';
 import { platform } from '#platform';
 import { requestJson } from '../api/client.ts';
 import type { Session } from '../api/session.ts';
-import { checkVerifier, createVerifier, type PasswordVerifier } from '../auth/offline-verifier.ts';
+import { checkVerifier, createKeyedVerifier, openSealed, openVerifier, sealWith, type PasswordVerifier, type Sealed } from '../auth/offline-verifier.ts';
 
 export interface OfflineAccount {
   userId: string;
@@ -17,6 +17,11 @@ export interface OfflineAccount {
   grant: string;
   grantExpiresAt: string;
   lastOnlineSignInAt: string;
+  /**
+   * A manager's key for approving refunds on this desk (given by the server at this sign-in),
+   * sealed with the key only their password derives: the desk cannot use it without them.
+   */
+  approvalKey?: { issuedAt: number; sealed: Sealed };
 }
 
 export interface DeskEnrolment {
@@ -58,15 +63,18 @@ export function deskLabel(enrolment: DeskEnrolment): string {
  */
 export async function rememberOfflineSignIn(enrolment: DeskEnrolment, login: LoginResponse, password: string, now = new Date()): Promise<DeskEnrolment> {
   if (!login.offlineGrant) return enrolment;
+  const { verifier, key } = await createKeyedVerifier(password);
+  const approval = login.approvalKey;
   const account: OfflineAccount = {
     userId: login.user.id,
     email: login.user.email.toLowerCase(),
     displayName: login.user.displayName,
     role: login.user.role,
-    verifier: await createVerifier(password),
+    verifier,
     grant: login.offlineGrant.token,
     grantExpiresAt: login.offlineGrant.expiresAt,
     lastOnlineSignInAt: now.toISOString(),
+    ...(approval ? { approvalKey: { issuedAt: approval.issuedAt, sealed: await sealWith(key, fromBase64Url(approval.key)) } } : {}),
   };
   const next = { ...enrolment, offlineAccounts: [...enrolment.offlineAccounts.filter((a) => a.userId !== account.userId), account] };
   await saveEnrolment(next);
@@ -88,6 +96,27 @@ export async function checkOfflineSignIn(enrolment: DeskEnrolment, email: string
   }
   if (!(await checkVerifier(account.verifier, password))) return { ok: false, reason: 'Email or password is incorrect.' };
   return { ok: true, account };
+}
+
+export type ApprovalResult = { ok: true; refund: RefundDoc; approver: OfflineAccount } | { ok: false; reason: string };
+
+/**
+ * A manager approves a refund on this desk, online or not: their password opens the approval
+ * key the server gave them when they last signed in here, which signs this refund. The server
+ * checks the signature, and that they may still approve refunds, when the refund syncs.
+ */
+export async function approveOnDesk(enrolment: DeskEnrolment, email: string, password: string, refund: RefundDoc, now = new Date()): Promise<ApprovalResult> {
+  const account = enrolment.offlineAccounts.find((a) => a.email === email.trim().toLowerCase());
+  if (!account) return { ok: false, reason: 'That manager has not signed in on this desk: they approve refunds here once they have signed in on it online.' };
+  if (!mayRecord(account.role, 'refund')) return { ok: false, reason: `${account.displayName} is a ${account.role} and cannot approve refunds: ask a bursar, an administrator or the owner.` };
+  if (!account.approvalKey) return { ok: false, reason: `${account.displayName} has no approval key on this desk yet: they sign in here online once, then can approve refunds even offline.` };
+  if (Date.parse(account.grantExpiresAt) <= now.getTime()) return { ok: false, reason: `${account.displayName}'s sign-in on this desk has lapsed: they sign in online once to approve refunds again.` };
+  const opened = await openVerifier(account.verifier, password);
+  if (!opened.ok) return { ok: false, reason: 'That is not the manager’s password. Try again.' };
+  const key = opened.key ? await openSealed(opened.key, account.approvalKey.sealed) : null;
+  if (!key) return { ok: false, reason: `${account.displayName}'s approval key on this desk cannot be opened: they sign in here online once to renew it.` };
+  const approved = approveRefund(refund, key, { approvedBy: account.userId, approvedAt: now.toISOString(), keyIssuedAt: account.approvalKey.issuedAt });
+  return { ok: true, refund: approved, approver: account };
 }
 
 /** Forgets one person's offline record here: after a password change the old password must not open the desk. */

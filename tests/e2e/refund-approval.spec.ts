@@ -1,0 +1,126 @@
+// A payment of a till already closed is refunded later by a cashier, with the internet down, on
+// the bursar's approval typed on the desk: the payment reads REFUNDED, the dues reopen, the
+// refund is on the register, and once online the server accepts it with the bursar's signature.
+import { expect, test } from '@playwright/test';
+import type { DeviceApproval, InvoiceDoc, LedgerEntry, LoginResponse, Payer, PullResponse, Student } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId } from '@feemaster/core';
+import { E2E_PORT } from './e2e-env.ts';
+import { startOutageProxy } from './outage-proxy.ts';
+import { goOffline, goOnline, syncIndicator, waitForOfflineShell } from './desk.ts';
+import { enrolDesk, findFamily, mainOfficeId, openTill, owner, pdfOf, push, takePayment } from './cashier.ts';
+
+const NJERI = { email: 'njeri.bursar@riverside.example', password: 'njeri-bursar-2026', displayName: 'Njeri Mwangi' };
+const OMONDI = { email: 'omondi.till@riverside.example', password: 'omondi-cashier-2026', displayName: 'Omondi Were' };
+
+test('a cashier refunds a closed till’s payment offline with the bursar’s approval typed on the desk', async ({ browser, request }) => {
+  const { headers, schoolId } = await owner(request);
+  const registered = await request.post('/api/v1/devices', { headers, data: { name: 'Refund desk', code: 'D61', officeId: await mainOfficeId(request, headers) } });
+  const { approvalCode } = (await registered.json()) as DeviceApproval;
+  expect((await request.post('/api/v1/users', { headers, data: { ...NJERI, role: 'bursar' } })).status()).toBe(201);
+  expect((await request.post('/api/v1/users', { headers, data: { ...OMONDI, role: 'cashier' } })).status()).toBe(201);
+  const now = new Date().toISOString();
+  const child: Student = { id: newId(), schoolId, admissionNumber: 'RF-610', firstName: 'Imani', lastName: 'Langat', status: 'active', createdAt: now, updatedAt: now };
+  const family: Payer = { id: newId(), schoolId, kind: 'family', name: 'Langat household', contacts: [{ type: 'phone', value: '0700 610 610' }], preferredChannel: 'sms', students: [{ studentId: child.id, share: 10_000 }], createdAt: now, updatedAt: now };
+  const invoice: InvoiceDoc = {
+    id: newId(), schoolId, currency: 'KES', createdAt: now, createdBy: newId(), type: 'invoice', studentId: child.id, termId: newId(), classId: newId(), feeStructureId: newId(), issuedOn: '2026-01-05',
+    charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 1_000_000 }],
+  };
+  await push(request, headers, '/api/v1/sync/students/1/push', [child]);
+  await push(request, headers, '/api/v1/sync/payers/0/push', [family]);
+  await push(request, headers, `/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`, [invoice]);
+
+  const link = await startOutageProxy(E2E_PORT);
+  const context = await browser.newContext({ baseURL: link.url });
+  const page = await context.newPage();
+  // The bursar signs in on this desk once while online: the desk keeps her approval key, sealed with her password.
+  await enrolDesk(page, approvalCode);
+  const signIn = page.getByRole('form', { name: 'Sign in' });
+  await signIn.getByLabel('Email').fill(NJERI.email);
+  await signIn.getByLabel('Password').fill(NJERI.password);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('banner')).toContainText(NJERI.displayName);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  // The cashier's morning till: a payment of 4,000, then the till closed.
+  await signIn.getByLabel('Email').fill(OMONDI.email);
+  await signIn.getByLabel('Password').fill(OMONDI.password);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Open the till' })).toBeVisible();
+  await waitForOfflineShell(page);
+  await openTill(page, '1,000');
+  await findFamily(page, '0700 610 610', /Langat household/);
+  const receipt = await takePayment(page, async (form) => {
+    await form.getByTestId('payment-amount').fill('4,000');
+  });
+  expect(receipt).toBe('MAIN-D61-000001');
+  await page.getByRole('button', { name: 'Next family (Esc)' }).click();
+  const till = page.getByRole('complementary', { name: 'Till' });
+  await till.getByRole('button', { name: 'Close the till…' }).click();
+  const close = page.getByRole('form', { name: 'Close the till' });
+  await close.getByLabel('Counted Cash').fill('5,000');
+  await close.getByRole('button', { name: 'Close till' }).click();
+  await page.getByRole('button', { name: 'Done' }).click();
+  await openTill(page, '2,000');
+
+  // Afternoon, internet down: the family asks for the money back.
+  await goOffline(context, link);
+  await findFamily(page, 'Langat', /Langat household/);
+  await expect(page.getByTestId('due-now')).toHaveText('KES 6,000.00');
+  await page.getByText('Recent payments (1)').click();
+  // The payment of the open till would be voided there; this one, of a closed till, is refunded.
+  await page.getByRole('button', { name: 'Refund MAIN-D61-000001' }).click();
+  const refund = page.getByRole('form', { name: 'Refund MAIN-D61-000001' });
+  await refund.getByLabel('Reason').fill('Imani moved to another school');
+  await refund.getByLabel('Manager’s email').fill(NJERI.email);
+  await refund.getByLabel('Manager’s password').fill('not-her-password');
+  await refund.getByRole('button', { name: 'Refund KES 4,000.00' }).click();
+  await expect(refund.getByRole('alert')).toHaveText('That is not the manager’s password. Try again.');
+  // A cashier cannot approve: only a manager's key signs a refund.
+  await refund.getByLabel('Manager’s email').fill(OMONDI.email);
+  await refund.getByLabel('Manager’s password').fill(OMONDI.password);
+  await refund.getByRole('button', { name: 'Refund KES 4,000.00' }).click();
+  await expect(refund.getByRole('alert')).toContainText('is a cashier and cannot approve refunds');
+  await refund.getByLabel('Manager’s email').fill(NJERI.email);
+  await refund.getByLabel('Manager’s password').fill(NJERI.password);
+  await refund.getByRole('button', { name: 'Refund KES 4,000.00' }).click();
+  await expect(page.getByTestId('refund-recorded')).toContainText('Refunded KES 4,000.00 by cash, approved by a manager on this desk');
+  await expect(page.getByTestId('recent-payment').filter({ hasText: 'MAIN-D61-000001' }).getByTestId('payment-status')).toHaveText('REFUNDED');
+  await expect(page.getByTestId('due-now')).toHaveText('KES 10,000.00');
+  await expect(page.getByRole('button', { name: 'Refund MAIN-D61-000001' })).toHaveCount(0);
+  // The till paid it out: of the 2,000 float and a 3,000 payment, 1,000 should be left in cash.
+  await findFamily(page, 'Langat', /Langat household/);
+  await takePayment(page, async (form) => {
+    await form.getByTestId('payment-amount').fill('3,000');
+  });
+  await page.getByRole('button', { name: 'Next family (Esc)' }).click();
+  await till.getByRole('button', { name: 'Close the till…' }).click();
+  const closing = page.getByRole('form', { name: 'Close the till' });
+  await expect(closing.getByRole('row', { name: /Cash/ })).toContainText('KES 1,000.00');
+  await closing.getByLabel('Counted Cash').fill('1,000');
+  await closing.getByRole('button', { name: 'Close till' }).click();
+  const zDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save Z-report PDF' }).click();
+  const z = (await pdfOf(zDownload)).join(' ');
+  for (const part of ['Cash Expected KES 1,000.00 Counted KES 1,000.00', 'Refunds paid out (1) MAIN-D61-000001 (Cash) KES 4,000.00', 'Reason: Imani moved to another school']) expect(z, part).toContain(part);
+  await page.getByRole('button', { name: 'Done' }).click();
+
+  await page.getByRole('button', { name: 'Void register' }).click();
+  const register = page.getByRole('region', { name: 'Void register' });
+  const line = register.getByTestId('void-line').filter({ hasText: 'MAIN-D61-000001' });
+  await expect(line).toHaveAttribute('data-kind', 'refund');
+  await expect(line).toContainText('Refunded (cash)');
+  await expect(line).toContainText('Imani moved to another school');
+
+  // Online again: the server takes the refund, signed by the bursar, recorded by the cashier.
+  await goOnline(context, link);
+  await expect(syncIndicator(page)).toHaveAttribute('data-pending', '0', { timeout: 20_000 });
+  await expect(page.getByTestId('sync-refused')).toHaveCount(0);
+  const login = async (person: { email: string; password: string }) => (await (await request.post('/api/v1/auth/login', { data: person })).json()) as LoginResponse;
+  const [njeri, omondi] = [await login(NJERI), await login(OMONDI)];
+  const pulled = (await (await request.get(`/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/pull?limit=1000`, { headers })).json()) as PullResponse<LedgerEntry>;
+  const payment = pulled.documents.find((e) => e.type === 'payment' && e.receiptNumber === 'MAIN-D61-000001');
+  const stored = pulled.documents.find((e) => e.type === 'refund' && e.paymentId === payment?.id);
+  expect(stored).toMatchObject({ createdBy: omondi.user.id, amount: 400_000, method: 'cash', payerId: family.id, reason: 'Imani moved to another school', approval: { approvedBy: njeri.user.id } });
+  await context.close();
+  await link.close();
+});
