@@ -210,9 +210,11 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
     const id = newId();
     const createdAt = now.toISOString();
     const pending = desk.pending.ledger;
-    // The number is looked up while the payment is marked pending (marked before it is written,
-    // so a push that completes at once cannot race ahead of the mark).
-    const [{ receiptNumber, seq }] = await Promise.all([nextReceiptNumber(desk.db, identity, { holdsTill: options.holdsTill }), pending.mark(id, createdAt)]);
+    // Marked pending while the number is looked up and the payment written: the mark is queued
+    // first, so the settle of the payment's upload, asked for later, cannot overtake it.
+    const marked = pending.mark(id, createdAt);
+    marked.catch(() => undefined);
+    const { receiptNumber, seq } = await nextReceiptNumber(desk.db, identity, { holdsTill: options.holdsTill });
     try {
       const payment = newPayment({
         ...request,
@@ -228,6 +230,8 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
       await desk.db.ledger.insert(withLedgerKeys(payment));
       lastUsed.set(seriesKey(desk.db, identity), seq);
       endTiming('payment-commit');
+      // The payment is stored: a mark that failed only leaves the pending count one short.
+      marked.catch((error: unknown) => console.warn('The payment is saved, but could not be counted as waiting to sync:', error));
       return payment;
     } catch (error) {
       await pending.settle([{ id, updatedAt: createdAt }]);

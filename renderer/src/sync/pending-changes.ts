@@ -10,6 +10,7 @@ interface PendingData {
 const LOCAL_ID = 'pending-changes';
 
 export interface PendingChanges {
+  /** Applied before any mark or settle asked for after it (it need not be awaited first). */
   mark(id: string, updatedAt: string): Promise<void>;
   /** Clears entries the server now holds (same or newer updatedAt than what was written). */
   settle(accepted: readonly { id: string; updatedAt: string }[]): Promise<void>;
@@ -20,10 +21,18 @@ export async function createPendingChanges(collection: RxCollection): Promise<Pe
   if (!(await collection.getLocal<PendingData>(LOCAL_ID))) {
     await collection.insertLocal<PendingData>(LOCAL_ID, { changes: {} });
   }
-  const modify = async (change: (changes: Record<string, string>) => Record<string, string>): Promise<void> => {
+  const apply = async (change: (changes: Record<string, string>) => Record<string, string>): Promise<void> => {
     const doc = await collection.getLocal<PendingData>(LOCAL_ID);
     if (!doc) return;
     await doc.incrementalModify((data) => ({ ...data, changes: change({ ...data.changes }) }));
+  };
+  // Changes apply in the order they are asked for, so a caller may write its document while its
+  // mark is still being stored: the settle of that document's upload comes later, and waits for it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const modify = (change: (changes: Record<string, string>) => Record<string, string>): Promise<void> => {
+    const run = queue.then(() => apply(change));
+    queue = run.catch(() => undefined);
+    return run;
   };
   return {
     mark: (id, updatedAt) => modify((changes) => ({ ...changes, [id]: updatedAt })),
