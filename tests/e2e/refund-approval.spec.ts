@@ -87,21 +87,38 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   await expect(page.getByTestId('recent-payment').filter({ hasText: 'MAIN-D61-000001' }).getByTestId('payment-status')).toHaveText('REFUNDED');
   await expect(page.getByTestId('due-now')).toHaveText('KES 10,000.00');
   await expect(page.getByRole('button', { name: 'Refund MAIN-D61-000001' })).toHaveCount(0);
-  // The till paid it out: of the 2,000 float and a 3,000 payment, 1,000 should be left in cash.
+  // The family pays 12,000 (2,000 more than owed, left as credit) and asks for 500 of it back.
   await findFamily(page, 'Langat', /Langat household/);
   await takePayment(page, async (form) => {
-    await form.getByTestId('payment-amount').fill('3,000');
+    await form.getByTestId('payment-amount').fill('12,000');
   });
   await page.getByRole('button', { name: 'Next family (Esc)' }).click();
+  await findFamily(page, 'Langat', /Langat household/);
+  await expect(page.getByTestId('credit')).toHaveText('KES 2,000.00');
+  await page.getByRole('button', { name: 'Refund credit…' }).click();
+  const creditRefund = page.getByRole('form', { name: 'Refund credit' });
+  await creditRefund.getByLabel(/Amount/).fill('2,500');
+  await creditRefund.getByLabel('Reason').fill('Overpaid term 1');
+  await creditRefund.getByLabel('Manager’s email').fill(NJERI.email);
+  await creditRefund.getByLabel('Manager’s password').fill(NJERI.password);
+  await creditRefund.getByRole('button', { name: 'Refund KES 2,500.00' }).click();
+  await expect(creditRefund.getByRole('alert')).toHaveText('Enter an amount above nothing and at most the credit of KES 2,000.00.');
+  await creditRefund.getByLabel(/Amount/).fill('500');
+  await creditRefund.getByLabel('Manager’s password').fill(NJERI.password);
+  await creditRefund.getByRole('button', { name: 'Refund KES 500.00' }).click();
+  await expect(page.getByTestId('refund-recorded')).toContainText('Refunded KES 500.00 by cash, approved by a manager on this desk');
+  await expect(page.getByTestId('credit')).toHaveText('KES 1,500.00');
+
+  // The till paid both out: of the 2,000 float and the 12,000 payment, 9,500 should be left in cash.
   await till.getByRole('button', { name: 'Close the till…' }).click();
   const closing = page.getByRole('form', { name: 'Close the till' });
-  await expect(closing.getByRole('row', { name: /Cash/ })).toContainText('KES 1,000.00');
-  await closing.getByLabel('Counted Cash').fill('1,000');
+  await expect(closing.getByRole('row', { name: /Cash/ })).toContainText('KES 9,500.00');
+  await closing.getByLabel('Counted Cash').fill('9,500');
   await closing.getByRole('button', { name: 'Close till' }).click();
   const zDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save Z-report PDF' }).click();
   const z = (await pdfOf(zDownload)).join(' ');
-  for (const part of ['Cash Expected KES 1,000.00 Counted KES 1,000.00', 'Refunds paid out (1) MAIN-D61-000001 (Cash) KES 4,000.00', 'Reason: Imani moved to another school']) expect(z, part).toContain(part);
+  for (const part of ['Cash Expected KES 9,500.00 Counted KES 9,500.00', 'Refunds paid out (2) MAIN-D61-000001 (Cash) KES 4,000.00', 'Reason: Imani moved to another school', 'credit (Cash) KES 500.00', 'Reason: Overpaid term 1']) expect(z, part).toContain(part);
   await page.getByRole('button', { name: 'Done' }).click();
 
   await page.getByRole('button', { name: 'Void register' }).click();
@@ -121,6 +138,8 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   const payment = pulled.documents.find((e) => e.type === 'payment' && e.receiptNumber === 'MAIN-D61-000001');
   const stored = pulled.documents.find((e) => e.type === 'refund' && e.paymentId === payment?.id);
   expect(stored).toMatchObject({ createdBy: omondi.user.id, amount: 400_000, method: 'cash', payerId: family.id, reason: 'Imani moved to another school', approval: { approvedBy: njeri.user.id } });
+  const ofCredit = pulled.documents.find((e) => e.type === 'refund' && e.payerId === family.id && e.paymentId === undefined);
+  expect(ofCredit).toMatchObject({ createdBy: omondi.user.id, amount: 50_000, method: 'cash', reason: 'Overpaid term 1', approval: { approvedBy: njeri.user.id } });
   await context.close();
   await link.close();
 });

@@ -143,7 +143,8 @@ describe('refundCredit', () => {
 
   it('refunds up to the payer’s credit', () => {
     expect(state.payerCredit(id('family'))).toBe(1_000);
-    const doc = refundCredit({ ...who, state, payerId: id('family'), amount: 1_000, method: 'mobileMoney', reference: 'MPESA-XYZ', reason: 'Overpaid' });
+    const doc = refundCredit({ ...who, state, payerId: id('family'), amount: 1_000, method: 'mobileMoney', reference: 'MPESA-XYZ', reason: 'Overpaid', cashSessionId: id('afternoon') });
+    expect(doc.cashSessionId).toBe(id('afternoon'));
     expectValid(doc);
     expect(doc).toMatchObject({ type: 'refund', payerId: id('family'), amount: 1_000, method: 'mobileMoney', reference: 'MPESA-XYZ' });
     expect(deriveLedger([...setting().entries(), doc]).payerCredit(id('family'))).toBe(0);

@@ -129,9 +129,9 @@ export function returnCheque(input: CorrectionAuthor & { state: LedgerState; pay
   return { ...header(input), type: 'chequeReturn', paymentId: payment.id, payerId: payment.payerId, returnedOn: input.returnedOn, reason };
 }
 
-/** Pays money back to a payer out of their credit, never more than the credit. */
+/** Pays money back to a payer out of their credit, never more than the credit; out of the desk's open till when it names one. */
 export function refundCredit(
-  input: CorrectionAuthor & { state: LedgerState; payerId: string; amount: number; method: PaymentMethod; reference?: string; reason: string },
+  input: CorrectionAuthor & { state: LedgerState; payerId: string; amount: number; method: PaymentMethod; reference?: string; reason: string; cashSessionId?: string },
 ): RefundDoc {
   const reason = checkedReason(input.reason);
   const amount = checkedAmount(input.amount);
@@ -150,6 +150,7 @@ export function refundCredit(
     method: input.method,
     ...(input.reference === undefined ? {} : { reference: input.reference }),
     reason,
+    ...(input.cashSessionId === undefined ? {} : { cashSessionId: input.cashSessionId }),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   openTillOf,
   parseReceiptNumber,
   payerAccount,
+  refundCredit,
   refundPayment,
   refusalToWrite,
   type CashSessionCloseDoc,
@@ -278,6 +279,23 @@ export async function refundPaymentAtDesk(
 ): Promise<RefundDoc> {
   const { id: _id, ...author } = common(desk, now);
   const refund = refundPayment({ ...author, deviceId: identity.deviceId, now: now.toISOString(), state, paymentId, ...request });
+  const entry = approve ? await approve(refund) : refund;
+  await recordEntry(desk, entry);
+  return entry;
+}
+
+/** Pays back part or all of a family's credit out of the open till, approved as a payment's refund is. */
+export async function refundCreditAtDesk(
+  desk: Desk,
+  identity: DeskIdentity,
+  state: LedgerState,
+  payerId: string,
+  request: RefundRequest & { amount: number },
+  approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null,
+  now = new Date(),
+): Promise<RefundDoc> {
+  const { id: _id, ...author } = common(desk, now);
+  const refund = refundCredit({ ...author, deviceId: identity.deviceId, now: now.toISOString(), state, payerId, ...request });
   const entry = approve ? await approve(refund) : refund;
   await recordEntry(desk, entry);
   return entry;

@@ -17,13 +17,12 @@ import {
   type LedgerEntry,
   type PayerAccount,
   type PaymentMethod,
-  type PaymentState,
   type RefundDoc,
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundPaymentAtDesk, takePayment, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
-import { RefundForm } from './refund-form.tsx';
+import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundCreditAtDesk, refundPaymentAtDesk, takePayment, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { RefundForm, type RefundSubject } from './refund-form.tsx';
 import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
 import { printReceipt, printZReport, zReportOf, type PrintChoice } from './print.ts';
@@ -192,7 +191,7 @@ function FamilyPanel({ desk, payer, students, studentName, online, identity, til
 function FamilyAccount({ desk, payer, students, studentName, online, identity, tillId, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
   useEffect(() => endTimingAfterPaint('family-open'), []);
   const [showStatement, setShowStatement] = useState(false);
-  const [refunding, setRefunding] = useState<PaymentState | null>(null);
+  const [refunding, setRefunding] = useState<RefundSubject | null>(null);
   const [refunded, setRefunded] = useState<RefundDoc | null>(null);
   const [printError, setPrintError] = useState<string | null>(null);
   const reprint = (paymentId: string): void => {
@@ -221,9 +220,12 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
           <div><dt>Due later</dt><dd>{money(account.dueLater)}</dd></div>
           <div><dt>Credit</dt><dd data-testid="credit">{money(account.credit)}</dd></div>
         </dl>
+        {account.credit > 0 && (
+          <button type="button" className="link" onClick={() => { setRefunding({ kind: 'credit', credit: account.credit }); setRefunded(null); }}>Refund credit…</button>
+        )}
         <button type="button" className="link" aria-expanded={showStatement} onClick={() => setShowStatement(!showStatement)}>{showStatement ? 'Hide the statement' : 'Statement'}</button>
         {account.payments.length > 0 && (
-          <details className="recent-payments" open={refunding !== null || refunded !== null || undefined}>
+          <details className="recent-payments" open={refunding?.kind === 'payment' || refunded?.paymentId !== undefined || undefined}>
             <summary>Recent payments ({account.payments.length})</summary>
             <ul>
               {account.payments.slice(0, 8).map((p) => (
@@ -232,7 +234,7 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
                   <button type="button" className="link" aria-label={`Reprint ${p.receiptNumber}`} onClick={() => reprint(p.id)}>Reprint</button>
                   {/* A payment of the till still open is voided there; an earlier one is refunded. */}
                   {p.status === 'active' && p.cashSessionId !== tillId && (
-                    <button type="button" className="link danger" aria-label={`Refund ${p.receiptNumber}`} onClick={() => { setRefunding(p); setRefunded(null); }}>Refund…</button>
+                    <button type="button" className="link danger" aria-label={`Refund ${p.receiptNumber}`} onClick={() => { setRefunding({ kind: 'payment', payment: p }); setRefunded(null); }}>Refund…</button>
                   )}
                 </li>
               ))}
@@ -242,11 +244,14 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
         {refunding && (
           <RefundForm
             desk={desk}
-            payment={refunding}
+            subject={refunding}
             online={online}
             onCancel={() => setRefunding(null)}
-            onRefund={async (request, approve) => {
-              const refund = await refundPaymentAtDesk(desk, identity, account.state, refunding.id, { ...request, cashSessionId: tillId }, approve);
+            onRefund={async ({ amount, ...request }, approve) => {
+              const refund =
+                refunding.kind === 'payment'
+                  ? await refundPaymentAtDesk(desk, identity, account.state, refunding.payment.id, { ...request, cashSessionId: tillId }, approve)
+                  : await refundCreditAtDesk(desk, identity, account.state, payer.id, { ...request, amount: amount ?? 0, cashSessionId: tillId }, approve);
               setRefunding(null);
               setRefunded(refund);
             }}

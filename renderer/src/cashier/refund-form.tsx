@@ -1,25 +1,39 @@
-// Refunding a payment of an earlier till: the whole payment goes back, out of the till open now,
-// with a reason. A manager signed in online refunds alone; anyone else asks a manager to type
-// their password on this desk (which works offline too: see approveOnDesk).
+// Refunding a payment of an earlier till (the whole payment goes back) or part or all of a
+// family's credit, out of the till open now, with a reason. A manager signed in online refunds
+// alone; anyone else asks a manager to type their password on this desk (which works offline
+// too: see approveOnDesk).
 import { useState, type FormEvent } from 'react';
-import { formatMoney, methodNames, offlinePaymentMethods, paymentMethods, type PaymentMethod, type PaymentState, type RefundDoc } from '@feemaster/core';
+import { MoneyError, formatAmount, formatMoney, methodNames, offlinePaymentMethods, parseMoney, paymentMethods, type PaymentMethod, type PaymentState, type RefundDoc } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { approveOnDesk, loadEnrolment } from '../desk/enrolment.ts';
 import { refundNeedsApproval } from './cashier-data.ts';
 
 const label = (method: PaymentMethod): string => methodNames[method].replace(/^./, (c) => c.toUpperCase());
 
-export function RefundForm({ desk, payment, online, onRefund, onCancel }: {
+/** What is refunded: a whole payment, or up to the family's credit. */
+export type RefundSubject = { kind: 'payment'; payment: PaymentState } | { kind: 'credit'; credit: number };
+
+export interface RefundRequestInput {
+  method: PaymentMethod;
+  reference?: string;
+  reason: string;
+  /** For a refund of credit: how much. */
+  amount?: number;
+}
+
+export function RefundForm({ desk, subject, online, onRefund, onCancel }: {
   desk: Desk;
-  payment: PaymentState;
+  subject: RefundSubject;
   online: boolean;
   /** Records the refund, signed by `approve` when a manager's approval is needed. */
-  onRefund: (request: { method: PaymentMethod; reference?: string; reason: string }, approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null) => Promise<void>;
+  onRefund: (request: RefundRequestInput, approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null) => Promise<void>;
   onCancel: () => void;
 }) {
+  const currency = desk.session.school.currency;
   // Money goes back by a method the desk can use now: card and PayPal refunds go through the provider.
   const methods = paymentMethods.filter((m) => offlinePaymentMethods.includes(m));
-  const [method, setMethod] = useState<PaymentMethod>(methods.includes(payment.method) ? payment.method : 'cash');
+  const [method, setMethod] = useState<PaymentMethod>(subject.kind === 'payment' && methods.includes(subject.payment.method) ? subject.payment.method : 'cash');
+  const [amountText, setAmountText] = useState(subject.kind === 'credit' ? formatAmount(subject.credit, currency) : '');
   const [reference, setReference] = useState('');
   const [reason, setReason] = useState('');
   const [managerEmail, setManagerEmail] = useState('');
@@ -27,13 +41,27 @@ export function RefundForm({ desk, payment, online, onRefund, onCancel }: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const needsApproval = refundNeedsApproval(desk);
-  const money = formatMoney(payment.amount, desk.session.school.currency);
+  const parsedAmount = ((): number | null => {
+    if (subject.kind === 'payment') return subject.payment.amount;
+    try {
+      return parseMoney(amountText, currency);
+    } catch (caught) {
+      if (caught instanceof MoneyError) return null;
+      throw caught;
+    }
+  })();
+  const money = formatMoney(parsedAmount ?? 0, currency);
+  const title = subject.kind === 'payment' ? `Refund ${subject.payment.receiptNumber}` : 'Refund credit';
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     setError(null);
+    if (subject.kind === 'credit' && (parsedAmount === null || parsedAmount <= 0 || parsedAmount > subject.credit)) {
+      setError(`Enter an amount above nothing and at most the credit of ${formatMoney(subject.credit, currency)}.`);
+      return;
+    }
     if (reason.trim().length < 3) {
-      setError('Say why the payment is refunded (at least a few words): it is printed on the register and the receipt.');
+      setError('Say why the money goes back (at least a few words): it is kept with the refund and printed on the register.');
       return;
     }
     if (needsApproval && (!managerEmail.trim() || !managerPassword)) {
@@ -51,7 +79,7 @@ export function RefundForm({ desk, payment, online, onRefund, onCancel }: {
       : null;
     setBusy(true);
     try {
-      await onRefund({ method, ...(reference.trim() ? { reference: reference.trim() } : {}), reason: reason.trim() }, approve);
+      await onRefund({ method, ...(reference.trim() ? { reference: reference.trim() } : {}), reason: reason.trim(), ...(subject.kind === 'credit' && parsedAmount !== null ? { amount: parsedAmount } : {}) }, approve);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
@@ -61,10 +89,17 @@ export function RefundForm({ desk, payment, online, onRefund, onCancel }: {
   };
 
   return (
-    <form className="confirm refund" aria-label={`Refund ${payment.receiptNumber}`} onSubmit={(e) => void submit(e)}>
-      <p>
-        Refund receipt <strong>{payment.receiptNumber}</strong>: all {money} goes back to the family out of this till, and what it paid is owed again.
-      </p>
+    <form className="confirm refund" aria-label={title} onSubmit={(e) => void submit(e)}>
+      {subject.kind === 'payment' ? (
+        <p>
+          Refund receipt <strong>{subject.payment.receiptNumber}</strong>: all {money} goes back to the family out of this till, and what it paid is owed again.
+        </p>
+      ) : (
+        <>
+          <p>Pay back part or all of the family’s credit of <strong>{formatMoney(subject.credit, currency)}</strong> out of this till.</p>
+          <label>Amount ({currency})<input value={amountText} onChange={(e) => setAmountText(e.target.value)} inputMode="decimal" /></label>
+        </>
+      )}
       <div className="row">
         <label>Paid back by
           <select value={method} onChange={(e) => setMethod(e.target.value as PaymentMethod)}>
