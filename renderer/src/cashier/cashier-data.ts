@@ -14,6 +14,7 @@ import {
   refusalToWrite,
   type CashSessionCloseDoc,
   type CashSessionOpenDoc,
+  type CorrectionAuthor,
   type LedgerEntry,
   type LedgerState,
   type MethodAmount,
@@ -263,42 +264,26 @@ export interface RefundRequest {
   cashSessionId: string;
 }
 
-/**
- * Refunds a whole payment of an earlier till out of the open one (core's refundPayment checks
- * it against the family's ledger), approved by `approve` when the person may not refund alone;
- * written locally at once, synced later.
- */
-export async function refundPaymentAtDesk(
-  desk: Desk,
-  identity: DeskIdentity,
-  state: LedgerState,
-  paymentId: string,
-  request: RefundRequest,
-  approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null,
-  now = new Date(),
-): Promise<RefundDoc> {
+/** Signs a refund with a manager's approval; null when the person at the desk may refund alone. */
+export type ApproveRefund = ((refund: RefundDoc) => Promise<RefundDoc>) | null;
+
+/** Writes a refund core built for this desk and person, approved first when `approve` says so; synced later. */
+async function recordRefund(desk: Desk, identity: DeskIdentity, build: (author: CorrectionAuthor) => RefundDoc, approve: ApproveRefund, now: Date): Promise<RefundDoc> {
   const { id: _id, ...author } = common(desk, now);
-  const refund = refundPayment({ ...author, deviceId: identity.deviceId, now: now.toISOString(), state, paymentId, ...request });
+  const refund = build({ ...author, deviceId: identity.deviceId, now: now.toISOString() });
   const entry = approve ? await approve(refund) : refund;
   await recordEntry(desk, entry);
   return entry;
 }
 
-/** Pays back part or all of a family's credit out of the open till, approved as a payment's refund is. */
-export async function refundCreditAtDesk(
-  desk: Desk,
-  identity: DeskIdentity,
-  state: LedgerState,
-  payerId: string,
-  request: RefundRequest & { amount: number },
-  approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null,
-  now = new Date(),
-): Promise<RefundDoc> {
-  const { id: _id, ...author } = common(desk, now);
-  const refund = refundCredit({ ...author, deviceId: identity.deviceId, now: now.toISOString(), state, payerId, ...request });
-  const entry = approve ? await approve(refund) : refund;
-  await recordEntry(desk, entry);
-  return entry;
+/** Refunds a whole payment of an earlier till out of the open one (core's refundPayment checks it against the family's ledger). */
+export function refundPaymentAtDesk(desk: Desk, identity: DeskIdentity, state: LedgerState, paymentId: string, request: RefundRequest, approve: ApproveRefund, now = new Date()): Promise<RefundDoc> {
+  return recordRefund(desk, identity, (author) => refundPayment({ ...author, state, paymentId, ...request }), approve, now);
+}
+
+/** Pays back part or all of a family's credit out of the open till. */
+export function refundCreditAtDesk(desk: Desk, identity: DeskIdentity, state: LedgerState, payerId: string, request: RefundRequest & { amount: number }, approve: ApproveRefund, now = new Date()): Promise<RefundDoc> {
+  return recordRefund(desk, identity, (author) => refundCredit({ ...author, state, payerId, ...request }), approve, now);
 }
 
 /**

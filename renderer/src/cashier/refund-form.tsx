@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { MoneyError, formatAmount, formatMoney, methodNames, offlinePaymentMethods, parseMoney, paymentMethods, type PaymentMethod, type PaymentState, type RefundDoc } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { approveOnDesk, loadEnrolment } from '../desk/enrolment.ts';
-import { refundNeedsApproval } from './cashier-data.ts';
+import { refundNeedsApproval, type ApproveRefund } from './cashier-data.ts';
 
 const label = (method: PaymentMethod): string => methodNames[method].replace(/^./, (c) => c.toUpperCase());
 
@@ -26,7 +26,7 @@ export function RefundForm({ desk, subject, online, onRefund, onCancel }: {
   subject: RefundSubject;
   online: boolean;
   /** Records the refund, signed by `approve` when a manager's approval is needed. */
-  onRefund: (request: RefundRequestInput, approve: ((refund: RefundDoc) => Promise<RefundDoc>) | null) => Promise<void>;
+  onRefund: (request: RefundRequestInput, approve: ApproveRefund) => Promise<void>;
   onCancel: () => void;
 }) {
   const currency = desk.session.school.currency;
