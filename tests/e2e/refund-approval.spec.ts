@@ -74,6 +74,11 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   await refund.getByLabel('Manager’s email').fill(NJERI.email);
   await refund.getByLabel('Manager’s password').fill('not-her-password');
   await refund.getByRole('button', { name: 'Refund KES 4,000.00' }).click();
+  // Cash comes out of the till, which holds only its float: the money goes back by M-Pesa instead.
+  await expect(refund.getByRole('alert')).toHaveText('The till holds only KES 2,000.00 in cash: pay it back by bank transfer, mobile money or cheque, or once the till holds enough.');
+  await refund.getByLabel('Paid back by').selectOption({ label: 'Mobile money' });
+  await refund.getByLabel('Reference (optional)').fill('QK7TY2');
+  await refund.getByRole('button', { name: 'Refund KES 4,000.00' }).click();
   await expect(refund.getByRole('alert')).toHaveText('That is not the manager’s password. Try again.');
   // A cashier cannot approve: only a manager's key signs a refund.
   await refund.getByLabel('Manager’s email').fill(OMONDI.email);
@@ -83,7 +88,7 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   await refund.getByLabel('Manager’s email').fill(NJERI.email);
   await refund.getByLabel('Manager’s password').fill(NJERI.password);
   await refund.getByRole('button', { name: 'Refund KES 4,000.00' }).click();
-  await expect(page.getByTestId('refund-recorded')).toContainText('Refunded KES 4,000.00 by cash, approved by a manager on this desk');
+  await expect(page.getByTestId('refund-recorded')).toHaveText('Refunded KES 4,000.00 by mobile money, approved by a manager on this desk. It syncs when the connection is back.');
   await expect(page.getByTestId('recent-payment').filter({ hasText: 'MAIN-D61-000001' }).getByTestId('payment-status')).toHaveText('REFUNDED');
   await expect(page.getByTestId('due-now')).toHaveText('KES 10,000.00');
   await expect(page.getByRole('button', { name: 'Refund MAIN-D61-000001' })).toHaveCount(0);
@@ -106,26 +111,27 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   await creditRefund.getByLabel(/Amount/).fill('500');
   await creditRefund.getByLabel('Manager’s password').fill(NJERI.password);
   await creditRefund.getByRole('button', { name: 'Refund KES 500.00' }).click();
-  await expect(page.getByTestId('refund-recorded')).toContainText('Refunded KES 500.00 by cash, approved by a manager on this desk');
+  await expect(page.getByTestId('refund-recorded')).toContainText('Refunded KES 500.00 by cash, approved by a manager on this desk: pay it out of the till');
   await expect(page.getByTestId('credit')).toHaveText('KES 1,500.00');
 
-  // The till paid both out: of the 2,000 float and the 12,000 payment, 9,500 should be left in cash.
+  // The till paid the cash refund out: of the 2,000 float and the 12,000 payment, 13,500 is left.
   await till.getByRole('button', { name: 'Close the till…' }).click();
   const closing = page.getByRole('form', { name: 'Close the till' });
-  await expect(closing.getByRole('row', { name: /Cash/ })).toContainText('KES 9,500.00');
-  await closing.getByLabel('Counted Cash').fill('9,500');
+  await expect(closing.getByRole('row', { name: /Cash/ })).toContainText('KES 13,500.00');
+  await closing.getByLabel('Counted Cash').fill('13,500');
   await closing.getByRole('button', { name: 'Close till' }).click();
   const zDownload = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save Z-report PDF' }).click();
   const z = (await pdfOf(zDownload)).join(' ');
-  for (const part of ['Cash Expected KES 9,500.00 Counted KES 9,500.00', 'Refunds paid out (2) MAIN-D61-000001 (Cash) KES 4,000.00', 'Reason: Imani moved to another school', 'credit (Cash) KES 500.00', 'Reason: Overpaid term 1']) expect(z, part).toContain(part);
+  for (const part of ['Cash Expected KES 13,500.00 Counted KES 13,500.00', 'Refunds paid out (1) credit (Cash) KES 500.00', 'Reason: Overpaid term 1']) expect(z, part).toContain(part);
+  expect(z).not.toContain('MAIN-D61-000001 (Mobile money)');
   await page.getByRole('button', { name: 'Done' }).click();
 
   await page.getByRole('button', { name: 'Void register' }).click();
   const register = page.getByRole('region', { name: 'Void register' });
   const line = register.getByTestId('void-line').filter({ hasText: 'MAIN-D61-000001' });
   await expect(line).toHaveAttribute('data-kind', 'refund');
-  await expect(line).toContainText('Refunded (cash)');
+  await expect(line).toContainText('Refunded (mobile money)');
   await expect(line).toContainText('Imani moved to another school');
 
   // Online again: the server takes the refund, signed by the bursar, recorded by the cashier.
@@ -137,9 +143,10 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   const pulled = (await (await request.get(`/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/pull?limit=1000`, { headers })).json()) as PullResponse<LedgerEntry>;
   const payment = pulled.documents.find((e) => e.type === 'payment' && e.receiptNumber === 'MAIN-D61-000001');
   const stored = pulled.documents.find((e) => e.type === 'refund' && e.paymentId === payment?.id);
-  expect(stored).toMatchObject({ createdBy: omondi.user.id, amount: 400_000, method: 'cash', payerId: family.id, reason: 'Imani moved to another school', approval: { approvedBy: njeri.user.id } });
+  expect(stored).toMatchObject({ createdBy: omondi.user.id, amount: 400_000, method: 'mobileMoney', reference: 'QK7TY2', payerId: family.id, reason: 'Imani moved to another school', approval: { approvedBy: njeri.user.id } });
+  expect(stored && 'cashSessionId' in stored).toBe(false);
   const ofCredit = pulled.documents.find((e) => e.type === 'refund' && e.payerId === family.id && e.paymentId === undefined);
-  expect(ofCredit).toMatchObject({ createdBy: omondi.user.id, amount: 50_000, method: 'cash', reason: 'Overpaid term 1', approval: { approvedBy: njeri.user.id } });
+  expect(ofCredit).toMatchObject({ createdBy: omondi.user.id, amount: 50_000, method: 'cash', cashSessionId: expect.any(String), reason: 'Overpaid term 1', approval: { approvedBy: njeri.user.id } });
   await context.close();
   await link.close();
 });

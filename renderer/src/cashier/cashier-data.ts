@@ -260,9 +260,11 @@ export interface RefundRequest {
   method: PaymentMethod;
   reference?: string;
   reason: string;
-  /** The open till the money is paid out of. */
-  cashSessionId: string;
+  /** The open till: cash is paid out of it; other methods go back through the bank or the service, not the till. */
+  tillId: string;
 }
+
+const fromTill = ({ tillId, ...request }: RefundRequest) => ({ ...request, ...(request.method === 'cash' ? { cashSessionId: tillId } : {}) });
 
 /** Signs a refund with a manager's approval; null when the person at the desk may refund alone. */
 export type ApproveRefund = ((refund: RefundDoc) => Promise<RefundDoc>) | null;
@@ -278,12 +280,12 @@ async function recordRefund(desk: Desk, identity: DeskIdentity, build: (author: 
 
 /** Refunds a whole payment of an earlier till out of the open one (core's refundPayment checks it against the family's ledger). */
 export function refundPaymentAtDesk(desk: Desk, identity: DeskIdentity, state: LedgerState, paymentId: string, request: RefundRequest, approve: ApproveRefund, now = new Date()): Promise<RefundDoc> {
-  return recordRefund(desk, identity, (author) => refundPayment({ ...author, state, paymentId, ...request }), approve, now);
+  return recordRefund(desk, identity, (author) => refundPayment({ ...author, state, paymentId, ...fromTill(request) }), approve, now);
 }
 
 /** Pays back part or all of a family's credit out of the open till. */
 export function refundCreditAtDesk(desk: Desk, identity: DeskIdentity, state: LedgerState, payerId: string, request: RefundRequest & { amount: number }, approve: ApproveRefund, now = new Date()): Promise<RefundDoc> {
-  return recordRefund(desk, identity, (author) => refundCredit({ ...author, state, payerId, ...request }), approve, now);
+  return recordRefund(desk, identity, (author) => refundCredit({ ...author, state, payerId, amount: request.amount, ...fromTill(request) }), approve, now);
 }
 
 /**

@@ -7,10 +7,12 @@ import {
   MoneyError,
   closingLines,
   formatMoney,
+  summarizeTill,
   methodNames,
   newId,
   parseMoney,
   replicatedCollections,
+  type CashSessionOpenDoc,
   type FoundPerson,
   type Payer,
   type PaymentDoc,
@@ -21,7 +23,7 @@ import {
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundCreditAtDesk, refundPaymentAtDesk, takePayment, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundCreditAtDesk, refundPaymentAtDesk, takePayment, tillEntries$, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
 import { RefundForm, type RefundSubject } from './refund-form.tsx';
 import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
@@ -60,7 +62,7 @@ function Cashier({ desk, identity }: { desk: Desk; identity: DeskIdentity }) {
         <OpenTillForm desk={desk} identity={identity} onOpened={() => setClosed(null)} />
       ) : (
         <div className="cashier-layout">
-          <Counter desk={desk} identity={identity} tillId={till.id} />
+          <Counter desk={desk} identity={identity} till={till} />
           <TillPanel desk={desk} identity={identity} opening={till} onReprint={(payment) => void printReceipt(desk, payment, identity.series, { layout: '80mm', copy: true })} onClosed={setClosed} />
         </div>
       )}
@@ -109,7 +111,7 @@ function OpenTillForm({ desk, identity, onOpened }: { desk: Desk; identity: Desk
 }
 
 /** Finding a family and taking their payment. */
-function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentity; tillId: string }) {
+function Counter({ desk, identity, till }: { desk: Desk; identity: DeskIdentity; till: CashSessionOpenDoc }) {
   // Where the receipt series stands, read once while the cashier is still searching.
   useEffect(() => {
     prepareReceiptSeries(desk.db, identity).catch((error: unknown) => console.warn('The receipt series could not be read ahead:', error));
@@ -160,9 +162,9 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
           students={payer.students.flatMap((link) => people.students.get(link.studentId) ?? [])}
           online={online}
           identity={identity}
-          tillId={tillId}
+          till={till}
           onTake={async (particulars, allocation) => {
-            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: tillId, offline: !online, particulars, allocations: allocation.allocations }, { holdsTill });
+            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: till.id, offline: !online, particulars, allocations: allocation.allocations }, { holdsTill });
             setTaken(payment);
           }}
         />
@@ -172,26 +174,31 @@ function Counter({ desk, identity, tillId }: { desk: Desk; identity: DeskIdentit
   );
 }
 
-function FamilyPanel({ desk, payer, students, studentName, online, identity, tillId, onTake }: {
+function FamilyPanel({ desk, payer, students, studentName, online, identity, till, onTake }: {
   desk: Desk;
   payer: Payer;
   students: StudentSummary[];
   studentName: (id: string) => string;
   online: boolean;
   identity: DeskIdentity;
-  tillId: string;
+  till: CashSessionOpenDoc;
   onTake: Parameters<typeof PaymentForm>[0]['onTake'];
 }) {
   const account$ = useMemo(() => familyAccount$(desk, payer), [desk, payer]);
   const found = useObservable(account$, null);
   if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
-  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} tillId={tillId} onTake={onTake} found={found} />;
+  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} till={till} onTake={onTake} found={found} />;
 }
 
-function FamilyAccount({ desk, payer, students, studentName, online, identity, tillId, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
+function FamilyAccount({ desk, payer, students, studentName, online, identity, till, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
   useEffect(() => endTimingAfterPaint('family-open'), []);
   const [showStatement, setShowStatement] = useState(false);
   const [refunding, setRefunding] = useState<RefundSubject | null>(null);
+  // What the till holds in cash: a cash refund is paid out of it, never more than is there.
+  const cashInTill = useObservable(
+    useMemo(() => tillEntries$(desk.db, till).pipe(map((entries) => summarizeTill(till, entries).expected.find((line) => line.method === 'cash')?.amount ?? 0)), [desk, till]),
+    null,
+  );
   const [refunded, setRefunded] = useState<RefundDoc | null>(null);
   const [printError, setPrintError] = useState<string | null>(null);
   const reprint = (paymentId: string): void => {
@@ -233,7 +240,7 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
                   <code>{p.receiptNumber}</code> {money(p.amount)} {p.status !== 'active' && <strong data-testid="payment-status">{p.status.toUpperCase()}</strong>}{' '}
                   <button type="button" className="link" aria-label={`Reprint ${p.receiptNumber}`} onClick={() => reprint(p.id)}>Reprint</button>
                   {/* A payment of the till still open is voided there; an earlier one is refunded. */}
-                  {p.status === 'active' && p.cashSessionId !== tillId && (
+                  {p.status === 'active' && p.cashSessionId !== till.id && (
                     <button type="button" className="link danger" aria-label={`Refund ${p.receiptNumber}`} onClick={() => { setRefunding({ kind: 'payment', payment: p }); setRefunded(null); }}>Refund…</button>
                   )}
                 </li>
@@ -246,12 +253,13 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
             desk={desk}
             subject={refunding}
             online={online}
+            cashInTill={cashInTill}
             onCancel={() => setRefunding(null)}
             onRefund={async ({ amount, ...request }, approve) => {
               const refund =
                 refunding.kind === 'payment'
-                  ? await refundPaymentAtDesk(desk, identity, account.state, refunding.payment.id, { ...request, cashSessionId: tillId }, approve)
-                  : await refundCreditAtDesk(desk, identity, account.state, payer.id, { ...request, amount: amount ?? 0, cashSessionId: tillId }, approve);
+                  ? await refundPaymentAtDesk(desk, identity, account.state, refunding.payment.id, { ...request, tillId: till.id }, approve)
+                  : await refundCreditAtDesk(desk, identity, account.state, payer.id, { ...request, amount: amount ?? 0, tillId: till.id }, approve);
               setRefunding(null);
               setRefunded(refund);
             }}
@@ -259,7 +267,7 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
         )}
         {refunded && (
           <p className="notice" role="status" data-testid="refund-recorded">
-            Refunded {money(refunded.amount)} by {methodNames[refunded.method]}{refunded.approval ? ', approved by a manager on this desk' : ''}: pay it out of the till. It syncs {online ? 'now' : 'when the connection is back'}.
+            Refunded {money(refunded.amount)} by {methodNames[refunded.method]}{refunded.approval ? ', approved by a manager on this desk' : ''}{refunded.cashSessionId ? ': pay it out of the till' : ''}. It syncs {online ? 'now' : 'when the connection is back'}.
           </p>
         )}
         {printError && <p className="error" role="alert">{printError}</p>}

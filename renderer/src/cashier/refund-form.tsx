@@ -21,10 +21,12 @@ export interface RefundRequestInput {
   amount?: number;
 }
 
-export function RefundForm({ desk, subject, online, onRefund, onCancel }: {
+export function RefundForm({ desk, subject, online, cashInTill, onRefund, onCancel }: {
   desk: Desk;
   subject: RefundSubject;
   online: boolean;
+  /** The cash the open till holds (null while it is read): a cash refund is paid out of it. */
+  cashInTill: number | null;
   /** Records the refund, signed by `approve` when a manager's approval is needed. */
   onRefund: (request: RefundRequestInput, approve: ApproveRefund) => Promise<void>;
   onCancel: () => void;
@@ -60,6 +62,10 @@ export function RefundForm({ desk, subject, online, onRefund, onCancel }: {
       setError(`Enter an amount above nothing and at most the credit of ${formatMoney(subject.credit, currency)}.`);
       return;
     }
+    if (method === 'cash' && cashInTill !== null && parsedAmount !== null && parsedAmount > cashInTill) {
+      setError(`The till holds only ${formatMoney(cashInTill, currency)} in cash: pay it back by bank transfer, mobile money or cheque, or once the till holds enough.`);
+      return;
+    }
     if (reason.trim().length < 3) {
       setError('Say why the money goes back (at least a few words): it is kept with the refund and printed on the register.');
       return;
@@ -92,11 +98,11 @@ export function RefundForm({ desk, subject, online, onRefund, onCancel }: {
     <form className="confirm refund" aria-label={title} onSubmit={(e) => void submit(e)}>
       {subject.kind === 'payment' ? (
         <p>
-          Refund receipt <strong>{subject.payment.receiptNumber}</strong>: all {money} goes back to the family out of this till, and what it paid is owed again.
+          Refund receipt <strong>{subject.payment.receiptNumber}</strong>: all {money} goes back to the family (cash out of this till), and what it paid is owed again.
         </p>
       ) : (
         <>
-          <p>Pay back part or all of the family’s credit of <strong>{formatMoney(subject.credit, currency)}</strong> out of this till.</p>
+          <p>Pay back part or all of the family’s credit of <strong>{formatMoney(subject.credit, currency)}</strong> (cash out of this till).</p>
           <label>Amount ({currency})<input value={amountText} onChange={(e) => setAmountText(e.target.value)} inputMode="decimal" /></label>
         </>
       )}
