@@ -4,7 +4,7 @@
 // table still decides.
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { newId, type LoginResponse, type PullResponse } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type LoginResponse, type PullResponse } from '@feemaster/core';
 import { buildApp } from '../app.ts';
 import { auditLog, syncDocuments } from '../db/schema.ts';
 import { initSchool } from '../setup/init-school.ts';
@@ -50,6 +50,24 @@ describe('a document sent back unchanged', () => {
     const after = await suite.database.db.select().from(syncDocuments).where(and(eq(syncDocuments.collection, 'reference'), eq(syncDocuments.id, settings.id)));
     expect(after[0]?.seq).toBe(before[0]?.seq);
     expect((await suite.database.db.select().from(auditLog)).length).toBe(audits);
+  });
+
+  it('is accepted for a ledger entry the cashier may not record (an invoice), and nothing is stored twice', async () => {
+    const { app, schoolId } = suite.server;
+    const owner = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: OWNER })).json<LoginResponse>();
+    const invoice = {
+      id: newId(), schoolId, currency: 'KES', createdAt: new Date().toISOString(), createdBy: owner.user.id, type: 'invoice', studentId: newId(), termId: newId(), classId: newId(), feeStructureId: newId(), issuedOn: '2026-01-05',
+      charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 1_000_000 }],
+    };
+    const path = `/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`;
+    const pushAs = (token: string) => app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${token}` }, payload: [{ assumedMasterState: null, newDocumentState: { ...invoice, _deleted: false } }] });
+    expect((await pushAs(owner.accessToken)).statusCode).toBe(200);
+    const repeated = await pushAs(suite.server.token);
+    expect(repeated.statusCode, repeated.body).toBe(200);
+    const stored = await suite.database.db.select().from(syncDocuments).where(and(eq(syncDocuments.collection, 'ledger'), eq(syncDocuments.id, invoice.id)));
+    expect(stored).toHaveLength(1);
+    const changed = await app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${suite.server.token}` }, payload: [{ assumedMasterState: null, newDocumentState: { ...invoice, issuedOn: '2026-01-06', _deleted: false } }] });
+    expect(changed.statusCode).toBe(403);
   });
 
   it('is still refused once anything in it differs, with the reason', async () => {

@@ -332,8 +332,9 @@ async function preparedPush(
     });
   // Immutable documents are almost always new: they are inserted without first reading, under
   // the lock, whether any is stored; should one be (a repeated upload, an id taken), the whole
-  // transaction is undone and run again the careful way, reading what is stored first.
-  if (ctx.collection.immutable) {
+  // transaction is undone and run again the careful way, reading what is stored first. Repeats
+  // let through the permission table are known to be stored: such an upload goes the careful way.
+  if (ctx.collection.immutable && repeats.size === 0) {
     try {
       return await attempt(false);
     } catch (error) {
