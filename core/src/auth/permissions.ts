@@ -127,7 +127,8 @@ function refusalToWriteAs(role: Role, collection: string, doc: Record<string, un
   return allowed.includes(role) ? null : `${withArticle(role)} cannot ${action}; ask someone with one of these roles: ${allowed.join(', ')}`;
 }
 
-function withArticle(role: Role): string {
+/** "a cashier", "an admin": a role or other word with its indefinite article, for messages. */
+export function withArticle(role: string): string {
   return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
 }
 

@@ -2,7 +2,7 @@
 // is, the till, a family's ledger entries, and the payment, void and till documents, each written
 // locally at once (online or not) and marked pending until the server has it; refunds of earlier
 // tills' payments, with a manager's approval when needed.
-import { Observable, combineLatest, distinctUntilChanged, from, map, of, switchMap } from 'rxjs';
+import { Observable, combineLatest, distinctUntilChanged, from, map, of, shareReplay, switchMap } from 'rxjs';
 import {
   formatReceiptNumber,
   newId,
@@ -12,6 +12,7 @@ import {
   refundCredit,
   refundPayment,
   refusalToWrite,
+  summarizeTill,
   type CashSessionCloseDoc,
   type CashSessionOpenDoc,
   type CorrectionAuthor,
@@ -25,6 +26,7 @@ import {
   type PaymentMethod,
   type ReferenceDoc,
   type RefundDoc,
+  type TillSummary,
   type VoidDoc,
   newPayment,
 } from '@feemaster/core';
@@ -95,6 +97,14 @@ export function tillEntries$(db: FeeMasterDatabase, opening: CashSessionOpenDoc)
       if (earlier.length === 0) return of(entries);
       return from(db.ledger.findByIds(earlier).exec()).pipe(map((found) => [...entries, ...[...found.values()].map(ledgerEntryOf)]));
     }),
+  );
+}
+
+/** The till's summary, read once for every part of the screen that shows it (the till panel, a refund's cash limit). */
+export function tillSummary$(db: FeeMasterDatabase, opening: CashSessionOpenDoc): Observable<TillSummary> {
+  return tillEntries$(db, opening).pipe(
+    map((entries) => summarizeTill(opening, entries)),
+    shareReplay({ bufferSize: 1, refCount: true }),
   );
 }
 

@@ -2,12 +2,11 @@
 // refund an earlier till's payment, close the till with its Z-report. Everything reads and writes the desk's replica, so it works
 // the same with the internet down.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { map } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import {
   MoneyError,
   closingLines,
   formatMoney,
-  summarizeTill,
   methodNames,
   newId,
   parseMoney,
@@ -20,10 +19,11 @@ import {
   type PayerAccount,
   type PaymentMethod,
   type RefundDoc,
+  type TillSummary,
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundCreditAtDesk, refundPaymentAtDesk, takePayment, tillEntries$, tillHolder$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
+import { deskIdentity$, familyAccount$, openTill, openTill$, prepareReceiptSeries, refundCreditAtDesk, refundPaymentAtDesk, takePayment, tillHolder$, tillSummary$, type DeskIdentity, type IdentityResult } from './cashier-data.ts';
 import { RefundForm, type RefundSubject } from './refund-form.tsx';
 import { FindBox } from './find-box.tsx';
 import { PaymentForm } from './payment-form.tsx';
@@ -48,6 +48,7 @@ export function CashierScreen({ desk }: { desk: Desk }) {
 function Cashier({ desk, identity }: { desk: Desk; identity: DeskIdentity }) {
   const till$ = useMemo(() => openTill$(desk.db, identity.deviceId), [desk, identity.deviceId]);
   const till = useObservable(till$, undefined);
+  const summary$ = useMemo(() => (till ? tillSummary$(desk.db, till) : null), [desk, till]);
   const [closed, setClosed] = useState<ClosedTill | null>(null);
   const [showVoids, setShowVoids] = useState(false);
   if (till === undefined) return <section className="cashier"><p className="muted">Opening the till…</p></section>;
@@ -58,12 +59,12 @@ function Cashier({ desk, identity }: { desk: Desk; identity: DeskIdentity }) {
       </div>
       {showVoids && <VoidRegisterPanel desk={desk} onClose={() => setShowVoids(false)} />}
       {closed && <ClosedTillPanel desk={desk} identity={identity} closed={closed} onDismiss={() => setClosed(null)} />}
-      {till === null ? (
+      {till === null || summary$ === null ? (
         <OpenTillForm desk={desk} identity={identity} onOpened={() => setClosed(null)} />
       ) : (
         <div className="cashier-layout">
-          <Counter desk={desk} identity={identity} till={till} />
-          <TillPanel desk={desk} identity={identity} opening={till} onReprint={(payment) => void printReceipt(desk, payment, identity.series, { layout: '80mm', copy: true })} onClosed={setClosed} />
+          <Counter desk={desk} identity={identity} till={till} summary$={summary$} />
+          <TillPanel desk={desk} identity={identity} opening={till} summary$={summary$} onReprint={(payment) => void printReceipt(desk, payment, identity.series, { layout: '80mm', copy: true })} onClosed={setClosed} />
         </div>
       )}
     </section>
@@ -111,7 +112,7 @@ function OpenTillForm({ desk, identity, onOpened }: { desk: Desk; identity: Desk
 }
 
 /** Finding a family and taking their payment. */
-function Counter({ desk, identity, till }: { desk: Desk; identity: DeskIdentity; till: CashSessionOpenDoc }) {
+function Counter({ desk, identity, till, summary$ }: { desk: Desk; identity: DeskIdentity; till: CashSessionOpenDoc; summary$: Observable<TillSummary> }) {
   // Where the receipt series stands, read once while the cashier is still searching.
   useEffect(() => {
     prepareReceiptSeries(desk.db, identity).catch((error: unknown) => console.warn('The receipt series could not be read ahead:', error));
@@ -163,6 +164,7 @@ function Counter({ desk, identity, till }: { desk: Desk; identity: DeskIdentity;
           online={online}
           identity={identity}
           till={till}
+          summary$={summary$}
           onTake={async (particulars, allocation) => {
             const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: till.id, offline: !online, particulars, allocations: allocation.allocations }, { holdsTill });
             setTaken(payment);
@@ -174,7 +176,7 @@ function Counter({ desk, identity, till }: { desk: Desk; identity: DeskIdentity;
   );
 }
 
-function FamilyPanel({ desk, payer, students, studentName, online, identity, till, onTake }: {
+function FamilyPanel({ desk, payer, students, studentName, online, identity, till, summary$, onTake }: {
   desk: Desk;
   payer: Payer;
   students: StudentSummary[];
@@ -182,21 +184,22 @@ function FamilyPanel({ desk, payer, students, studentName, online, identity, til
   online: boolean;
   identity: DeskIdentity;
   till: CashSessionOpenDoc;
+  summary$: Observable<TillSummary>;
   onTake: Parameters<typeof PaymentForm>[0]['onTake'];
 }) {
   const account$ = useMemo(() => familyAccount$(desk, payer), [desk, payer]);
   const found = useObservable(account$, null);
   if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
-  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} till={till} onTake={onTake} found={found} />;
+  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} till={till} summary$={summary$} onTake={onTake} found={found} />;
 }
 
-function FamilyAccount({ desk, payer, students, studentName, online, identity, till, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
+function FamilyAccount({ desk, payer, students, studentName, online, identity, till, summary$, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
   useEffect(() => endTimingAfterPaint('family-open'), []);
   const [showStatement, setShowStatement] = useState(false);
   const [refunding, setRefunding] = useState<RefundSubject | null>(null);
   // What the till holds in cash: a cash refund is paid out of it, never more than is there.
   const cashInTill = useObservable(
-    useMemo(() => tillEntries$(desk.db, till).pipe(map((entries) => summarizeTill(till, entries).expected.find((line) => line.method === 'cash')?.amount ?? 0)), [desk, till]),
+    useMemo(() => summary$.pipe(map((summary) => summary.expected.find((line) => line.method === 'cash')?.amount ?? 0)), [summary$]),
     null,
   );
   const [refunded, setRefunded] = useState<RefundDoc | null>(null);

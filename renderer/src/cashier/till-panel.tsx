@@ -1,7 +1,7 @@
 // The open till: this session's receipts (reprint, void with a reason) and closing it, where the
 // cashier counts each method against what the desk expects and explains any difference.
-import { useMemo, useState, type FormEvent } from 'react';
-import { map } from 'rxjs';
+import { useState, type FormEvent } from 'react';
+import type { Observable } from 'rxjs';
 import {
   MoneyError,
   closingLines,
@@ -9,7 +9,6 @@ import {
   formatMoney,
   methodNames,
   parseMoney,
-  summarizeTill,
   type CashSessionOpenDoc,
   type MethodAmount,
   type PaymentDoc,
@@ -18,7 +17,7 @@ import {
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { closeTill, tillEntries$, voidPayment, type DeskIdentity } from './cashier-data.ts';
+import { closeTill, voidPayment, type DeskIdentity } from './cashier-data.ts';
 import { ledgerEntryOf } from '../db/ledger-keys.ts';
 import { ReceiptPrinterChoice } from './receipt-printer.tsx';
 
@@ -31,14 +30,14 @@ export interface ClosedTill {
   closedAt: string;
 }
 
-export function TillPanel({ desk, identity, opening, onReprint, onClosed }: {
+export function TillPanel({ desk, identity, opening, summary$, onReprint, onClosed }: {
   desk: Desk;
   identity: DeskIdentity;
   opening: CashSessionOpenDoc;
+  summary$: Observable<TillSummary>;
   onReprint: (payment: PaymentDoc) => void;
   onClosed: (closed: ClosedTill) => void;
 }) {
-  const summary$ = useMemo(() => tillEntries$(desk.db, opening).pipe(map((entries) => summarizeTill(opening, entries))), [desk, opening]);
   const summary = useObservable<TillSummary | null>(summary$, null);
   const [voiding, setVoiding] = useState<TillPayment | null>(null);
   const [closing, setClosing] = useState(false);

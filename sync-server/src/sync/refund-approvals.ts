@@ -12,6 +12,7 @@ import {
   mayRecord,
   refusalToWrite,
   roles,
+  withArticle,
   withoutReplicationFields,
   type RefundDoc,
   type Role,
@@ -147,10 +148,6 @@ function approvalRefusal(refund: RefundDoc, pusher: { schoolId: string; deviceId
   const key = keys.keyFor({ schoolId: pusher.schoolId, userId: approval.approvedBy, deviceId: pusher.deviceId, keyIssuedAt: approval.keyIssuedAt });
   if (!approvalSignatureMatches(refund, key)) return 'the signature does not match this refund: it was changed after it was approved, or approved with another key';
   return null;
-}
-
-function withArticle(role: string): string {
-  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
 }
 
 function duration(seconds: number): string {
