@@ -20,6 +20,7 @@ export * from './api/users.ts';
 export * from './api/realtime.ts';
 export * from './api/audit.ts';
 export * from './api/conflicts.ts';
+export * from './api/card-payments.ts';
 export * from './fees/reference.ts';
 export * from './fees/fee-structures.ts';
 export * from './fees/payers.ts';

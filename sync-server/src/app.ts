@@ -27,6 +27,9 @@ import { realtimeRoutes } from './realtime/routes.ts';
 import { startCrossInstanceFeed } from './sync/change-feed.ts';
 import { createLiveHub, type LiveHub } from './sync/live-hub.ts';
 import { registerWebApp, webAppAvailable } from './web/static.ts';
+import { connectStripe, type StripeSettings } from './integrations/stripe/stripe-connection.ts';
+import { createCardPayments } from './integrations/stripe/card-payments.ts';
+import { cardPaymentRoutes } from './integrations/stripe/card-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -48,6 +51,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   streamRecheckMs?: number;
   streamHeartbeatMs?: number;
+  /** Card payments through Stripe; default (no key) the built-in simulator, labelled as such. */
+  stripe?: StripeSettings;
 }
 
 export interface FeeMasterApp {
@@ -143,6 +148,8 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   });
   await app.register(conflictRoutes, { db: database.db, tokens, hub, notifier, instanceId });
   await app.register(realtimeRoutes, { ...auth, notifier, ...streams });
+  const stripe = await connectStripe(options.stripe ?? {});
+  await app.register(cardPaymentRoutes, { db: database.db, tokens, connection: stripe, cards: createCardPayments(database.db, stripe, clock) });
   const webRoot = options.webRoot ?? null;
   if (webAppAvailable(webRoot)) await registerWebApp(app, webRoot);
   // Live streams never end on their own; close them so shutdown does not hang.
@@ -153,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
     for (const socket of unusedConnections) socket.destroy();
     await feed.stop();
     await notifier.stop();
+    await stripe.close();
   });
   return { app, hub, routes };
 }

@@ -1,6 +1,7 @@
 // Server configuration from the environment, validated once at start-up with clear errors.
 import { resolve } from 'node:path';
 import type { DatabaseTarget } from './db/client.ts';
+import type { StripeSettings } from './integrations/stripe/stripe-connection.ts';
 
 export interface ServerConfig {
   port: number;
@@ -16,6 +17,8 @@ export interface ServerConfig {
   /** Ed25519 PKCS#8 PEM; absent means the key pair kept in the database. */
   jwtPrivateKey: string | undefined;
   logLevel: string;
+  /** Card payments: Stripe's secret key, another API base URL, the webhook secret; no key, the built-in simulator. */
+  stripe: StripeSettings;
 }
 
 export class ConfigError extends Error {
@@ -48,7 +51,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir = env.I
     offlineGrantTtlSeconds: parseSeconds(env, 'FEEMASTER_OFFLINE_GRANT_TTL', 30 * 86_400, 3_600, 90 * 86_400),
     jwtPrivateKey: env.FEEMASTER_JWT_PRIVATE_KEY?.trim() || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
+    stripe: stripeSettings(env),
   };
+}
+
+function stripeSettings(env: NodeJS.ProcessEnv): StripeSettings {
+  const secretKey = env.STRIPE_SECRET_KEY?.trim() || undefined;
+  if (secretKey && !/^(sk|rk)_(live|test)_\w+$/.test(secretKey)) {
+    throw new ConfigError('STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_live_…, sk_test_…, rk_…); unset it to use the built-in card simulator.');
+  }
+  const apiUrl = env.STRIPE_API_URL?.trim() || undefined;
+  if (apiUrl && !/^https?:\/\/[^/]+\/?$/.test(apiUrl)) throw new ConfigError(`STRIPE_API_URL must be a base URL like https://api.stripe.com or http://127.0.0.1:12111, got '${apiUrl}'.`);
+  if (apiUrl && !secretKey) throw new ConfigError('STRIPE_API_URL is set without STRIPE_SECRET_KEY: set the key the API at that address expects.');
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret && !webhookSecret.startsWith('whsec_')) throw new ConfigError('STRIPE_WEBHOOK_SECRET must be the endpoint’s signing secret from the Stripe dashboard (whsec_…).');
+  return { ...(secretKey ? { secretKey } : {}), ...(apiUrl ? { apiUrl } : {}), ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
 function parseSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

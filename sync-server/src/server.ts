@@ -91,6 +91,7 @@ async function start(config: ServerConfig): Promise<number> {
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     offlineGrantTtlSeconds: config.offlineGrantTtlSeconds,
     jwtPrivateKey: config.jwtPrivateKey,
+    stripe: config.stripe,
     logger: { level: config.logLevel },
   });
   app.addHook('onClose', async () => database.close());

@@ -66,6 +66,8 @@ export function paymentParticulars(payment: PaymentDoc): string | null {
       return [payment.mobileMoneyProvider, payment.reference].filter(Boolean).join(' ') || null;
     case 'cash':
       return null;
+    case 'card':
+      return payment.reference ? `Charged through Stripe, ${payment.reference}` : null;
     default:
       return payment.reference ? `Ref ${payment.reference}` : null;
   }

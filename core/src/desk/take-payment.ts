@@ -24,11 +24,11 @@ export interface ParticularsProblem {
 }
 
 /** Why a method cannot be used now (offline card or PayPal, or a provider not set up), or null. */
-export function methodUnavailable(method: PaymentMethod, options: { online: boolean; providers: ReadonlySet<PaymentMethod> }): string | null {
+export function methodUnavailable(method: PaymentMethod, options: { online: boolean; providers: ReadonlySet<PaymentMethod>; reasons?: Partial<Record<PaymentMethod, string>> | undefined }): string | null {
   if (offlinePaymentMethods.includes(method)) return null;
   const name = method === 'card' ? 'Card' : 'PayPal';
   if (!options.online) return `${name} payments need a connection to the server; take cash, cheque, bank transfer or mobile money while offline`;
-  if (!options.providers.has(method)) return `${name} payments need the school's ${method === 'card' ? 'Stripe' : 'PayPal'} account connected by an admin first`;
+  if (!options.providers.has(method)) return options.reasons?.[method] ?? `${name} payments need the school's ${method === 'card' ? 'Stripe' : 'PayPal'} account connected by an admin first`;
   return null;
 }
 

@@ -385,6 +385,13 @@ describe('payment particulars', () => {
     expect(messages(payment({ cheque: { number: '1', bank: 'KCB', date: '2025-01-10' } }), ctxWith())).toEqual(['cheque particulars belong to a cheque payment, not cash']);
     expect(messages(payment({ method: 'cheque', mobileMoneyProvider: 'M-Pesa' }), ctxWith())).toEqual(['a mobile-money service belongs to a mobile-money payment, not cheque']);
   });
+
+  it('takes a card payment online only, naming the Stripe PaymentIntent it was charged as', () => {
+    expect(checkLedgerEntry(payment({ method: 'card', reference: 'pi_3QxY7aBcDeFgHiJk' }), ctxWith())).toEqual([]);
+    expect(messages(payment({ method: 'card', reference: 'pi_3QxY7aBcDeFgHiJk', offline: true }), ctxWith())).toEqual(['a card payment is charged through Stripe while online, so it cannot be marked as taken offline']);
+    expect(messages(payment({ method: 'card' }), ctxWith())).toEqual(['a card payment names the Stripe PaymentIntent it was charged as (pi_…), not nothing']);
+    expect(messages(payment({ method: 'card', reference: 'CARD-1234' }), ctxWith())).toEqual(["a card payment names the Stripe PaymentIntent it was charged as (pi_…), not 'CARD-1234'"]);
+  });
 });
 
 describe('tills (cash sessions)', () => {

@@ -8,6 +8,7 @@
 import { formatMoney } from '../money.ts';
 import { withoutReplicationFields, type ValidationProblem } from '../validation.ts';
 import { variantChecks } from '../schemas/checks.ts';
+import { STRIPE_INTENT_PATTERN } from '../api/card-payments.ts';
 import {
   type Allocation,
   type Charge,
@@ -312,6 +313,13 @@ function checkParticulars(payment: PaymentDoc, money: (amount: number) => string
   if (payment.cheque !== undefined && payment.method !== 'cheque') problems.push({ path: '/cheque', message: `cheque particulars belong to a cheque payment, not ${methodNames[payment.method]}` });
   if (payment.mobileMoneyProvider !== undefined && payment.method !== 'mobileMoney') {
     problems.push({ path: '/mobileMoneyProvider', message: `a mobile-money service belongs to a mobile-money payment, not ${methodNames[payment.method]}` });
+  }
+  // A card is charged through the school's Stripe account, online: the payment names its PaymentIntent.
+  if (payment.method === 'card') {
+    if (payment.offline) problems.push({ path: '/offline', message: 'a card payment is charged through Stripe while online, so it cannot be marked as taken offline' });
+    if (payment.reference === undefined || !STRIPE_INTENT_PATTERN.test(payment.reference)) {
+      problems.push({ path: '/reference', message: `a card payment names the Stripe PaymentIntent it was charged as (pi_…), not ${payment.reference === undefined ? 'nothing' : `'${payment.reference}'`}` });
+    }
   }
   return problems;
 }

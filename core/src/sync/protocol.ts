@@ -84,6 +84,8 @@ export type SyncErrorCode =
   /** The desk approval code is wrong, used or expired. */
   | 'approval-code-invalid'
   | 'not-found'
+  /** A payment provider (Stripe) could not be reached or refused the request; the message says what to do. */
+  | 'provider-unavailable'
   | 'internal';
 
 /** Every error response body of the server. `message` is written for the person at the desk. */

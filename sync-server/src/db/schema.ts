@@ -278,3 +278,38 @@ export const ledgerCharges = pgTable(
   },
   (t) => [primaryKey({ columns: [t.schoolId, t.chargeId] })],
 );
+
+/**
+ * Card payments charged on the school's Stripe card readers, one per payment id (the ledger
+ * payment it becomes, and Stripe's idempotency key). The server writes what it saw at Stripe;
+ * a card payment pushed to the ledger must match a row here that succeeded.
+ */
+export const cardPayments = pgTable(
+  'card_payments',
+  {
+    paymentId: uuid('payment_id').primaryKey(),
+    schoolId: uuid('school_id')
+      .notNull()
+      .references(() => schools.id),
+    deviceId: uuid('device_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    payerId: uuid('payer_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    intentId: text('intent_id').notNull(),
+    readerId: text('reader_id').notNull(),
+    /** waiting, declined, succeeded or canceled (core's cardPaymentStatuses). */
+    status: text('status').notNull(),
+    message: text('message'),
+    cardBrand: text('card_brand'),
+    cardLast4: text('card_last4'),
+    /** The void or refund on the ledger that gave the charge back, and Stripe's refund (re_…). */
+    refundEntryId: uuid('refund_entry_id'),
+    refundKind: text('refund_kind'),
+    stripeRefundId: text('stripe_refund_id'),
+    refundedAt: timestamp('refunded_at', { withTimezone: true, mode: 'string' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('card_payments_intent').on(t.intentId), index('card_payments_school').on(t.schoolId, t.createdAt)],
+);

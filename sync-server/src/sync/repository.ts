@@ -39,6 +39,7 @@ import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
 import { approvalMayStandIn, checkRefundApprovals, claimsRefundApproval } from './refund-approvals.ts';
+import { checkCardPayments, mayConcernCard } from './card-payment-checks.ts';
 import type { ApprovalKeys } from '../auth/approval-keys.ts';
 
 type Doc = WithDeleted<Record<string, unknown>>;
@@ -143,6 +144,9 @@ export async function checkPushRows(db: Db, ctx: PushContext, rows: readonly Pus
   }
   // Every approval is checked, whoever pushes it; a refund stored already is not judged again.
   if (approved.length > 0) await checkRefundApprovals(db, ctx, approved, (ids) => storedIdsOf(db, ctx.collection.name, ids));
+  // Every card payment names a charge the server saw succeed at Stripe, and goes back to the card only through Stripe.
+  const cards = ctx.collection.name === 'ledger' ? rows.flatMap((row, index) => (mayConcernCard(row.newDocumentState) ? [{ index, doc: row.newDocumentState }] : [])) : [];
+  if (cards.length > 0) await checkCardPayments(db, ctx.schoolId, cards, (ids) => storedIdsOf(db, ctx.collection.name, ids));
   return repeats;
 }
 
