@@ -32,6 +32,8 @@ import {
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { isOfflineSession } from '../api/session.ts';
+import { createCardApi } from '../api/card-api.ts';
+import { ApiError } from '../api/client.ts';
 import type { FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
 import { endTiming, startTiming } from '../components/timings.ts';
@@ -215,11 +217,12 @@ export type PaymentRequest = Omit<NewPaymentInput, 'id' | 'schoolId' | 'currency
 
 /** Numbers and writes the payment on this desk: the receipt number is the desk's next, at once. */
 /** `holdsTill`: this window holds the desk's till (tillHolder$), so no other numbers its receipts. */
-export async function takePayment(desk: Desk, identity: DeskIdentity, request: PaymentRequest, options: { holdsTill: boolean; now?: Date }): Promise<PaymentDoc> {
+/** `id`: the payment's id chosen beforehand (a card payment's, charged under it at Stripe first). */
+export async function takePayment(desk: Desk, identity: DeskIdentity, request: PaymentRequest, options: { holdsTill: boolean; now?: Date; id?: string }): Promise<PaymentDoc> {
   const now = options.now ?? new Date();
   startTiming('payment-commit');
   return oneAtATime(async () => {
-    const id = newId();
+    const id = options.id ?? newId();
     const createdAt = now.toISOString();
     const pending = desk.pending.ledger;
     // Marked pending while the number is looked up and the payment written: the mark is queued
@@ -252,8 +255,26 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
   });
 }
 
+/**
+ * Gives a card payment back to the card through Stripe, for the void or refund `entryId` about to
+ * be recorded: Stripe's refund id, or an error that says the connection is needed.
+ */
+async function giveBackToCard(desk: Desk, paymentId: string, entry: { id: string; reason: string }, kind: 'void' | 'refund'): Promise<string> {
+  try {
+    const result = await createCardApi(desk.session.serverUrl, desk.tokens).refund(paymentId, { entryId: entry.id, kind, reason: entry.reason });
+    return result.stripeRefundId;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'offline') {
+      throw new Error(`A card payment goes back to the card through Stripe, which needs the connection: ${kind} it once the desk is back online.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** A card payment's void gives the money back to the card first (online); any other is recorded at once. */
 export async function voidPayment(desk: Desk, identity: DeskIdentity, payment: PaymentDoc, reason: string, cashSessionId: string, now = new Date()): Promise<VoidDoc> {
   const entry: VoidDoc = { ...common(desk, now), type: 'void', paymentId: payment.id, payerId: payment.payerId, cashSessionId, reason: reason.trim(), deviceId: identity.deviceId };
+  if (payment.method === 'card') await giveBackToCard(desk, payment.id, entry, 'void');
   await recordEntry(desk, entry);
   return entry;
 }
@@ -289,7 +310,13 @@ async function recordRefund(desk: Desk, identity: DeskIdentity, build: (author: 
 }
 
 /** Refunds a whole payment of an earlier till out of the open one (core's refundPayment checks it against the family's ledger). */
+/** A card payment goes back to the card through Stripe first, by someone who may refund alone (card refunds are online anyway). */
 export function refundPaymentAtDesk(desk: Desk, identity: DeskIdentity, state: LedgerState, paymentId: string, request: RefundRequest, approve: ApproveRefund, now = new Date()): Promise<RefundDoc> {
+  if (state.payments.get(paymentId)?.method === 'card') {
+    if (approve) return Promise.reject(new Error('A card payment goes back to the card through Stripe: a bursar, administrator or the owner signs in on this desk and refunds it.'));
+    const toCard: ApproveRefund = async (refund) => ({ ...refund, method: 'card', reference: await giveBackToCard(desk, paymentId, refund, 'refund') });
+    return recordRefund(desk, identity, (author) => refundPayment({ ...author, state, paymentId, method: 'card', reason: request.reason }), toCard, now);
+  }
   return recordRefund(desk, identity, (author) => refundPayment({ ...author, state, paymentId, ...fromTill(request) }), approve, now);
 }
 

@@ -20,6 +20,7 @@ import {
   type PaymentMethod,
   type RefundDoc,
   type TillSummary,
+  type CardSetup,
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
@@ -33,9 +34,13 @@ import { StatementPanel } from './statement-panel.tsx';
 import { people$, type StudentSummary } from './people-index.ts';
 import { VoidRegisterPanel } from './void-register-panel.tsx';
 import { endTimingAfterPaint, markDeskReady } from '../components/timings.ts';
+import { createCardApi, type CardApi } from '../api/card-api.ts';
+import { recoverCardAttempt, useCardSetup } from './card-charge.tsx';
 
-/** No card or PayPal account is connected until the integrations arrive. */
-const CONNECTED_PROVIDERS: ReadonlySet<PaymentMethod> = new Set();
+/** Methods that need a provider the school has connected: the card reader, when the server offers it (PayPal waits for its integration). */
+function connectedProviders(setup: CardSetup | null): ReadonlySet<PaymentMethod> {
+  return new Set<PaymentMethod>(setup?.available ? ['card'] : []);
+}
 
 export function CashierScreen({ desk }: { desk: Desk }) {
   const identity$ = useMemo(() => deskIdentity$(desk), [desk]);
@@ -127,6 +132,29 @@ function Counter({ desk, identity, till, summary$ }: { desk: Desk; identity: Des
   const [chosen, setChosen] = useState<{ payerId: string } | { studentId: string } | null>(null);
   const [taken, setTaken] = useState<PaymentDoc | null>(null);
   const findRef = useRef<HTMLInputElement>(null);
+  const cardApi = useMemo(() => createCardApi(desk.session.serverUrl, desk.tokens), [desk]);
+  const cardSetup = useCardSetup(cardApi, online);
+  const [recovered, setRecovered] = useState<string | null>(null);
+  // A card charge this desk left unfinished (closed, or the connection lost mid-charge): an
+  // approved card is recorded now, in this till, under the id it was charged with.
+  useEffect(() => {
+    if (!online || !holdsTill) return;
+    recoverCardAttempt(cardApi, identity.deviceId, async (attempt, status) => {
+      const money = formatMoney(attempt.particulars.amount, attempt.currency);
+      const stored = await desk.db.ledger.findOne(attempt.paymentId).exec();
+      if (stored) return `The card payment of ${money} approved before the desk closed is recorded already.`;
+      const payment = await takePayment(
+        desk,
+        identity,
+        { payerId: attempt.payerId, cashSessionId: till.id, offline: false, particulars: { ...attempt.particulars, reference: status.intentId }, allocations: [...attempt.allocations] },
+        { holdsTill, id: attempt.paymentId },
+      );
+      return `A card payment of ${money} was approved before the desk closed: it is now recorded as receipt ${payment.receiptNumber}.`;
+    }).then(
+      (said) => said && setRecovered(said),
+      (error: unknown) => setRecovered(`A card payment left unfinished could not be checked: ${error instanceof Error ? error.message : String(error)}. The desk tries again when it next opens.`),
+    );
+  }, [cardApi, online, holdsTill, desk, identity, till.id]);
 
   if (!people) return <div className="counter"><p className="muted">Reading students and families…</p></div>;
   const payer = chosen && 'payerId' in chosen ? people.payers.find((p) => p.id === chosen.payerId) : undefined;
@@ -146,6 +174,7 @@ function Counter({ desk, identity, till, summary$ }: { desk: Desk; identity: Des
   return (
     <div className="counter">
       <FindBox ref={findRef} index={people.index} onChoose={choose} />
+      {recovered && <p className="notice" role="status" data-testid="card-recovered">{recovered}</p>}
       {taken && <TakenPanel desk={desk} identity={identity} payment={taken} onNext={backToSearch} />}
       {!taken && student && (
         <StudentWithoutFamily desk={desk} student={student} payers={people.payers.filter((p) => p.students.some((s) => s.studentId === student.id))} onPayer={(id) => setChosen({ payerId: id })} />
@@ -165,8 +194,10 @@ function Counter({ desk, identity, till, summary$ }: { desk: Desk; identity: Des
           identity={identity}
           till={till}
           summary$={summary$}
-          onTake={async (particulars, allocation) => {
-            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: till.id, offline: !online, particulars, allocations: allocation.allocations }, { holdsTill });
+          card={{ api: cardApi, setup: cardSetup }}
+          onTake={async (particulars, allocation, options) => {
+            // A card payment was charged online under its id; anything else is offline when the server is out of reach.
+            const payment = await takePayment(desk, identity, { payerId: payer.id, cashSessionId: till.id, offline: options ? false : !online, particulars, allocations: allocation.allocations }, { holdsTill, ...(options ? { id: options.id } : {}) });
             setTaken(payment);
           }}
         />
@@ -176,7 +207,7 @@ function Counter({ desk, identity, till, summary$ }: { desk: Desk; identity: Des
   );
 }
 
-function FamilyPanel({ desk, payer, students, studentName, online, identity, till, summary$, onTake }: {
+function FamilyPanel({ desk, payer, students, studentName, online, identity, till, summary$, card, onTake }: {
   desk: Desk;
   payer: Payer;
   students: StudentSummary[];
@@ -185,15 +216,16 @@ function FamilyPanel({ desk, payer, students, studentName, online, identity, til
   identity: DeskIdentity;
   till: CashSessionOpenDoc;
   summary$: Observable<TillSummary>;
+  card: { api: CardApi; setup: CardSetup | null };
   onTake: Parameters<typeof PaymentForm>[0]['onTake'];
 }) {
   const account$ = useMemo(() => familyAccount$(desk, payer), [desk, payer]);
   const found = useObservable(account$, null);
   if (!found) return <p className="muted">Reading {payer.name}’s account…</p>;
-  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} till={till} summary$={summary$} onTake={onTake} found={found} />;
+  return <FamilyAccount desk={desk} payer={payer} students={students} studentName={studentName} online={online} identity={identity} till={till} summary$={summary$} card={card} onTake={onTake} found={found} />;
 }
 
-function FamilyAccount({ desk, payer, students, studentName, online, identity, till, summary$, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
+function FamilyAccount({ desk, payer, students, studentName, online, identity, till, summary$, card, onTake, found }: Parameters<typeof FamilyPanel>[0] & { found: { account: PayerAccount; entries: LedgerEntry[] } }) {
   useEffect(() => endTimingAfterPaint('family-open'), []);
   const [showStatement, setShowStatement] = useState(false);
   const [refunding, setRefunding] = useState<RefundSubject | null>(null);
@@ -276,7 +308,12 @@ function FamilyAccount({ desk, payer, students, studentName, online, identity, t
         {printError && <p className="error" role="alert">{printError}</p>}
       </div>
       {showStatement && <StatementPanel desk={desk} payer={payer} entries={found.entries} studentName={studentName} />}
-      <PaymentForm account={account} currency={currency} timeZone={desk.session.school.timezone} studentName={studentName} online={online} providers={CONNECTED_PROVIDERS} onTake={onTake} />
+      <PaymentForm account={account} currency={currency} timeZone={desk.session.school.timezone} studentName={studentName} online={online}
+        providers={connectedProviders(card.setup)}
+        providerReasons={card.setup?.reason ? { card: card.setup.reason } : {}}
+        card={card.setup?.available ? { api: card.api, setup: card.setup, deviceId: identity.deviceId, payerId: payer.id } : undefined}
+        onTake={onTake}
+      />
     </div>
   );
 }

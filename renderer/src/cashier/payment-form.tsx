@@ -3,6 +3,7 @@
 // chooses) and what is left owing after it. Enter takes it.
 import { useState, type FormEvent } from 'react';
 import {
+  newId,
   AllocationError,
   MoneyError,
   allocatePayment,
@@ -17,11 +18,14 @@ import {
   particularsProblems,
   paymentMethods,
   type AllocationMode,
+  type CardSetup,
   type AllocationResult,
   type PayerAccount,
   type PaymentMethod,
   type PaymentParticulars,
 } from '@feemaster/core';
+import type { CardApi } from '../api/card-api.ts';
+import { CardCharge, preferredReader, rememberReader, type CardAttempt } from './card-charge.tsx';
 
 const METHOD_LABELS: Record<PaymentMethod, string> = { cash: 'Cash', cheque: 'Cheque', bankTransfer: 'Bank transfer', mobileMoney: 'Mobile money', card: 'Card (Stripe)', paypal: 'PayPal' };
 const PROVIDERS = ['M-Pesa', 'MTN MoMo', 'Airtel Money', 'Tigo Pesa', 'Orange Money'];
@@ -32,9 +36,13 @@ export interface PaymentFormProps {
   timeZone: string;
   studentName: (id: string) => string;
   online: boolean;
-  /** Providers the school has connected (card, PayPal); none until the integrations arrive. */
+  /** Providers the school has connected (card, PayPal), and why one is not, when known. */
   providers: ReadonlySet<PaymentMethod>;
-  onTake: (particulars: PaymentParticulars, allocation: AllocationResult) => Promise<void>;
+  providerReasons?: Partial<Record<PaymentMethod, string>>;
+  /** Card payments on the school's Stripe reader, when the server offers them. */
+  card?: { api: CardApi; setup: CardSetup; deviceId: string; payerId: string };
+  /** Records the payment; `id` is set for a card payment, charged under that id already. */
+  onTake: (particulars: PaymentParticulars, allocation: AllocationResult, options?: { id: string }) => Promise<void>;
 }
 
 /** An amount typed in the school's currency: null when empty, NaN when it is not an amount. */
@@ -64,7 +72,7 @@ function allocationPreview(amount: number | null, chosen: Record<string, string>
 
 type Text = Record<'amount' | 'tendered' | 'reference' | 'chequeNumber' | 'chequeBank' | 'chequeDate' | 'provider', string>;
 
-export function PaymentForm({ account, currency, timeZone, studentName, online, providers, onTake }: PaymentFormProps) {
+export function PaymentForm({ account, currency, timeZone, studentName, online, providers, providerReasons, card, onTake }: PaymentFormProps) {
   const suggested = account.dueNow > 0 ? account.dueNow : account.dueNow + account.dueLater;
   const [text, setText] = useState<Text>({
     amount: suggested > 0 ? formatAmount(suggested, currency) : '',
@@ -81,6 +89,11 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const readers = card?.setup.readers ?? [];
+  const [pickedReader, setReaderId] = useState<string | null>(null);
+  // The readers arrive from the server after the form opens: until one is picked, the preferred one.
+  const readerId = pickedReader !== null && readers.some((r) => r.id === pickedReader) ? pickedReader : preferredReader(readers);
+  const [charging, setCharging] = useState<{ attempt: CardAttempt; allocation: AllocationResult } | null>(null);
   const set = (field: keyof Text) => (e: { target: { value: string } }) => setText({ ...text, [field]: e.target.value });
 
   const parse = (value: string): number | null => parseAmount(value, currency);
@@ -112,12 +125,19 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
     const found = Object.fromEntries(particularsProblems(particulars, currency).map((p) => [p.field, p.message]));
     if (amount !== null && Number.isNaN(amount)) found.amount = `“${text.amount}” is not an amount in ${currency}`;
     if (tendered !== null && Number.isNaN(tendered)) found.tendered = `“${text.tendered}” is not an amount in ${currency}`;
-    const unavailable = methodUnavailable(method, { online, providers });
+    const unavailable = methodUnavailable(method, { online, providers, reasons: providerReasons });
     if (unavailable) found.method = unavailable;
+    if (method === 'card' && !readers.some((r) => r.id === readerId)) found.method = 'Choose the card reader the payer uses';
     setProblems(found);
     if (Object.keys(found).length > 0) return;
     if (!preview.result) {
       setError(preview.error ?? 'Enter the amount received');
+      return;
+    }
+    if (method === 'card' && card) {
+      rememberReader(readerId);
+      const attempt: CardAttempt = { paymentId: newId(), payerId: card.payerId, currency, readerId, particulars, allocations: preview.result.allocations, startedAt: new Date().toISOString() };
+      setCharging({ attempt, allocation: preview.result });
       return;
     }
     setBusy(true);
@@ -142,7 +162,7 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
         <fieldset className="methods">
           <legend>Method</legend>
           {paymentMethods.map((m) => {
-            const unavailable = methodUnavailable(m, { online, providers });
+            const unavailable = methodUnavailable(m, { online, providers, reasons: providerReasons });
             return (
               <label key={m} className="method" title={unavailable ?? undefined}>
                 <input type="radio" name="method" value={m} checked={method === m} disabled={unavailable !== null} onChange={() => setMethod(m)} />
@@ -151,7 +171,7 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
             );
           })}
           {paymentMethods.flatMap((m) => {
-            const unavailable = offlinePaymentMethods.includes(m) ? null : methodUnavailable(m, { online, providers });
+            const unavailable = offlinePaymentMethods.includes(m) ? null : methodUnavailable(m, { online, providers, reasons: providerReasons });
             return unavailable ? [<p key={m} className="hint method-reason">{unavailable}</p>] : [];
           })}
           {fieldError('method')}
@@ -181,6 +201,16 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
             {fieldError('mobileMoneyProvider')}
           </label>
           <label>Transaction code<input value={text.reference} onChange={set('reference')} />{fieldError('reference')}</label>
+        </div>
+      )}
+      {method === 'card' && card && (
+        <div className="row">
+          <label>Card reader
+            <select value={readerId} onChange={(e) => setReaderId(e.target.value)} disabled={charging !== null} data-testid="card-reader">
+              {readers.map((r) => <option key={r.id} value={r.id} disabled={!r.online}>{r.label}{r.online ? '' : ' (offline)'}</option>)}
+            </select>
+          </label>
+          {card.setup.simulated && <p className="hint">Simulated reader: test cards only, no money moves.</p>}
         </div>
       )}
       {method === 'bankTransfer' && (
@@ -233,9 +263,27 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
         )}
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      <div className="actions">
-        <button type="submit" disabled={busy} aria-busy={busy}>Take payment</button>
-      </div>
+      {charging && card ? (
+        <CardCharge
+          api={card.api}
+          deviceId={card.deviceId}
+          attempt={charging.attempt}
+          reader={readers.find((r) => r.id === charging.attempt.readerId)}
+          onApproved={async (status) => {
+            try {
+              await onTake({ ...charging.attempt.particulars, reference: status.intentId }, charging.allocation, { id: charging.attempt.paymentId });
+            } catch (caught) {
+              setError(`The card was approved but the payment could not be saved here: ${caught instanceof Error ? caught.message : String(caught)}. Do not charge the card again; the desk records it when it next opens.`);
+              throw caught;
+            }
+          }}
+          onEnded={() => setCharging(null)}
+        />
+      ) : (
+        <div className="actions">
+          <button type="submit" disabled={busy} aria-busy={busy}>{method === 'card' ? 'Charge the card' : 'Take payment'}</button>
+        </div>
+      )}
     </form>
   );
 }

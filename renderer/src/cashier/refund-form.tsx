@@ -32,8 +32,9 @@ export function RefundForm({ desk, subject, online, cashInTill, onRefund, onCanc
   onCancel: () => void;
 }) {
   const currency = desk.session.school.currency;
-  // Money goes back by a method the desk can use now: card and PayPal refunds go through the provider.
-  const methods = paymentMethods.filter((m) => offlinePaymentMethods.includes(m));
+  // A card payment goes back to the card through Stripe; anything else by a method the desk can use offline.
+  const toCard = subject.kind === 'payment' && subject.payment.method === 'card';
+  const methods = toCard ? (['card'] as PaymentMethod[]) : paymentMethods.filter((m) => offlinePaymentMethods.includes(m));
   const [method, setMethod] = useState<PaymentMethod>(subject.kind === 'payment' && methods.includes(subject.payment.method) ? subject.payment.method : 'cash');
   const [amountText, setAmountText] = useState(subject.kind === 'credit' ? formatAmount(subject.credit, currency) : '');
   const [reference, setReference] = useState('');
@@ -43,6 +44,8 @@ export function RefundForm({ desk, subject, online, cashInTill, onRefund, onCanc
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const needsApproval = refundNeedsApproval(desk);
+  // Why a card refund cannot be made here now (it needs Stripe, so the connection and a manager signed in).
+  const cardBlocked = !toCard ? null : !online ? 'A card payment goes back to the card through Stripe: refund it once the desk is back online.' : needsApproval ? 'A card payment goes back to the card through Stripe, online: a bursar, administrator or the owner signs in on this desk and refunds it.' : null;
   const parsedAmount = ((): number | null => {
     if (subject.kind === 'payment') return subject.payment.amount;
     try {
@@ -64,6 +67,10 @@ export function RefundForm({ desk, subject, online, cashInTill, onRefund, onCanc
     }
     if (method === 'cash' && cashInTill !== null && parsedAmount !== null && parsedAmount > cashInTill) {
       setError(`The till holds only ${formatMoney(cashInTill, currency)} in cash: pay it back by bank transfer, mobile money or cheque, or once the till holds enough.`);
+      return;
+    }
+    if (cardBlocked) {
+      setError(cardBlocked);
       return;
     }
     if (reason.trim().length < 3) {
@@ -98,7 +105,7 @@ export function RefundForm({ desk, subject, online, cashInTill, onRefund, onCanc
     <form className="confirm refund" aria-label={title} onSubmit={(e) => void submit(e)}>
       {subject.kind === 'payment' ? (
         <p>
-          Refund receipt <strong>{subject.payment.receiptNumber}</strong>: all {money} goes back to the family (cash out of this till), and what it paid is owed again.
+          Refund receipt <strong>{subject.payment.receiptNumber}</strong>: all {money} goes back {toCard ? 'to the card it was paid with, through Stripe' : 'to the family (cash out of this till)'}, and what it paid is owed again.
         </p>
       ) : (
         <>
@@ -112,10 +119,11 @@ export function RefundForm({ desk, subject, online, cashInTill, onRefund, onCanc
             {methods.map((m) => <option key={m} value={m}>{label(m)}</option>)}
           </select>
         </label>
-        {method !== 'cash' && <label>Reference (optional)<input value={reference} onChange={(e) => setReference(e.target.value)} maxLength={80} /></label>}
+        {method !== 'cash' && !toCard && <label>Reference (optional)<input value={reference} onChange={(e) => setReference(e.target.value)} maxLength={80} /></label>}
       </div>
       <label>Reason<input value={reason} onChange={(e) => setReason(e.target.value)} autoFocus maxLength={500} /></label>
-      {needsApproval && (
+      {cardBlocked && <p className="notice" role="note">{cardBlocked}</p>}
+      {needsApproval && !toCard && (
         <fieldset className="approval">
           <legend>Manager’s approval</legend>
           <p className="muted">
