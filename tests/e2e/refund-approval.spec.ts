@@ -2,32 +2,19 @@
 // the bursar's approval typed on the desk: the payment reads REFUNDED, the dues reopen, the
 // refund is on the register, and once online the server accepts it with the bursar's signature.
 import { expect, test } from '@playwright/test';
-import type { DeviceApproval, InvoiceDoc, LedgerEntry, LoginResponse, Payer, PullResponse, Student } from '@feemaster/core';
-import { LEDGER_SCHEMA_VERSION, newId } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, type LedgerEntry, type LoginResponse, type PullResponse } from '@feemaster/core';
 import { E2E_PORT } from './e2e-env.ts';
 import { startOutageProxy } from './outage-proxy.ts';
 import { goOffline, goOnline, syncIndicator, waitForOfflineShell } from './desk.ts';
-import { enrolDesk, findFamily, mainOfficeId, openTill, owner, pdfOf, push, takePayment } from './cashier.ts';
+import { deskAndFamily, enrolDesk, findFamily, openTill, pdfOf, takePayment } from './cashier.ts';
 
 const NJERI = { email: 'njeri.bursar@riverside.example', password: 'njeri-bursar-2026', displayName: 'Njeri Mwangi' };
 const OMONDI = { email: 'omondi.till@riverside.example', password: 'omondi-cashier-2026', displayName: 'Omondi Were' };
 
 test('a cashier refunds a closed till’s payment offline with the bursar’s approval typed on the desk', async ({ browser, request }) => {
-  const { headers, schoolId } = await owner(request);
-  const registered = await request.post('/api/v1/devices', { headers, data: { name: 'Refund desk', code: 'D61', officeId: await mainOfficeId(request, headers) } });
-  const { approvalCode } = (await registered.json()) as DeviceApproval;
-  expect((await request.post('/api/v1/users', { headers, data: { ...NJERI, role: 'bursar' } })).status()).toBe(201);
-  expect((await request.post('/api/v1/users', { headers, data: { ...OMONDI, role: 'cashier' } })).status()).toBe(201);
-  const now = new Date().toISOString();
-  const child: Student = { id: newId(), schoolId, admissionNumber: 'RF-610', firstName: 'Imani', lastName: 'Langat', status: 'active', createdAt: now, updatedAt: now };
-  const family: Payer = { id: newId(), schoolId, kind: 'family', name: 'Langat household', contacts: [{ type: 'phone', value: '0700 610 610' }], preferredChannel: 'sms', students: [{ studentId: child.id, share: 10_000 }], createdAt: now, updatedAt: now };
-  const invoice: InvoiceDoc = {
-    id: newId(), schoolId, currency: 'KES', createdAt: now, createdBy: newId(), type: 'invoice', studentId: child.id, termId: newId(), classId: newId(), feeStructureId: newId(), issuedOn: '2026-01-05',
-    charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 1_000_000 }],
-  };
-  await push(request, headers, '/api/v1/sync/students/1/push', [child]);
-  await push(request, headers, '/api/v1/sync/payers/0/push', [family]);
-  await push(request, headers, `/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`, [invoice]);
+  const { headers, approvalCode, family } = await deskAndFamily(request, { name: 'Refund desk', code: 'D61' }, [{ ...NJERI, role: 'bursar' }, { ...OMONDI, role: 'cashier' }], {
+    admissionNumber: 'RF-610', firstName: 'Imani', lastName: 'Langat', family: 'Langat household', phone: '0700 610 610',
+  });
 
   const link = await startOutageProxy(E2E_PORT);
   const context = await browser.newContext({ baseURL: link.url });
