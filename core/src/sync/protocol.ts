@@ -98,6 +98,14 @@ export interface ErrorBody {
 }
 
 export const MULTIPLEXED_STREAM_PATH = `${SYNC_BASE_PATH}/stream`;
+
+/**
+ * A desk names itself (one id per open app) on its live stream (`?client=`) and on its uploads
+ * (this header): the ledger entries it uploaded are stored exactly as sent, so its own stream is
+ * not sent them back. Other desks' streams are.
+ */
+export const SYNC_CLIENT_HEADER = 'x-feemaster-client';
+export const SYNC_CLIENT_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 export const SYNC_SUMMARY_PATH = `${SYNC_BASE_PATH}/summary`;
 export const SYNC_SETTINGS_PATH = `${SYNC_BASE_PATH}/settings`;
 

@@ -119,8 +119,8 @@ function withKeys$(db: FeeMasterDatabase, key: 'studentKey' | 'payerKey', values
 /** Writes one ledger entry on this desk; it syncs when the server can be reached. */
 export async function recordEntry(desk: Desk, entry: LedgerEntry): Promise<void> {
   const pending = desk.pending.ledger;
-  // Marked before writing, so a push that completes at once cannot race ahead of the mark.
-  await pending.mark(entry.id, entry.createdAt);
+  // Marked before writing (not awaited: it is stored a moment later, before any settle asked for after it).
+  pending.mark(entry.id, entry.createdAt).catch((error: unknown) => console.warn('The entry is saved, but could not be counted as waiting to sync:', error));
   try {
     await desk.db.ledger.insert(withLedgerKeys(entry));
   } catch (error) {

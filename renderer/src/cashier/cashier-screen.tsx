@@ -346,7 +346,7 @@ function StudentWithoutFamily({ desk, student, payers, onPayer }: { desk: Desk; 
       setError(problems.map((p) => `${p.path} ${p.message}`).join('; '));
       return;
     }
-    await desk.pending.payers.mark(payer.id, payer.updatedAt);
+    desk.pending.payers.mark(payer.id, payer.updatedAt).catch((caught: unknown) => console.warn('The family is saved, but could not be counted as waiting to sync:', caught));
     await desk.db.payers.insert(payer);
     onPayer(payer.id);
   };

@@ -69,8 +69,8 @@ export async function saveStudent(
       { path: '/admissionNumber', message: `Admission number ${student.admissionNumber} already belongs to ${duplicate.firstName} ${duplicate.lastName}` },
     ]);
   }
-  // Marked before writing, so a push that completes at once cannot race ahead of the mark.
-  await pending.mark(student.id, student.updatedAt);
+  // Marked before writing (not awaited: it is stored a moment later, before any settle asked for after it).
+  pending.mark(student.id, student.updatedAt).catch((error: unknown) => console.warn('The student is saved, but could not be counted as waiting to sync:', error));
   try {
     await collection.upsert(student);
   } catch (error) {

@@ -21,6 +21,7 @@ import {
   type ReferenceDoc,
   type StreamMessage,
   type Student,
+  newId,
   type SyncCheckpoint,
   type SyncSettings,
   type SyncSummary,
@@ -83,8 +84,10 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
     onSignedOut(message);
   };
   const list = names.map((name) => `${name}:${replicatedCollections[name].schemaVersion}`).join(',');
+  // This open app's id: the server does not send its own ledger uploads back on its stream.
+  const clientId = newId();
   const events$ = liveStream<MultiplexedStreamMessage<Record<string, unknown>>>({
-    url: new URL(`${MULTIPLEXED_STREAM_PATH}?collections=${list}`, tokens.session().serverUrl).toString(),
+    url: new URL(`${MULTIPLEXED_STREAM_PATH}?collections=${list}&client=${clientId}`, tokens.session().serverUrl).toString(),
     tokens,
     onUnauthorized: signedOut,
     onConnectionChange: (connected) => status.update(connected ? { server: 'connected', lastSyncAt: new Date().toISOString() } : { server: 'unreachable' }),
@@ -98,7 +101,7 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
       mergeMap((event) => (event.message === 'RESYNC' ? of(event.message, event.message) : of(event.message as StreamMessage<T>))),
     );
 
-  const context = { tokens, status, onSignedOut: signedOut };
+  const context = { tokens, status, onSignedOut: signedOut, clientId };
   const scope = await ledgerScope(db, tokens);
   const partsOf = (name: CollectionName) => ({ definition: replicatedCollections[name], pending: pending[name], quarantine: quarantine[name] });
   const started: CollectionSync[] = names.map((name) => {

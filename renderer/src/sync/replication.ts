@@ -4,7 +4,7 @@ import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/rep
 import type { RxReplicationWriteToMasterRow } from 'rxdb';
 import type { RxCollection } from 'rxdb';
 import type { Observable } from 'rxjs';
-import { MAX_PULL_LIMIT, batchesWithin, describeDocument, orderedUploads, prefetchingPull, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
+import { MAX_PULL_LIMIT, SYNC_CLIENT_HEADER, batchesWithin, describeDocument, orderedUploads, prefetchingPull, syncPath, type PullResponse, type ReplicatedCollection, type StreamMessage, type SyncCheckpoint, type WithDeleted } from '@feemaster/core';
 import { ApiError, requestJson } from '../api/client.ts';
 import type { AccessTokens } from '../api/access-token.ts';
 import type { ReplicationStart } from './ledger-download.ts';
@@ -28,6 +28,8 @@ export interface ReplicationContext {
   tokens: AccessTokens;
   status: SyncStatusStore;
   onSignedOut: (message: string) => void;
+  /** This open app's id, on its uploads and its live stream: its own ledger uploads are not echoed back. */
+  clientId?: string;
 }
 
 export interface CollectionReplicationParts<T> {
@@ -63,12 +65,13 @@ export function replicationIdentifier(definition: ReplicatedCollection, serverUr
 
 export function replicateCollection<T extends Replicable>(
   { collection, definition, pending, quarantine, stream$, variant, start, shape }: CollectionReplicationParts<T>,
-  { tokens, status, onSignedOut }: ReplicationContext,
+  { tokens, status, onSignedOut, clientId }: ReplicationContext,
 ): ReplicationHandle & { state: RxReplicationState<T, SyncCheckpoint> } {
   /** What the person calls the document, for the list of those the server refused. */
   const describe = (doc: WithDeleted<T>): string => describeDocument(definition, doc);
   const { serverUrl, school } = tokens.session();
   const path = (op: 'pull' | 'push' | 'stream'): string => syncPath(definition.name, definition.schemaVersion, op);
+  const pushHeaders = clientId ? { [SYNC_CLIENT_HEADER]: clientId } : undefined;
   // A handler that succeeds clears the last error.
   const exchanged = (): void => {
     const at = new Date().toISOString();
@@ -119,18 +122,22 @@ export function replicateCollection<T extends Replicable>(
   type Row = RxReplicationWriteToMasterRow<T>;
   // RxDB sends a backlog's batches side by side and retries each alone (see core's ordered-uploads.ts).
   const uploads = orderedUploads<Row>((rows) => rows.map((row) => `${row.newDocumentState.id}@${versionOf(row.newDocumentState)}`).join(' '));
+  /** The count of waiting changes is stored a moment later; the upload does not wait for it. */
+  const settled = (stored: Promise<void>): void => {
+    stored.catch((error: unknown) => console.warn('An upload went through, but the count of changes waiting to sync could not be updated:', error));
+  };
   /** When a refusal names no document: push each alone, so only the refused ones are held. */
   const pushOneByOne = async (rows: readonly Row[], token: string): Promise<WithDeleted<T>[]> => {
     const conflicts: WithDeleted<T>[] = [];
     for (const row of rows) {
       try {
-        conflicts.push(...(await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify([row]), token })));
+        conflicts.push(...(await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify([row]), token, headers: pushHeaders })));
         await quarantine.release([row.newDocumentState.id]);
       } catch (error) {
         if (!isFatalRefusal(error)) throw error;
         await quarantine.hold([{ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState), label: describe(row.newDocumentState), reason: error.message, at: new Date().toISOString() }]);
       }
-      await pending.settle([{ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState) }]);
+      settled(pending.settle([{ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState) }]));
     }
     exchanged();
     return conflicts;
@@ -138,13 +145,13 @@ export function replicateCollection<T extends Replicable>(
 
   /** One upload; a document the server refuses for good is held aside, so the ones behind it still go. */
   const pushBatch = async (rows: readonly Row[], token: string): Promise<WithDeleted<T>[]> => {
-    const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]) => pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState) })));
+    const settle = (done: readonly { newDocumentState: WithDeleted<T> }[]): void => settled(pending.settle(done.map((row) => ({ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState) }))));
     let remaining = rows;
     for (;;) {
       try {
-        const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(remaining), token });
+        const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(remaining), token, headers: pushHeaders });
         // Conflicting rows are settled too: RxDB resolves them to the server's version.
-        await settle(remaining);
+        settle(remaining);
         await quarantine.release(remaining.map((row) => row.newDocumentState.id));
         if (conflicts.length > 0) status.update({ overwrittenByServer: status.current().overwrittenByServer + conflicts.length });
         exchanged();
@@ -157,7 +164,7 @@ export function replicateCollection<T extends Replicable>(
         if (!refused) return pushOneByOne(remaining, token);
         const at = new Date().toISOString();
         await quarantine.hold(refused.map(({ row, reason }) => ({ id: row.newDocumentState.id, updatedAt: versionOf(row.newDocumentState), label: describe(row.newDocumentState), reason, at })));
-        await settle(refused.map(({ row }) => row));
+        settle(refused.map(({ row }) => row));
         remaining = remaining.filter((row) => !refused.some((r) => r.row === row));
         if (remaining.length === 0) {
           exchanged();

@@ -11,6 +11,8 @@ export const CHANGE_CHANNEL = 'feemaster_changes';
 export interface ChangeNotice {
   /** The instance that pushed (and already told its own streams), or null for work outside a request. */
   origin: string | null;
+  /** The desk (its open app) that uploaded an immutable batch, stored exactly as sent: its own stream skips it. */
+  client?: string | null;
   schoolId: string;
   collection: string;
   fromSeq: number;
@@ -34,6 +36,7 @@ function parseNotice(payload: string): ChangeNotice | null {
   const n = value as Partial<ChangeNotice>;
   const valid =
     (n.origin === null || typeof n.origin === 'string') &&
+    (n.client === undefined || n.client === null || typeof n.client === 'string') &&
     typeof n.schoolId === 'string' &&
     typeof n.collection === 'string' &&
     Number.isSafeInteger(n.fromSeq) &&
@@ -67,7 +70,7 @@ export async function startCrossInstanceFeed(options: { database: Database; hub:
       .orderBy(asc(syncDocuments.seq));
     // A document changed again since is left out here: its newer version has its own notice.
     if (rows.length === 0) return;
-    hub.publish(notice.schoolId, notice.collection, { documents: rows.map((row) => ({ ...row.data, _deleted: row.deleted })), checkpoint: { seq: notice.toSeq } });
+    hub.publish(notice.schoolId, notice.collection, { documents: rows.map((row) => ({ ...row.data, _deleted: row.deleted })), checkpoint: { seq: notice.toSeq } }, notice.client ?? null);
   };
   const stop = await database.listen(
     CHANGE_CHANNEL,

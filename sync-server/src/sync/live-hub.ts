@@ -2,10 +2,11 @@
 import type { StreamBatch, StreamMessage } from '@feemaster/core';
 
 type Batch = StreamBatch<Record<string, unknown>>;
-type Listener = (message: StreamMessage<Record<string, unknown>>) => void;
+/** `client`: the desk whose upload this batch is, when its own stream may skip it. */
+type Listener = (message: StreamMessage<Record<string, unknown>>, client: string | null) => void;
 
 export interface LiveHub {
-  publish(schoolId: string, collection: string, batch: Batch): void;
+  publish(schoolId: string, collection: string, batch: Batch, client?: string | null): void;
   subscribe(schoolId: string, collection: string, listener: Listener): () => void;
   /** Whether a stream of this instance follows the collection of that school now. */
   listening(schoolId: string, collection: string): boolean;
@@ -19,8 +20,8 @@ export function createLiveHub(): LiveHub {
   const listeners = new Map<string, Set<Listener>>();
   const key = (schoolId: string, collection: string): string => `${schoolId}\u0000${collection}`;
   return {
-    publish(schoolId, collection, batch) {
-      for (const listener of listeners.get(key(schoolId, collection)) ?? []) listener(batch);
+    publish(schoolId, collection, batch, client = null) {
+      for (const listener of listeners.get(key(schoolId, collection)) ?? []) listener(batch, client);
     },
     subscribe(schoolId, collection, listener) {
       const k = key(schoolId, collection);
@@ -36,7 +37,7 @@ export function createLiveHub(): LiveHub {
       return listeners.has(key(schoolId, collection));
     },
     resyncAll() {
-      for (const set of listeners.values()) for (const listener of set) listener('RESYNC');
+      for (const set of listeners.values()) for (const listener of set) listener('RESYNC', null);
     },
     size() {
       let n = 0;

@@ -14,6 +14,8 @@ import {
   valueAtPointer,
   refusalToWrite,
   withoutReplicationFields,
+  SYNC_CLIENT_HEADER,
+  SYNC_CLIENT_PATTERN,
   type ErrorBody,
   type FieldConflict,
   type PullResponse,
@@ -63,6 +65,8 @@ export interface PushContext {
   collection: ReplicatedCollection;
   /** The server instance handling the push (it tells its own streams; others learn by NOTIFY). */
   origin?: string | null;
+  /** The uploading desk's own stream skips this batch (immutable documents, stored exactly as sent). */
+  client?: string | null;
   /** Where the push came from, for the audit trail (and the desk a refund's approval must come from). */
   deviceId?: string | null;
   /** Checks managers' approvals on pushed refunds; without it, no approval is accepted. */
@@ -80,6 +84,7 @@ export function pushContextOf(
   approvalKeys?: ApprovalKeys,
 ): PushContext {
   const agent = request.headers['user-agent'];
+  const client = request.headers[SYNC_CLIENT_HEADER];
   return {
     schoolId: principal.schoolId,
     userId: principal.userId,
@@ -87,6 +92,7 @@ export function pushContextOf(
     session: principal.session,
     offlineSessionId: principal.offlineSessionId,
     origin,
+    client: collection.immutable && typeof client === 'string' && SYNC_CLIENT_PATTERN.test(client) ? client : null,
     collection,
     deviceId: principal.deviceId,
     approvalKeys,
@@ -328,7 +334,7 @@ async function preparedPush(
       await appendAudit(tx, audits);
       if (seq !== counter.lastSeq) {
         await tx.update(schoolChangeCounters).set({ lastSeq: seq }).where(eq(schoolChangeCounters.schoolId, ctx.schoolId));
-        await announceChange(tx, { origin: ctx.origin ?? null, schoolId: ctx.schoolId, collection, fromSeq: counter.lastSeq + 1, toSeq: seq });
+        await announceChange(tx, { origin: ctx.origin ?? null, client: ctx.client ?? null, schoolId: ctx.schoolId, collection, fromSeq: counter.lastSeq + 1, toSeq: seq });
       }
       const result: PushResult = { conflicts, written, checkpoint: { seq }, recorded: recorded.map((c) => ({ id: c.id, documentId: c.documentId, label: describeDocument(ctx.collection, c.keptState) })) };
       if (alsoInTransaction) await alsoInTransaction(tx, result);

@@ -8,6 +8,8 @@ import {
   MAX_PUSH_ROWS,
   MULTIPLEXED_STREAM_PATH,
   SYNC_BASE_PATH,
+  SYNC_CLIENT_HEADER,
+  SYNC_CLIENT_PATTERN,
   SYNC_SUMMARY_PATH,
   findCollection,
   type PushRow,
@@ -61,6 +63,7 @@ const PullQuery = Type.Object({
 });
 const StreamQuery = Type.Object({
   collections: Type.String({ minLength: 3, maxLength: 400, description: 'Comma-separated collection:schemaVersion, like students:1,ledger:1' }),
+  client: Type.Optional(Type.String({ pattern: SYNC_CLIENT_PATTERN.source, description: `The desk's own id, also sent on its uploads (${SYNC_CLIENT_HEADER}): its own ledger uploads are not sent back` })),
 });
 const Summary = Type.Object({
   collections: Type.Array(Type.Object({ name: Type.String(), documents: Type.Integer(), lastSeq: Type.Integer() })),
@@ -168,8 +171,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<SyncRoutesOptions> = async (a
         track: (end) => options.trackStream(end),
         onEnd: () => unsubscribes.forEach((unsubscribe) => unsubscribe()),
       });
+      const own = request.query.client ?? null;
       for (const collection of wanted) {
-        const send = (message: StreamMessage<Record<string, unknown>>): void => stream.send({ collection: collection.name, message } satisfies MultiplexedStreamMessage<Record<string, unknown>>);
+        const send = (message: StreamMessage<Record<string, unknown>>, client: string | null = null): void => {
+          // This desk's own upload, stored exactly as it sent it: it has it already.
+          if (own !== null && client === own) return;
+          stream.send({ collection: collection.name, message } satisfies MultiplexedStreamMessage<Record<string, unknown>>);
+        };
         unsubscribes.push(hub.subscribe(principal.schoolId, collection.name, send));
         send('RESYNC');
       }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { LEDGER_SCHEMA_VERSION, replicatedCollections, type MultiplexedStreamMessage, type PullResponse, type Student, type SyncSummary } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, replicatedCollections, type InvoiceDoc, type MultiplexedStreamMessage, type PullResponse, type Student, type SyncSummary } from '@feemaster/core';
 import { openTestDatabase, type TestDatabase } from '../../test/database.ts';
 import { OWNER, makeStudent, startTestServer, type TestServer } from '../../test/fixtures.ts';
 import { users } from '../db/schema.ts';
@@ -43,6 +43,41 @@ describe('one stream for several collections', () => {
     expect(event.collection).toBe('students');
     expect(event.message).toMatchObject({ documents: [student] });
     stream.close();
+  });
+
+  it("does not send a desk its own ledger uploads back (they are stored as sent), but sends them to others, and its master data to all", async () => {
+    const collections = `collections=students:1,ledger:${String(LEDGER_SCHEMA_VERSION)}`;
+    const mine = await openStreamAt(baseUrl, `/api/v1/sync/stream?${collections}&client=desk-app-0001`, server.token);
+    const other = await openStreamAt(baseUrl, `/api/v1/sync/stream?${collections}&client=desk-app-0002`, server.token);
+    for (const stream of [mine, other]) for (let i = 0; i < 2; i += 1) expect(JSON.parse((await stream.next()).data)).toMatchObject({ message: 'RESYNC' });
+    const asMine = { 'x-feemaster-client': 'desk-app-0001' };
+    const now = new Date().toISOString();
+    const invoice: InvoiceDoc = {
+      id: newId(), schoolId: server.schoolId, currency: 'KES', createdAt: now, createdBy: newId(), type: 'invoice', studentId: newId(), termId: newId(), classId: newId(), feeStructureId: newId(), issuedOn: '2026-01-05',
+      charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 1_000_000 }],
+    };
+    const ledgerPush = await fetch(`${baseUrl}/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', ...asMine },
+      body: JSON.stringify([{ assumedMasterState: null, newDocumentState: { ...invoice, _deleted: false } }]),
+    });
+    expect(ledgerPush.status).toBe(200);
+    const student = makeStudent(server.schoolId, { firstName: 'Neema' });
+    const studentPush = await fetch(`${baseUrl}/api/v1/sync/students/1/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', ...asMine },
+      body: JSON.stringify([{ assumedMasterState: null, newDocumentState: student }]),
+    });
+    expect(studentPush.status).toBe(200);
+    const next = async (stream: typeof mine) => JSON.parse((await stream.next()).data) as MultiplexedStreamMessage<Record<string, unknown>>;
+    // The other desk gets both, in commit order; this desk only the student (master data may be merged on the server).
+    expect((await next(other)).message).toMatchObject({ documents: [{ id: invoice.id }] });
+    expect((await next(other)).message).toMatchObject({ documents: [{ id: student.id }] });
+    const own = await next(mine);
+    expect(own.collection).toBe('students');
+    expect(own.message).toMatchObject({ documents: [{ id: student.id }] });
+    mine.close();
+    other.close();
   });
 
   it('refuses a list that is not collection:version, and an outdated version with 426', async () => {
