@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
     students: { type: 'string', default: '20000' },
     ledger: { type: 'string', default: '200000' },
     keystrokes: { type: 'string', default: '30' },
-    payments: { type: 'string', default: '30' },
+    payments: { type: 'string', default: '100' },
     loads: { type: 'string', default: '3' },
     /** Milliseconds between one payment's receipt and the next family's search (0: back to back). */
     'pause-ms': { type: 'string', default: '0' },
