@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 import { LEDGER_SCHEMA_VERSION, type LedgerEntry, type PullResponse } from '@feemaster/core';
 import { E2E_PORT } from './e2e-env.ts';
 import { startOutageProxy } from './outage-proxy.ts';
-import { goOffline, goOnline, openSection, syncIndicator } from './desk.ts';
+import { goOffline, goOnline, openSection, signInAs, syncIndicator } from './desk.ts';
 import { deskAndFamily, findFamily, openDesk, openTill, saveReceipt } from './cashier.ts';
 
 const WANJIKU = { email: 'wanjiku.till@riverside.example', password: 'wanjiku-cashier-2026', displayName: 'Wanjiku Kariuki' };
@@ -98,10 +98,8 @@ test('a card payment on the Stripe reader: declined, tried again, approved, void
   await expect(refund).toContainText('all KES 4,000.00 goes back to the card it was paid with, through Stripe');
   await expect(refund.getByRole('note')).toHaveText('A card payment goes back to the card through Stripe, online: a bursar, administrator or the owner signs in on this desk and refunds it.');
   await page.getByRole('button', { name: 'Sign out' }).click();
-  const signIn = page.getByRole('form', { name: 'Sign in' });
-  await signIn.getByLabel('Email').fill(ACHIENG.email);
-  await signIn.getByLabel('Password').fill(ACHIENG.password);
-  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('form', { name: 'Sign in' })).toBeVisible();
+  await signInAs(page, ACHIENG.email, ACHIENG.password);
   await expect(page.getByRole('banner')).toContainText(ACHIENG.displayName);
   await openSection(page, 'Take payments');
   await findFamily(page, 'Chebet', /Chebet household/);

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { LEDGER_SCHEMA_VERSION, type LedgerEntry, type LoginResponse, type PullResponse } from '@feemaster/core';
 import { E2E_PORT } from './e2e-env.ts';
 import { startOutageProxy } from './outage-proxy.ts';
-import { goOffline, goOnline, syncIndicator, waitForOfflineShell } from './desk.ts';
+import { goOffline, goOnline, signInAs, syncIndicator, waitForOfflineShell } from './desk.ts';
 import { deskAndFamily, enrolDesk, findFamily, openTill, pdfOf, takePayment } from './cashier.ts';
 
 const NJERI = { email: 'njeri.bursar@riverside.example', password: 'njeri-bursar-2026', displayName: 'Njeri Mwangi' };
@@ -21,17 +21,13 @@ test('a cashier refunds a closed till’s payment offline with the bursar’s ap
   const page = await context.newPage();
   // The bursar signs in on this desk once while online: the desk keeps her approval key, sealed with her password.
   await enrolDesk(page, approvalCode);
-  const signIn = page.getByRole('form', { name: 'Sign in' });
-  await signIn.getByLabel('Email').fill(NJERI.email);
-  await signIn.getByLabel('Password').fill(NJERI.password);
-  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(page, NJERI.email, NJERI.password);
   await expect(page.getByRole('banner')).toContainText(NJERI.displayName);
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('form', { name: 'Sign in' })).toBeVisible();
 
   // The cashier's morning till: a payment of 4,000, then the till closed.
-  await signIn.getByLabel('Email').fill(OMONDI.email);
-  await signIn.getByLabel('Password').fill(OMONDI.password);
-  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(page, OMONDI.email, OMONDI.password);
   await expect(page.getByRole('heading', { name: 'Open the till' })).toBeVisible();
   await waitForOfflineShell(page);
   await openTill(page, '1,000');

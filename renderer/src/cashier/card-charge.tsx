@@ -17,7 +17,6 @@ export interface CardAttempt {
   readerId: string;
   particulars: PaymentParticulars;
   allocations: readonly Allocation[];
-  startedAt: string;
 }
 
 const attemptKey = (deviceId: string): string => `feemaster.card-attempt.${deviceId}`;
@@ -42,10 +41,10 @@ export function clearCardAttempt(deviceId: string, paymentId: string): void {
 }
 
 /** What the server says about card payments while the desk is online; null while unknown or offline. */
-export function useCardSetup(api: CardApi | null, online: boolean): CardSetup | null {
+export function useCardSetup(api: CardApi, online: boolean): CardSetup | null {
   const [setup, setSetup] = useState<CardSetup | null>(null);
   useEffect(() => {
-    if (!api || !online) return;
+    if (!online) return;
     let live = true;
     api.setup().then(
       (found) => live && setSetup(found),
@@ -73,7 +72,7 @@ export function rememberReader(readerId: string): void {
 
 const POLL_MS = 1_000;
 
-const describe = (error: unknown): string => (error instanceof ApiError || error instanceof Error ? error.message : String(error));
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export interface CardChargeProps {
   api: CardApi;
@@ -166,7 +165,7 @@ export function CardCharge({ api, deviceId, attempt, reader, onApproved, onEnded
           </>
         )}
         {(status?.status === 'failed' || (problem && !waiting)) && (
-          <button type="button" onClick={() => void (status ? start() : follow(api.status(attempt.paymentId)).then(() => undefined))} disabled={busy}>Try the card again</button>
+          <button type="button" onClick={() => void (status ? start() : follow(api.status(attempt.paymentId)))} disabled={busy}>Try the card again</button>
         )}
         {problem && waiting && <button type="button" onClick={() => void follow(api.status(attempt.paymentId))} disabled={busy}>Check again</button>}
         {status?.status !== 'succeeded' && <button type="button" className="secondary" onClick={cancel} disabled={busy}>Cancel card payment</button>}

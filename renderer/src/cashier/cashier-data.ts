@@ -300,11 +300,14 @@ const fromTill = ({ tillId, ...request }: RefundRequest) => ({ ...request, ...(r
 /** Signs a refund with a manager's approval; null when the person at the desk may refund alone. */
 export type ApproveRefund = ((refund: RefundDoc) => Promise<RefundDoc>) | null;
 
-/** Writes a refund core built for this desk and person, approved first when `approve` says so; synced later. */
-async function recordRefund(desk: Desk, identity: DeskIdentity, build: (author: CorrectionAuthor) => RefundDoc, approve: ApproveRefund, now: Date): Promise<RefundDoc> {
+/**
+ * Writes a refund core built for this desk and person, synced later. `finish`, when given, completes
+ * it first: a manager's approval signs it, or Stripe's refund of a card payment names it.
+ */
+async function recordRefund(desk: Desk, identity: DeskIdentity, build: (author: CorrectionAuthor) => RefundDoc, finish: ApproveRefund, now: Date): Promise<RefundDoc> {
   const { id: _id, ...author } = common(desk, now);
   const refund = build({ ...author, deviceId: identity.deviceId, now: now.toISOString() });
-  const entry = approve ? await approve(refund) : refund;
+  const entry = finish ? await finish(refund) : refund;
   await recordEntry(desk, entry);
   return entry;
 }

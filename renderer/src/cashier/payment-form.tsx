@@ -136,7 +136,7 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
     }
     if (method === 'card' && card) {
       rememberReader(readerId);
-      const attempt: CardAttempt = { paymentId: newId(), payerId: card.payerId, currency, readerId, particulars, allocations: preview.result.allocations, startedAt: new Date().toISOString() };
+      const attempt: CardAttempt = { paymentId: newId(), payerId: card.payerId, currency, readerId, particulars, allocations: preview.result.allocations };
       setCharging({ attempt, allocation: preview.result });
       return;
     }

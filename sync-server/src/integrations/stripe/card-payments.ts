@@ -35,7 +35,6 @@ const TEST_CARDS: Record<TestCardOutcome, string> = {
 };
 
 export interface CardPayments {
-  readonly simulated: boolean;
   setup(principal: Principal): Promise<CardSetup>;
   start(principal: Principal, request: StartCardPaymentRequest): Promise<CardPaymentStatus>;
   status(principal: Principal, paymentId: string): Promise<CardPaymentStatus>;
@@ -161,8 +160,6 @@ export function createCardPayments(db: Db, connection: StripeConnection, clock: 
   }
 
   return {
-    simulated,
-
     async setup(principal) {
       mayTakeCard(principal);
       try {
