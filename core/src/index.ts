@@ -43,3 +43,5 @@ export * from './desk/take-payment.ts';
 export * from './desk/till.ts';
 export * from './desk/receipt.ts';
 export * from './desk/void-register.ts';
+export * from './api/bulk.ts';
+export * from './bulk/index.ts';

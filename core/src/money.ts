@@ -101,7 +101,8 @@ function formatter(style: 'currency' | 'decimal', locale: string, currency: stri
 }
 
 /** The exact decimal text of an amount, e.g. -123405 at exponent 2 is "-1234.05". */
-function toDecimalString(minor: number, exponent: number): `${number}` {
+/** The exact decimal text of minor units at an exponent, e.g. -123405 at 2 → "-1234.05". Never via a float. */
+export function toDecimalString(minor: number, exponent: number): `${number}` {
   const digits = Math.abs(minor).toString();
   const padded = digits.padStart(exponent + 1, '0');
   const decimal = exponent === 0 ? digits : `${padded.slice(0, -exponent)}.${padded.slice(-exponent)}`;

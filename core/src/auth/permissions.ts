@@ -144,6 +144,10 @@ export const actionPermissions = {
   'realtime.broadcast': admins,
   'sync.conflicts': admins,
   'sync.settings': admins,
+  // Bulk work is the bursar's setup: imports and bulk changes write many students at once.
+  'bulk.import': managers,
+  'bulk.update': managers,
+  'bulk.export': ['owner', 'admin', 'bursar', 'auditor'],
 } as const satisfies Readonly<Record<string, readonly Role[]>>;
 
 export type ServerAction = keyof typeof actionPermissions;
