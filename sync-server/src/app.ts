@@ -30,6 +30,9 @@ import { registerWebApp, webAppAvailable } from './web/static.ts';
 import { connectStripe, type StripeSettings } from './integrations/stripe/stripe-connection.ts';
 import { createCardPayments } from './integrations/stripe/card-payments.ts';
 import { cardPaymentRoutes } from './integrations/stripe/card-routes.ts';
+import { bulkExportRoutes } from './bulk/export-routes.ts';
+import { importRoutes } from './bulk/import-routes.ts';
+import { studentRoutes } from './bulk/student-routes.ts';
 
 export interface AppOptions {
   database: Database;
@@ -150,7 +153,10 @@ export async function buildApp(options: AppOptions): Promise<FeeMasterApp> {
   await app.register(realtimeRoutes, { ...auth, notifier, ...streams });
   const stripe = await connectStripe(options.stripe ?? {});
   await app.register(cardPaymentRoutes, { db: database.db, tokens, connection: stripe, cards: createCardPayments(database.db, stripe, clock) });
+  await app.register(bulkExportRoutes, { db: database.db, tokens });
   const webRoot = options.webRoot ?? null;
+  await app.register(importRoutes, { db: database.db, tokens, notifier, instanceId });
+  await app.register(studentRoutes, { db: database.db, tokens, notifier, instanceId });
   if (webAppAvailable(webRoot)) await registerWebApp(app, webRoot);
   // Live streams never end on their own; close them so shutdown does not hang.
   app.addHook('preClose', async () => {

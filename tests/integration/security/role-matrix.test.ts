@@ -90,6 +90,10 @@ const actionRequests: Record<ServerAction, () => { method: 'GET' | 'POST' | 'PUT
   'realtime.broadcast': () => ({ method: 'POST', url: '/api/v1/realtime/broadcast', payload: { title: 'Fire drill at 10:00', body: '' } }),
   'sync.conflicts': () => ({ method: 'GET', url: '/api/v1/sync/conflicts' }),
   'sync.settings': () => ({ method: 'PUT', url: '/api/v1/sync/settings', payload: { ledgerScope: 'all' } }),
+  // The role is checked before the upload is read: an allowed role learns the body is not a file.
+  'bulk.import': () => ({ method: 'POST', url: '/api/v1/bulk/import-students', payload: {} }),
+  'bulk.update': () => ({ method: 'PUT', url: '/api/v1/bulk/update-students', payload: { studentIds: [newId()], changes: { status: 'left' }, dryRun: true } }),
+  'bulk.export': () => ({ method: 'GET', url: '/api/v1/bulk/export-students?format=json' }),
 };
 
 describe('server actions', () => {
