@@ -1,32 +1,76 @@
-// The students register: search as you type, add a student, edit one. Works the same offline.
+// The students register: search and filter as you type, add a student, edit one, import many,
+// change or delete a selection. Works the same offline.
 import { useMemo, useState, type FormEvent } from 'react';
-import { refusalToWrite, studentStatuses, type Student } from '@feemaster/core';
+import { mayPerform, refusalToWrite, studentStatuses, type ClassDoc, type Student, type StudentCategoryDoc } from '@feemaster/core';
+import { BulkActions } from '../students/bulk-actions.tsx';
+import { isOfflineSession } from '../api/session.ts';
+import { ImportPanel } from '../students/import-panel.tsx';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
 import { StudentInvalidError, draftOf, emptyDraft, saveStudent, type StudentDraft } from '../students/student-store.ts';
+
+/** Rows drawn at once: a school of 10,000 is searched, not scrolled. */
+const SHOWN = 500;
 
 export function StudentsScreen({ desk }: { desk: Desk }) {
   const students$ = useMemo(() => desk.db.students.find({ sort: [{ lastName: 'asc' }, { firstName: 'asc' }] }).$, [desk]);
   const documents = useObservable(students$, []);
   const students = useMemo(() => documents.map((d) => d.toJSON() as Student), [documents]);
+  const references$ = useMemo(() => desk.db.reference.find({ selector: { kind: { $in: ['class', 'studentCategory'] } } }).$, [desk]);
+  const referenceDocs = useObservable(references$, []);
+  const { classes, categories } = useMemo(() => {
+    const refs = referenceDocs.map((d) => d.toJSON() as ClassDoc | StudentCategoryDoc).filter((r) => r.archived !== true).sort((a, b) => a.name.localeCompare(b.name));
+    return { classes: refs.filter((r): r is ClassDoc => r.kind === 'class'), categories: refs.filter((r): r is StudentCategoryDoc => r.kind === 'studentCategory') };
+  }, [referenceDocs]);
+  const classNames = useMemo(() => new Map(classes.map((c) => [c.id, c.name])), [classes]);
   const [search, setSearch] = useState('');
+  const [classFilter, setClassFilter] = useState('');
+  const [statusFilter, setStatusFilter] = useState('');
   const [editing, setEditing] = useState<Student | 'new' | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const session = isOfflineSession(desk.session) ? 'offline' : 'online';
+  const mayImport = mayPerform(desk.session.user.role, 'bulk.import', session);
+  const mayChangeMany = mayPerform(desk.session.user.role, 'bulk.update', session);
   // The same table the server checks every push with: an auditor, say, only reads the register.
   const mayAdd = refusalToWrite(desk.session.user.role, 'students', {}) === null;
 
   const visible = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    if (!needle) return students;
-    return students.filter((s) => `${s.admissionNumber} ${s.firstName} ${s.lastName} ${s.otherNames ?? ''}`.toLowerCase().includes(needle));
-  }, [students, search]);
+    return students.filter(
+      (s) =>
+        (!classFilter || (classFilter === 'none' ? !s.classId : s.classId === classFilter)) &&
+        (!statusFilter || s.status === statusFilter) &&
+        (!needle || `${s.admissionNumber} ${s.firstName} ${s.lastName} ${s.otherNames ?? ''}`.toLowerCase().includes(needle)),
+    );
+  }, [students, search, classFilter, statusFilter]);
+  const chosen = useMemo(() => visible.filter((s) => selected.has(s.id)), [visible, selected]);
+  const allChosen = visible.length > 0 && chosen.length === visible.length;
+  const toggle = (id: string): void => {
+    const next = new Set(selected);
+    if (!next.delete(id)) next.add(id);
+    setSelected(next);
+  };
+  const filtered = Boolean(search.trim() || classFilter || statusFilter);
 
   return (
     <section className="students">
       <div className="toolbar">
-        <h2>Students <span className="count">{students.length}</span></h2>
+        <h2>Students <span className="count">{filtered ? `${String(visible.length)} of ${String(students.length)}` : students.length}</span></h2>
         <input type="search" placeholder="Search name or admission number" aria-label="Search students" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <select aria-label="Class filter" value={classFilter} onChange={(e) => setClassFilter(e.target.value)}>
+          <option value="">All classes</option>
+          {classes.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+          <option value="none">No class</option>
+        </select>
+        <select aria-label="Status filter" value={statusFilter} onChange={(e) => setStatusFilter(e.target.value)}>
+          <option value="">Any status</option>
+          {studentStatuses.map((st) => <option key={st} value={st}>{st}</option>)}
+        </select>
         {mayAdd && <button type="button" onClick={() => setEditing('new')}>Add student</button>}
+        {mayImport && !importing && <button type="button" className="secondary" onClick={() => setImporting(true)}>Import from Excel or CSV</button>}
       </div>
+      {importing && <ImportPanel desk={desk} onClose={() => setImporting(false)} />}
       {editing && (
         <StudentForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -35,18 +79,30 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
           onClose={() => setEditing(null)}
         />
       )}
+      {mayChangeMany && chosen.length > 0 && <BulkActions desk={desk} selected={chosen} classes={classes} categories={categories} onDone={() => setSelected(new Set())} />}
       {visible.length === 0 ? (
-        <p className="empty">{students.length > 0 ? `No student matches “${search}”.` : mayAdd ? 'No students yet. Add the first one.' : 'No students yet.'}</p>
+        <p className="empty">{students.length > 0 ? `No student matches${search.trim() ? ` “${search}”` : ' these filters'}.` : mayAdd ? 'No students yet. Add the first one.' : 'No students yet.'}</p>
       ) : (
         <table aria-label="Students">
           <thead>
-            <tr><th>Admission no.</th><th>Name</th><th>Date of birth</th><th>Status</th><th /></tr>
+            <tr>
+              {mayChangeMany && (
+                <th>
+                  <input type="checkbox" aria-label="Select all shown" checked={allChosen} onChange={() => setSelected(allChosen ? new Set() : new Set(visible.map((s) => s.id)))} />
+                </th>
+              )}
+              <th>Admission no.</th><th>Name</th><th>Class</th><th>Date of birth</th><th>Status</th><th />
+            </tr>
           </thead>
           <tbody>
-            {visible.map((s) => (
+            {visible.slice(0, SHOWN).map((s) => (
               <tr key={s.id} data-testid="student-row">
+                {mayChangeMany && (
+                  <td><input type="checkbox" aria-label={`Select ${s.firstName} ${s.lastName}`} checked={selected.has(s.id)} onChange={() => toggle(s.id)} /></td>
+                )}
                 <td>{s.admissionNumber}</td>
                 <td>{s.lastName}, {s.firstName}{s.otherNames ? ` ${s.otherNames}` : ''}</td>
+                <td>{s.classId ? (classNames.get(s.classId) ?? '—') : '—'}</td>
                 <td>{s.dateOfBirth ?? '—'}</td>
                 <td><span className={`status status-${s.status}`}>{s.status}</span></td>
                 <td><button type="button" className="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.firstName} ${s.lastName}`}>Edit</button></td>
@@ -55,6 +111,7 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
           </tbody>
         </table>
       )}
+      {visible.length > SHOWN && <p className="muted">The first {SHOWN} of {visible.length}: search or filter to find the others.</p>}
     </section>
   );
 }

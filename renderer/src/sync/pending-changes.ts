@@ -12,6 +12,8 @@ const LOCAL_ID = 'pending-changes';
 export interface PendingChanges {
   /** Applied before any mark or settle asked for after it (it need not be awaited first). */
   mark(id: string, updatedAt: string): Promise<void>;
+  /** Many marks in one write (an import): as `mark`, in order with the others. */
+  markMany(written: readonly { id: string; updatedAt: string }[]): Promise<void>;
   /** Clears entries the server now holds (same or newer updatedAt than what was written). */
   settle(accepted: readonly { id: string; updatedAt: string }[]): Promise<void>;
   count$: Observable<number>;
@@ -36,6 +38,11 @@ export async function createPendingChanges(collection: RxCollection): Promise<Pe
   };
   return {
     mark: (id, updatedAt) => modify((changes) => ({ ...changes, [id]: updatedAt })),
+    markMany: (written) =>
+      modify((changes) => {
+        for (const { id, updatedAt } of written) changes[id] = updatedAt;
+        return changes;
+      }),
     settle: (accepted) =>
       modify((changes) => {
         for (const { id, updatedAt } of accepted) {

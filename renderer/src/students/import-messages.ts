@@ -1,0 +1,18 @@
+// What the import screen and its worker say to each other.
+import type { ColumnMapping, FeeImportContext, FeeImportPlan, StudentImportContext, StudentImportPlan } from '@feemaster/core';
+
+export type ImportKind = 'students' | 'fees';
+
+export type ImportWorkerRequest = {
+  bytes: ArrayBuffer;
+  fileName: string;
+  sheet?: string;
+  mapping?: ColumnMapping;
+} & ({ kind: 'students'; context: Omit<StudentImportContext, 'now' | 'newId'> } | { kind: 'fees'; context: Omit<FeeImportContext, 'now' | 'newId'> });
+
+export type AnyImportPlan = { kind: 'students'; plan: StudentImportPlan } | { kind: 'fees'; plan: FeeImportPlan };
+
+export type ImportWorkerReply =
+  | { type: 'progress'; stage: 'reading' | 'checking'; rows?: number }
+  | ({ type: 'plan' } & AnyImportPlan)
+  | { type: 'file-error'; message: string; fix: string };

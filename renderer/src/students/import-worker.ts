@@ -1,0 +1,23 @@
+// The import's heavy part, off the screen's thread: read the spreadsheet and plan the import
+// against what the school has. The screen stays responsive, and cancelling is ending this worker.
+import { ImportFileError, newId, planFeeImport, planStudentImport, readTable } from '@feemaster/core';
+import type { ImportWorkerReply, ImportWorkerRequest } from './import-messages.ts';
+
+const reply = (message: ImportWorkerReply): void => {
+  self.postMessage(message);
+};
+
+self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
+  const request = event.data;
+  try {
+    reply({ type: 'progress', stage: 'reading' });
+    const table = await readTable(new Uint8Array(request.bytes), request.fileName, request.sheet ? { sheet: request.sheet } : undefined);
+    reply({ type: 'progress', stage: 'checking', rows: table.rows.length });
+    const stamp = { now: new Date().toISOString(), newId };
+    if (request.kind === 'students') reply({ type: 'plan', kind: 'students', plan: planStudentImport(table, { ...request.context, ...stamp }, request.mapping) });
+    else reply({ type: 'plan', kind: 'fees', plan: planFeeImport(table, { ...request.context, ...stamp }, request.mapping) });
+  } catch (error) {
+    if (error instanceof ImportFileError) reply({ type: 'file-error', message: error.message, fix: error.fix });
+    else reply({ type: 'file-error', message: `The file could not be read: ${error instanceof Error ? error.message : String(error)}`, fix: 'Save it again from Excel as .xlsx or CSV and choose it again; if that fails, tell your administrator.' });
+  }
+};

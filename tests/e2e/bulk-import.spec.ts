@@ -1,0 +1,114 @@
+// A bursar brings the school's register in from a spreadsheet: the first file has mistakes, the
+// preview names each one by row and column and nothing is written; the corrected file imports
+// whole, and the students (with their families) reach a second desk. Then the intake moves class
+// together, and deleting a billed student is refused with the archive alternative.
+import { expect, test, type Page } from '@playwright/test';
+import { LEDGER_SCHEMA_VERSION, newId, type ClassDoc, type InvoiceDoc, type PullResponse, type Student } from '@feemaster/core';
+import { owner, push } from './cashier.ts';
+import { signIn, studentRow, syncIndicator } from './desk.ts';
+
+const CLASS = 'Grade 3 Baobab';
+
+/** The register as the office typed it: a title, a blank row, then the header; `;`-separated like a European Excel. */
+function register(rows: string[]): Buffer {
+  return Buffer.from(['Riverside School — new intake 2026;;;;;', ';;;;;', 'Adm No;Surname;First name;DOB;Class;Parent phone;Parent name', ...rows].join('\r\n'), 'utf8');
+}
+
+async function chooseFile(page: Page, name: string, bytes: Buffer): Promise<void> {
+  await page.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({ name, mimeType: 'text/csv', buffer: bytes });
+}
+
+test('a register with mistakes is refused row by row, the corrected one imports whole and reaches a second desk', async ({ browser, request }) => {
+  const { headers, schoolId } = await owner(request);
+  const now = new Date().toISOString();
+  const baobab: ClassDoc = { id: newId(), schoolId, kind: 'class', name: CLASS, data: { code: 'G3B' }, createdAt: now, updatedAt: now };
+  await push(request, headers, '/api/v1/sync/reference/0/push', [baobab]);
+
+  const deskA = await (await browser.newContext()).newPage();
+  await signIn(deskA);
+  await deskA.getByRole('button', { name: 'Import from Excel or CSV' }).click();
+  const panel = deskA.getByRole('region', { name: 'Import students' });
+
+  await chooseFile(deskA, 'intake.csv', register([
+    'IM-001;Mutua;Kioko;31/02/2015;Grade 3 Baobab;0712 100 200;Rose Mutua',
+    'IM-002;Mutua;Wambui;2016-05-04;Grade 3 Baobob;0712100200;Rose Mutua',
+    'IM-003;Chebet;Kiprop;12 Mar 2015;G3B;0722 300;Ann Chebet',
+  ]));
+  const problems = panel.getByTestId('import-error');
+  await expect(problems).toHaveCount(3);
+  await expect(problems.nth(0)).toContainText('4');
+  await expect(problems.nth(0)).toContainText('D "DOB"');
+  await expect(problems.nth(0)).toContainText('"31/02/2015" is not a real date: February 2015 has 28 days');
+  await expect(problems.nth(1)).toContainText('E "Class"');
+  await expect(problems.nth(1)).toContainText('There is no class "Grade 3 Baobob"');
+  await expect(problems.nth(2)).toContainText('F "Parent phone"');
+  await expect(problems.nth(2)).toContainText('"0722 300" is not a valid phone number');
+  await expect(panel.getByRole('alert')).toContainText('3 problems in 3 rows. Nothing will be imported');
+  await expect(panel.getByRole('button', { name: /^Import \d+ students$/ })).toHaveCount(0);
+  await expect(studentRow(deskA, 'Kioko')).toHaveCount(0);
+
+  // The bursar corrects the file and chooses it again.
+  await chooseFile(deskA, 'intake-fixed.csv', register([
+    'IM-001;Mutua;Kioko;28/02/2015;Grade 3 Baobab;0712 100 200;Rose Mutua',
+    'IM-002;Mutua;Wambui;2016-05-04;Grade 3 Baobab;0712100200;Rose Mutua',
+    'IM-003;Chebet;Kiprop;12 Mar 2015;G3B;0722 300 400;Ann Chebet',
+  ]));
+  await expect(panel.getByTestId('import-error')).toHaveCount(0);
+  await expect(panel).toContainText('header in row 3: 3 new students, 0 changed, 0 unchanged, 2 new families');
+  await panel.getByRole('button', { name: 'Import 3 students' }).click();
+  await expect(panel.getByRole('status')).toContainText('Imported from intake-fixed.csv: 3 new students');
+  await expect(studentRow(deskA, 'Mutua, Kioko')).toContainText('2015-02-28');
+  await expect(syncIndicator(deskA)).toHaveAttribute('data-pending', '0');
+
+  // The same file again changes nothing.
+  await chooseFile(deskA, 'intake-fixed.csv', register([
+    'IM-001;Mutua;Kioko;28/02/2015;Grade 3 Baobab;0712 100 200;Rose Mutua',
+    'IM-002;Mutua;Wambui;2016-05-04;Grade 3 Baobab;0712100200;Rose Mutua',
+    'IM-003;Chebet;Kiprop;12 Mar 2015;G3B;0722 300 400;Ann Chebet',
+  ]));
+  await expect(panel.getByRole('button', { name: 'Nothing to import: the school has all of it' })).toBeDisabled();
+
+  // A second desk has the students, and the cashier's search finds the family by phone.
+  const deskB = await (await browser.newContext()).newPage();
+  await signIn(deskB);
+  await deskB.getByLabel('Search students').fill('IM-00');
+  await expect(deskB.getByTestId('student-row')).toHaveCount(3);
+  await expect(studentRow(deskB, 'Chebet, Kiprop')).toContainText('2015-03-12');
+
+  // Year end comes early for this intake: the three move class together, previewed first.
+  const upper: ClassDoc = { id: newId(), schoolId, kind: 'class', name: 'Grade 4 Baobab', data: { code: 'G4B' }, createdAt: now, updatedAt: now };
+  await push(request, headers, '/api/v1/sync/reference/0/push', [upper]);
+  await deskA.getByLabel('Search students').fill('IM-00');
+  await deskA.getByLabel('Select all shown').check();
+  const bulk = deskA.getByRole('region', { name: 'Change selected students' });
+  await expect(bulk).toContainText('3 selected');
+  await bulk.getByLabel('New value').selectOption({ label: 'Grade 4 Baobab' });
+  await bulk.getByRole('button', { name: 'Preview' }).click();
+  await expect(bulk.getByRole('status')).toContainText('3 students will change');
+  await bulk.getByRole('button', { name: 'Apply to 3 students' }).click();
+  await expect(studentRow(deskA, 'Mutua, Kioko')).toContainText('Grade 4 Baobab');
+  await expect(studentRow(deskB, 'Chebet, Kiprop')).toContainText('Grade 4 Baobab');
+
+  // Kiprop has been billed, so deleting him is refused with the way out; Kioko has nothing and goes.
+  const pulled = await request.get('/api/v1/sync/students/1/pull?limit=1000', { headers });
+  const kiprop = ((await pulled.json()) as PullResponse<Student>).documents.find((s) => s.admissionNumber === 'IM-003');
+  if (!kiprop) throw new Error('IM-003 did not reach the server');
+  const invoice: InvoiceDoc = {
+    id: newId(), schoolId, currency: 'KES', createdAt: now, createdBy: newId(), type: 'invoice', studentId: kiprop.id, termId: newId(), classId: upper.id, feeStructureId: newId(), issuedOn: '2026-01-05',
+    charges: [{ id: newId(), feeCategoryId: newId(), description: 'Tuition', instalment: 'Term 1', dueDate: '2026-01-31', amount: 500_000 }],
+  };
+  await push(request, headers, `/api/v1/sync/ledger/${String(LEDGER_SCHEMA_VERSION)}/push`, [invoice]);
+  await deskA.getByLabel('Search students').fill('IM-00');
+  await deskA.getByLabel('Select Kiprop Chebet').check();
+  await deskA.getByLabel('Select Kioko Mutua').check();
+  await expect(bulk).toContainText('2 selected');
+  await expect(async () => {
+    await bulk.getByRole('button', { name: 'Delete…' }).click();
+    await expect(bulk.getByRole('status')).toContainText('Kiprop Chebet (IM-003) has 1 ledger entry (bills, payments…), which must keep their student. Archive the student instead: set the status to left or graduated.', { timeout: 1_000 });
+  }).toPass();
+  await bulk.getByRole('button', { name: 'Delete 1 student with no ledger entries' }).click();
+  await expect(studentRow(deskA, 'Mutua, Kioko')).toHaveCount(0);
+  await expect(studentRow(deskB, 'Mutua, Kioko')).toHaveCount(0);
+  await expect(studentRow(deskA, 'Chebet, Kiprop')).toBeVisible();
+  await expect(syncIndicator(deskA)).toHaveAttribute('data-pending', '0');
+});
