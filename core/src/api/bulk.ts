@@ -1,7 +1,7 @@
 // The bulk API's answers (the desk's import screen shows the same shapes): an import's preview or
 // result with every row's problem, and a bulk update of students.
 import { Type, type Static } from '@sinclair/typebox';
-import { IdString } from '../schemas/primitives.ts';
+import { IdString, IsoDate } from '../schemas/primitives.ts';
 
 export const RowErrorSchema = Type.Object({
   row: Type.Integer({ description: 'The spreadsheet row, as Excel shows it' }),
@@ -37,6 +37,9 @@ export const ImportQuerySchema = Type.Object({
   country: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}$' })),
   /** The sheet of a workbook to read; the first unless told. */
   sheet: Type.Optional(Type.String({ maxLength: 100 })),
+  /** Opening balances: the term they are booked in, and the day the old books closed. */
+  termId: Type.Optional(IdString),
+  asOf: Type.Optional(IsoDate),
 });
 export type ImportQuery = Static<typeof ImportQuerySchema>;
 

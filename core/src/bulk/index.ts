@@ -10,6 +10,7 @@ export * from './cells.ts';
 export * from './country.ts';
 export * from './student-import.ts';
 export * from './fee-import.ts';
+export * from './balance-import.ts';
 export * from './student-changes.ts';
 export * from './export.ts';
 export * from './export-kinds.ts';

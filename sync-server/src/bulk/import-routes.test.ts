@@ -2,7 +2,7 @@
 // written whole (students and families, audited, on the sync feed), the same file again changes
 // nothing, and a file with any bad row writes nothing and names every problem by spreadsheet row.
 import { describe, expect, it } from 'vitest';
-import { newId, type ClassDoc, type ErrorBody, type FeeStructure, type ImportResult, type Payer, type Student } from '@feemaster/core';
+import { newId, type ClassDoc, type ErrorBody, type FeeStructure, type ImportResult, type InvoiceDoc, type Payer, type Student } from '@feemaster/core';
 import { signInAs, startTestServer } from '../../test/fixtures.ts';
 import { serverPerTest } from '../../test/server-per-test.ts';
 import { schoolDocuments } from './school-documents.ts';
@@ -199,5 +199,44 @@ describe('importing fee structures', () => {
     expect(await structures()).toEqual([]);
     const cashier = await signInAs(suite.server, suite.database, 'cashier');
     expect((await uploadFees(cashier, csv)).statusCode).toBe(403);
+  });
+});
+
+describe('importing opening balances', () => {
+  async function uploadBalances(csv: string, query: string) {
+    const form = new FormData();
+    form.append('file', new Blob([new TextEncoder().encode(csv)]), 'balances.csv');
+    const body = new Response(form);
+    return suite.server.app.inject({ method: 'POST', url: `/api/v1/bulk/import-balances${query}`, headers: { authorization: `Bearer ${suite.server.token}`, 'content-type': body.headers.get('content-type') ?? '' }, payload: Buffer.from(await body.arrayBuffer()) });
+  }
+
+  it('books one balance per student in the ledger, once; a changed balance writes nothing', async () => {
+    await setUpClasses();
+    expect((await upload(suite.server.token, messyCsv, 'register.csv')).statusCode).toBe(200);
+    const now = new Date().toISOString();
+    const termId = newId();
+    const docs = [{ id: termId, schoolId: suite.server.schoolId, kind: 'term', name: 'Term 1 2026', data: { academicYearId: newId(), startDate: '2026-01-05', endDate: '2026-04-03' }, createdAt: now, updatedAt: now }];
+    expect((await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: { authorization: `Bearer ${suite.server.token}` }, payload: docs.map((doc) => ({ newDocumentState: { ...doc, _deleted: false } })) })).statusCode).toBe(200);
+    const csv = 'Adm No,Balance b/f\n42,"12,500"\n0043,0\n0044,800.50\n';
+
+    const missing = await uploadBalances(csv, '');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json<ErrorBody>().message).toContain('?termId=');
+
+    const res = await uploadBalances(csv, `?termId=${termId}&asOf=2025-12-31`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<ImportResult>()).toMatchObject({ written: true, summary: { create: 2, unchanged: 1, total: 1_330_050 } });
+    const ledger = await schoolDocuments<InvoiceDoc>(suite.database.db, suite.server.schoolId, 'ledger');
+    expect(ledger.map((inv) => [inv.type, inv.issuedOn, inv.charges.map((c) => [c.description, c.amount])]).sort()).toEqual([
+      ['invoice', '2025-12-31', [['Balance brought forward', 1_250_000]]],
+      ['invoice', '2025-12-31', [['Balance brought forward', 80_050]]],
+    ]);
+
+    const again = await uploadBalances(csv, `?termId=${termId}&asOf=2025-12-31`);
+    expect(again.json<ImportResult>().summary).toEqual({ create: 0, unchanged: 3, total: 0 });
+    const changed = await uploadBalances('Adm No,Balance b/f\n42,13000\n', `?termId=${termId}&asOf=2025-12-31`);
+    expect(changed.statusCode).toBe(422);
+    expect(changed.json<ImportResult>().errors.map((e) => [e.row, e.column])).toEqual([[2, 'B "Balance b/f"']]);
+    expect(await schoolDocuments(suite.database.db, suite.server.schoolId, 'ledger')).toHaveLength(2);
   });
 });

@@ -26,6 +26,9 @@ import {
   type StudentCategoryDoc,
   type StudentImportPlan,
   planFeeImport,
+  planBalanceImport,
+  openingBalanceInvoiceId,
+  type InvoiceDoc,
   type FeeCategoryDoc,
   type FeeStructure,
   type ImportQuery,
@@ -43,7 +46,7 @@ import { AppError } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import { publishPush } from '../sync/publish.ts';
 import { pushContextOf, pushDocuments, type PushResult } from '../sync/repository.ts';
-import { pushRowsOf, schoolDocuments } from './school-documents.ts';
+import { documentsById, pushRowsOf, schoolDocuments } from './school-documents.ts';
 
 export interface ImportRouteOptions {
   db: Db;
@@ -148,6 +151,37 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
     async (principal, request, plan) => {
       const result = await pushDocuments(db, pushContextOf(principal, replicatedCollections.feeStructures, request, options.instanceId), pushRowsOf(plan.structures.create, plan.structures.update));
       await publishPush(options.notifier, principal.schoolId, 'feeStructures', result);
+    },
+  );
+
+  importRoute(
+    '/api/v1/bulk/import-balances',
+    'Import opening balances (admission number, balance owed) as one "balance brought forward" bill per student; ?termId= and ?asOf= say where they are booked',
+    'import opening balances',
+    async ({ table, principal, query, currency }) => {
+      if (!query.termId || !query.asOf) {
+        throw new AppError(400, 'bad-request', 'Say which term the balances are booked in and the day the old books closed: add ?termId=… (a term set up for the school) and ?asOf=YYYY-MM-DD.');
+      }
+      const [term] = await schoolDocuments<TermDoc>(db, principal.schoolId, 'reference', ['term']).then((terms) => terms.filter((t) => t.id === query.termId));
+      if (!term) throw new AppError(400, 'bad-request', `There is no term ${query.termId} in this school: choose one of the terms set up under Setup.`);
+      const [students, payers] = await Promise.all([schoolDocuments<Student>(db, principal.schoolId, 'students'), schoolDocuments<Payer>(db, principal.schoolId, 'payers')]);
+      const existing = await documentsById<InvoiceDoc>(db, principal.schoolId, 'ledger', students.map((s) => openingBalanceInvoiceId(s.id)));
+      return planBalanceImport(table, {
+        schoolId: principal.schoolId,
+        currency,
+        term,
+        asOf: query.asOf,
+        students,
+        payers,
+        existing: new Map(existing.map((inv) => [inv.id, inv])),
+        createdBy: principal.userId,
+        ...(principal.deviceId ? { deviceId: principal.deviceId } : {}),
+        now: new Date().toISOString(),
+      });
+    },
+    async (principal, request, plan) => {
+      const result = await pushDocuments(db, pushContextOf(principal, replicatedCollections.ledger, request, options.instanceId), pushRowsOf(plan.invoices, []));
+      await publishPush(options.notifier, principal.schoolId, 'ledger', result);
     },
   );
 };

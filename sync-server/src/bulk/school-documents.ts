@@ -21,6 +21,16 @@ export async function schoolDocuments<T>(db: Db, schoolId: string, collection: s
   return rows.map((row) => row.data as T);
 }
 
+/** The documents of `collection` with these ids that this school holds (live ones). */
+export async function documentsById<T>(db: Db, schoolId: string, collection: string, ids: readonly string[]): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ data: syncDocuments.data })
+    .from(syncDocuments)
+    .where(and(eq(syncDocuments.schoolId, schoolId), eq(syncDocuments.collection, collection), eq(syncDocuments.deleted, false), sql`${syncDocuments.id} = any(${sql.param([...ids])}::uuid[])`));
+  return rows.map((row) => row.data as T);
+}
+
 /** Push rows for documents a bulk operation creates and changes (a change names the version it started from). */
 export function pushRowsOf<T extends { id: string }>(created: readonly T[], changed: readonly { before: T; after: T }[]): PushRow<Record<string, unknown>>[] {
   return [
