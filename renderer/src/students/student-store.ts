@@ -11,9 +11,14 @@ export interface StudentDraft {
   otherNames: string;
   dateOfBirth: string;
   status: StudentStatus;
+  /** '' = no class yet. */
+  classId: string;
+  categoryId: string;
+  joinedOn: string;
+  staffChild: boolean;
 }
 
-export const emptyDraft: StudentDraft = { admissionNumber: '', firstName: '', lastName: '', otherNames: '', dateOfBirth: '', status: 'active' };
+export const emptyDraft: StudentDraft = { admissionNumber: '', firstName: '', lastName: '', otherNames: '', dateOfBirth: '', status: 'active', classId: '', categoryId: '', joinedOn: '', staffChild: false };
 
 export function draftOf(student: Student): StudentDraft {
   return {
@@ -23,6 +28,10 @@ export function draftOf(student: Student): StudentDraft {
     otherNames: student.otherNames ?? '',
     dateOfBirth: student.dateOfBirth ?? '',
     status: student.status,
+    classId: student.classId ?? '',
+    categoryId: student.categoryId ?? '',
+    joinedOn: student.joinedOn ?? '',
+    staffChild: student.staffChild === true,
   };
 }
 
@@ -34,7 +43,7 @@ export class StudentInvalidError extends Error {
 }
 
 /** Builds the document to store: trims text, drops empty optional fields, stamps times. */
-export function buildStudent(draft: StudentDraft, base: { id: string; schoolId: string; createdAt: string; classId?: string }, now: Date): Student {
+export function buildStudent(draft: StudentDraft, base: { id: string; schoolId: string; createdAt: string }, now: Date): Student {
   const student: Student = {
     id: base.id,
     schoolId: base.schoolId,
@@ -47,7 +56,10 @@ export function buildStudent(draft: StudentDraft, base: { id: string; schoolId: 
   };
   if (draft.otherNames.trim()) student.otherNames = draft.otherNames.trim();
   if (draft.dateOfBirth) student.dateOfBirth = draft.dateOfBirth;
-  if (base.classId) student.classId = base.classId;
+  if (draft.classId) student.classId = draft.classId;
+  if (draft.categoryId) student.categoryId = draft.categoryId;
+  if (draft.joinedOn) student.joinedOn = draft.joinedOn;
+  if (draft.staffChild) student.staffChild = true;
   const problems = validateAgainst(StudentSchema, student);
   if (problems.length > 0) throw new StudentInvalidError(problems);
   return student;
@@ -62,7 +74,7 @@ export async function saveStudent(
   now = new Date(),
 ): Promise<Student> {
   const createdAt = existing?.createdAt ?? now.toISOString();
-  const student = buildStudent(draft, { id: existing?.id ?? newId(), schoolId, createdAt, ...(existing?.classId ? { classId: existing.classId } : {}) }, now);
+  const student = buildStudent(draft, { id: existing?.id ?? newId(), schoolId, createdAt }, now);
   const duplicate = await collection.findOne({ selector: { admissionNumber: student.admissionNumber, id: { $ne: student.id } } }).exec();
   if (duplicate) {
     throw new StudentInvalidError([
