@@ -134,7 +134,7 @@ test('an owner adds staff and registers desks; each role sees what it may do; wi
   const cashierContext = await browser.newContext();
   const cashierPage = await cashierContext.newPage();
   await signInAs(cashierPage, cashier.email, cashier.password);
-  await expect(sectionButtons(cashierPage)).toHaveText(['Take payments', 'Students']);
+  await expect(sectionButtons(cashierPage)).toHaveText(['Take payments', 'Students', 'Families']);
   await expect(cashierPage.getByRole('alert')).toContainText('This computer is not enrolled as a desk of the school');
   await sectionButtons(cashierPage).filter({ hasText: 'Students' }).click();
   await expect(cashierPage.getByRole('button', { name: 'Add student' })).toBeVisible();
@@ -143,7 +143,7 @@ test('an owner adds staff and registers desks; each role sees what it may do; wi
   const auditorContext = await browser.newContext();
   const auditorPage = await auditorContext.newPage();
   await signInAs(auditorPage, auditor.email, auditor.password);
-  await expect(sectionButtons(auditorPage)).toHaveText(['Students', 'Audit trail', 'Desks', 'Staff']);
+  await expect(sectionButtons(auditorPage)).toHaveText(['Students', 'Families', 'Audit trail', 'Desks', 'Staff']);
   await expect(auditorPage.getByRole('button', { name: 'Add student' })).toHaveCount(0);
   await openAdminSection(auditorPage, 'Staff');
   const staffTable = auditorPage.getByRole('table', { name: 'Staff' });

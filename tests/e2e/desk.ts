@@ -53,7 +53,7 @@ export async function goOnline(context: BrowserContext, link: OutageProxy): Prom
 }
 
 /** Opens a section of the desk from its navigation bar (a badge may follow the section's name). */
-export async function openSection(page: Page, name: 'Take payments' | 'Students' | 'Audit trail' | 'Sync conflicts'): Promise<void> {
+export async function openSection(page: Page, name: 'Take payments' | 'Students' | 'Families' | 'Term invoices' | 'Setup' | 'Audit trail' | 'Sync conflicts'): Promise<void> {
   await page.getByRole('navigation', { name: 'Desk sections' }).getByRole('button', { name: new RegExp(`^${name}( |$)`) }).click();
 }
 

@@ -14,6 +14,9 @@ import { DesksScreen } from '../screens/desks-screen.tsx';
 import { StaffScreen } from '../screens/staff-screen.tsx';
 import { ConflictsScreen } from '../screens/conflicts-screen.tsx';
 import { StudentsScreen } from '../screens/students-screen.tsx';
+import { SetupSection } from '../setup/setup-section.tsx';
+import { FamiliesScreen } from '../families/families-screen.tsx';
+import { IssueInvoicesScreen } from '../invoicing/issue-invoices-screen.tsx';
 import { Notifications, SendNoticeForm, mayBroadcast } from './notifications.tsx';
 import type { Desk } from './open-desk.ts';
 import { useOpenConflicts, type OpenConflicts } from './open-conflicts.ts';
@@ -117,6 +120,12 @@ function SectionScreen({ section, desk, onEnrolThisDesk, conflicts }: {
       return <CashierScreen desk={desk} />;
     case 'students':
       return <StudentsScreen desk={desk} />;
+    case 'families':
+      return <FamiliesScreen desk={desk} />;
+    case 'invoices':
+      return <IssueInvoicesScreen desk={desk} />;
+    case 'setup':
+      return <SetupSection desk={desk} />;
     case 'audit':
       return <AuditScreen desk={desk} />;
     case 'desks':
