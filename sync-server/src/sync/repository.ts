@@ -40,6 +40,7 @@ import { inSlices, takeTurn } from './slices.ts';
 import { checkLedgerPush, recordCharges } from './ledger-checks.ts';
 import { ledgerWindow } from './ledger-scope.ts';
 import { checkStudentPush } from './student-checks.ts';
+import { applySchoolSettings } from './school-settings.ts';
 import { approvalMayStandIn, checkRefundApprovals, claimsRefundApproval } from './refund-approvals.ts';
 import { checkCardPayments, mayConcernCard } from './card-payment-checks.ts';
 import type { ApprovalKeys } from '../auth/approval-keys.ts';
@@ -329,6 +330,7 @@ async function preparedPush(
         );
       }
       if (collection === 'ledger') await recordCharges(tx, ctx.schoolId, written);
+      if (collection === 'reference') await applySchoolSettings(tx, ctx.schoolId, written);
       // Same transaction: an accepted change and its audit entry commit together or not at all.
       if (recorded.length > 0) await tx.insert(syncConflicts).values(recorded);
       await appendAudit(tx, audits);
