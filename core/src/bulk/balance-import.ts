@@ -13,12 +13,12 @@ import type { TermDoc } from '../fees/reference.ts';
 import { formatMoney } from '../money.ts';
 import { replicatedCollections } from '../sync/collections.ts';
 import { cellAmount, cellText, isBlank } from './cells.ts';
-import { describeColumn, findHeader } from './header.ts';
+import { admissionLookup, importColumns, importField } from './plan-parts.ts';
 import type { RowAction } from './student-import.ts';
-import type { CellValue, ColumnMapping, ImportField, RowError, SheetTable } from './table.ts';
+import type { ColumnMapping, RowError, SheetTable } from './table.ts';
 import { ImportFileError } from './table.ts';
 
-const field = <K extends string>(key: K, header: string, required: boolean, hint: string, synonyms: readonly string[]): ImportField<K> => ({ key, header, required, hint, synonyms });
+const field = importField;
 
 export const balanceImportFields = [
   field('admissionNumber', 'Admission number', true, 'The student the balance is for', ['admission no', 'adm no', 'adm', 'admission', 'student no', 'student number', 'reg no', 'student id']),
@@ -60,37 +60,8 @@ export const openingBalanceInvoiceId = (studentId: string): string => keyedId(`o
 
 /** The plan of importing opening balances. Throws ImportFileError when no header is found. */
 export function planBalanceImport(table: SheetTable, ctx: BalanceImportContext, chosen?: ColumnMapping<BalanceImportKey>): BalanceImportPlan {
-  const header = findHeader(table, balanceImportFields);
-  const mapping = chosen ?? header.mapping;
-  const missing = balanceImportFields.filter((f) => f.required && mapping[f.key] === undefined);
-  if (missing.length > 0) {
-    throw new ImportFileError(
-      `The file has no ${missing.map((f) => `"${f.header}"`).join(', ')} column${missing.length > 1 ? 's' : ''} (header found in row ${String(header.headerRow)}).`,
-      'Name the columns as in the template (Admission number, Balance owed), or choose which column holds each one.',
-    );
-  }
-  const columnName = (key: BalanceImportKey): string => {
-    const index = mapping[key] ?? 0;
-    return describeColumn(index, header.headers[index] ?? '');
-  };
-  const cellOf = (cells: CellValue[], key: BalanceImportKey): CellValue => {
-    const index = mapping[key];
-    return index === undefined ? null : (cells[index] ?? null);
-  };
-  const byNumber = new Map(ctx.students.filter((s) => s.schoolId === ctx.schoolId).map((s) => [s.admissionNumber.toLowerCase(), s]));
-  const byDigits = new Map<string, Student[]>();
-  for (const s of ctx.students) {
-    if (/^0*\d+$/.test(s.admissionNumber)) {
-      const digits = s.admissionNumber.replace(/^0+(?=\d)/, '');
-      byDigits.set(digits, [...(byDigits.get(digits) ?? []), s]);
-    }
-  }
-  const find = (number: string): Student | undefined => {
-    const exact = byNumber.get(number.toLowerCase());
-    if (exact) return exact;
-    const candidates = /^0*\d+$/.test(number) ? (byDigits.get(number.replace(/^0+(?=\d)/, '')) ?? []) : [];
-    return candidates.length === 1 ? candidates[0] : undefined;
-  };
+  const { header, mapping, columnName, cellOf } = importColumns(table, balanceImportFields, chosen);
+  const find = admissionLookup(ctx.students, ctx.schoolId);
   // The balance is a one-line, one-instalment bill, split over the student's payers like any.
   const structureId = keyedId(`opening-balance:structure:${ctx.schoolId}`);
   const noClass = keyedId(`opening-balance:class:${ctx.schoolId}`);

@@ -8,12 +8,12 @@ import type { ClassDoc, FeeCategoryDoc, StudentCategoryDoc, TermDoc } from '../f
 import { replicatedCollections } from '../sync/collections.ts';
 import { canonicalJson } from '../sync/protocol.ts';
 import { cellAmount, cellDate, cellText, isBlank } from './cells.ts';
-import { describeColumn, findHeader, normaliseHeader } from './header.ts';
+import { importColumns, importField, lookupReference, referenceIndex } from './plan-parts.ts';
 import type { Change, RowAction } from './student-import.ts';
-import type { CellValue, ColumnMapping, ImportField, RowError, SheetTable } from './table.ts';
+import type { CellValue, ColumnMapping, RowError, SheetTable } from './table.ts';
 import { ImportFileError } from './table.ts';
 
-const field = <K extends string>(key: K, header: string, required: boolean, hint: string, synonyms: readonly string[]): ImportField<K> => ({ key, header, required, hint, synonyms });
+const field = importField;
 
 export const feeImportFields = [
   field('term', 'Term', true, 'The term as set up (Term 1 2026)', ['term name', 'academic term', 'session', 'period']),
@@ -59,36 +59,11 @@ interface Schedule {
 
 /** The plan of importing fee structures from `table`. Throws ImportFileError when no header is found. */
 export function planFeeImport(table: SheetTable, ctx: FeeImportContext, chosen?: ColumnMapping<FeeImportKey>): FeeImportPlan {
-  const header = findHeader(table, feeImportFields);
-  const mapping = chosen ?? header.mapping;
-  const missing = feeImportFields.filter((f) => f.required && mapping[f.key] === undefined);
-  if (missing.length > 0) {
-    throw new ImportFileError(
-      `The file has no ${missing.map((f) => `"${f.header}"`).join(', ')} column${missing.length > 1 ? 's' : ''} (header found in row ${String(header.headerRow)}).`,
-      `Name the columns as in the template (${feeImportFields.filter((f) => f.required).map((f) => f.header).join(', ')}), or choose which column holds each one.`,
-    );
-  }
-  const columnName = (key: FeeImportKey): string => {
-    const index = mapping[key] ?? 0;
-    return describeColumn(index, header.headers[index] ?? '');
-  };
-  const cellOf = (cells: CellValue[], key: FeeImportKey): CellValue => {
-    const index = mapping[key];
-    return index === undefined ? null : (cells[index] ?? null);
-  };
-  const lookup = <T extends { id: string; name: string; archived?: boolean; schoolId: string; data: object }>(docs: readonly T[]) => {
-    const map = new Map<string, string[]>();
-    for (const doc of docs) {
-      if (doc.archived === true || doc.schoolId !== ctx.schoolId) continue;
-      const code = 'code' in doc.data && typeof doc.data.code === 'string' ? doc.data.code : '';
-      for (const key of new Set([normaliseHeader(doc.name), code ? normaliseHeader(code) : ''])) if (key) map.set(key, [...(map.get(key) ?? []), doc.id]);
-    }
-    return map;
-  };
-  const terms = lookup(ctx.terms);
-  const classes = lookup(ctx.classes);
-  const studentCategories = lookup(ctx.studentCategories);
-  const feeCategories = lookup(ctx.feeCategories);
+  const { header, mapping, columnName, cellOf } = importColumns(table, feeImportFields, chosen);
+  const terms = referenceIndex(ctx.terms, ctx.schoolId);
+  const classes = referenceIndex(ctx.classes, ctx.schoolId);
+  const studentCategories = referenceIndex(ctx.studentCategories, ctx.schoolId);
+  const feeCategories = referenceIndex(ctx.feeCategories, ctx.schoolId);
   const feeCategoryNames = new Map(ctx.feeCategories.map((c) => [c.id, c.name]));
   const termNames = new Map(ctx.terms.map((t) => [t.id, t.name]));
   const classNames = new Map(ctx.classes.map((c) => [c.id, c.name]));
@@ -105,24 +80,11 @@ export function planFeeImport(table: SheetTable, ctx: FeeImportContext, chosen?:
       errors.push({ row, column: columnName(key), problem, fix });
     };
     const reference = (key: FeeImportKey, known: Map<string, string[]>, what: string, required: boolean): string | undefined => {
-      const cell = cellOf(cells, key);
-      if (isBlank(cell)) {
-        if (required) fail(key, `The ${what} is empty`, `Write the ${what} for this fee line`);
+      if (required && isBlank(cellOf(cells, key))) {
+        fail(key, `The ${what} is empty`, `Write the ${what} for this fee line`);
         return undefined;
       }
-      const text = cellText(cell);
-      if (!text.ok) {
-        fail(key, text.problem, text.fix);
-        return undefined;
-      }
-      const ids = known.get(normaliseHeader(text.value)) ?? [];
-      if (ids.length === 1) return ids[0];
-      fail(
-        key,
-        ids.length > 1 ? `More than one ${what} is called "${text.value}"` : `There is no ${what} "${text.value}"`,
-        ids.length > 1 ? `Write the ${what}’s code instead, or rename one of them under Setup` : known.size === 0 ? `Add the ${what} under Setup first, then import again` : `Write one of the ${what} names or codes set up for the school, or add "${text.value}" under Setup first`,
-      );
-      return undefined;
+      return lookupReference(cellOf(cells, key), known, what, (problem, fix) => fail(key, problem, fix));
     };
     const termId = reference('term', terms, 'term', true);
     const classId = reference('class', classes, 'class', true);

@@ -8,6 +8,7 @@ export * from './read-table.ts';
 export * from './header.ts';
 export * from './cells.ts';
 export * from './country.ts';
+export * from './plan-parts.ts';
 export * from './student-import.ts';
 export * from './fee-import.ts';
 export * from './balance-import.ts';

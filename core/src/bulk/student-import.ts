@@ -9,11 +9,11 @@ import type { Student, StudentStatus } from '../schemas/students.ts';
 import type { Payer } from '../fees/payers.ts';
 import type { ClassDoc, StudentCategoryDoc } from '../fees/reference.ts';
 import { cellBoolean, cellChoice, cellDate, cellEmail, cellPhone, cellText, isBlank } from './cells.ts';
-import { describeColumn, findHeader, normaliseHeader } from './header.ts';
-import type { CellValue, ColumnMapping, ImportField, RowError, SheetTable } from './table.ts';
+import { admissionLookup, importColumns, importField, lookupReference, referenceIndex } from './plan-parts.ts';
+import type { CellValue, ColumnMapping, RowError, SheetTable } from './table.ts';
 import { ImportFileError } from './table.ts';
 
-const field = <K extends string>(key: K, header: string, required: boolean, hint: string, synonyms: readonly string[]): ImportField<K> => ({ key, header, required, hint, synonyms });
+const field = importField;
 
 /** The columns of the students import, in the template's order. */
 export const studentImportFields = [
@@ -95,28 +95,10 @@ const FULL_SHARE = 10_000;
 
 /** Lower-cased admission number without leading zeros of a numeric one, to match 00123 read as 123. */
 const admissionKey = (number: string): string => number.toLowerCase();
-const withoutLeadingZeros = (number: string): string | null => (/^0*\d+$/.test(number) ? number.replace(/^0+(?=\d)/, '') : null);
 
 /** The plan of importing `table` into a school as `ctx` describes it. Throws ImportFileError when no header is found. */
 export function planStudentImport(table: SheetTable, ctx: StudentImportContext, chosen?: ColumnMapping<StudentImportKey>): StudentImportPlan {
-  const header = findHeader(table, studentImportFields);
-  const mapping: ColumnMapping<StudentImportKey> = chosen ?? header.mapping;
-  const missing = studentImportFields.filter((f) => f.required && mapping[f.key] === undefined);
-  if (missing.length > 0) {
-    const list = missing.map((f) => `"${f.header}"`).join(', ');
-    throw new ImportFileError(
-      `The file has no ${list} column${missing.length > 1 ? 's' : ''} (header found in row ${String(header.headerRow)}: ${header.headers.filter(Boolean).map((h) => `"${h}"`).join(', ') || 'empty'}).`,
-      `Name the columns as in the template (${studentImportFields.filter((f) => f.required).map((f) => f.header).join(', ')}), or choose which column holds each one.`,
-    );
-  }
-  const columnName = (key: StudentImportKey): string => {
-    const index = mapping[key] ?? 0;
-    return describeColumn(index, header.headers[index] ?? '');
-  };
-  const cellOf = (cells: CellValue[], key: StudentImportKey): CellValue => {
-    const index = mapping[key];
-    return index === undefined ? null : (cells[index] ?? null);
-  };
+  const { header, mapping, columnName, cellOf } = importColumns(table, studentImportFields, chosen);
 
   const lookups = buildLookups(ctx);
   const errors: RowError[] = [];
@@ -300,29 +282,11 @@ interface Lookups {
   studentByNumber(number: string): Student | undefined;
   classes: Map<string, string[]>;
   categories: Map<string, string[]>;
-  classNames: string[];
   payersByContact: Map<string, Payer>;
   payersOfStudent: Map<string, Payer[]>;
 }
 
 function buildLookups(ctx: StudentImportContext): Lookups {
-  const byNumber = new Map<string, Student>();
-  const byDigits = new Map<string, Student[]>();
-  for (const student of ctx.students) {
-    byNumber.set(admissionKey(student.admissionNumber), student);
-    const digits = withoutLeadingZeros(student.admissionNumber);
-    if (digits !== null) byDigits.set(digits, [...(byDigits.get(digits) ?? []), student]);
-  }
-  const references = (docs: readonly (ClassDoc | StudentCategoryDoc)[]): Map<string, string[]> => {
-    const map = new Map<string, string[]>();
-    for (const doc of docs) {
-      if (doc.archived === true || doc.schoolId !== ctx.schoolId) continue;
-      for (const key of new Set([normaliseHeader(doc.name), doc.data.code ? normaliseHeader(doc.data.code) : ''])) {
-        if (key) map.set(key, [...new Set([...(map.get(key) ?? []), doc.id])]);
-      }
-    }
-    return map;
-  };
   const payersByContact = new Map<string, Payer>();
   const payersOfStudent = new Map<string, Payer[]>();
   for (const payer of ctx.payers) {
@@ -334,17 +298,9 @@ function buildLookups(ctx: StudentImportContext): Lookups {
     for (const link of payer.students) payersOfStudent.set(link.studentId, [...(payersOfStudent.get(link.studentId) ?? []), payer]);
   }
   return {
-    studentByNumber: (number) => {
-      const exact = byNumber.get(admissionKey(number));
-      if (exact) return exact;
-      // Excel turned 00123 into the number 123 (also in a CSV it saved): the student whose number has those digits, if only one.
-      const digits = withoutLeadingZeros(number);
-      const candidates = digits === null ? [] : (byDigits.get(digits) ?? []);
-      return candidates.length === 1 ? candidates[0] : undefined;
-    },
-    classes: references(ctx.classes),
-    categories: references(ctx.categories),
-    classNames: ctx.classes.filter((c) => c.archived !== true).map((c) => c.name),
+    studentByNumber: admissionLookup(ctx.students, ctx.schoolId),
+    classes: referenceIndex(ctx.classes, ctx.schoolId),
+    categories: referenceIndex(ctx.categories, ctx.schoolId),
     payersByContact,
     payersOfStudent,
   };
@@ -357,23 +313,6 @@ function contactKey(type: string, value: string): string | null {
     return digits ? `phone:${digits}` : null;
   }
   return null;
-}
-
-function lookupReference(cell: CellValue, known: Map<string, string[]>, what: string, fail: (problem: string, fix: string) => void): string | undefined {
-  if (isBlank(cell)) return undefined;
-  const text = cellText(cell);
-  if (!text.ok) {
-    fail(text.problem, text.fix);
-    return undefined;
-  }
-  const ids = known.get(normaliseHeader(text.value)) ?? [];
-  if (ids.length === 1) return ids[0];
-  if (ids.length > 1) {
-    fail(`More than one ${what} is called "${text.value}"`, `Write the ${what}’s code instead, or rename one of them under Setup`);
-    return undefined;
-  }
-  fail(`There is no ${what} "${text.value}"`, known.size === 0 ? `Add the ${what} under Setup first, then import again` : `Write one of the ${what} names or codes set up for the school, or add "${text.value}" under Setup first`);
-  return undefined;
 }
 
 interface GuardianCells {
