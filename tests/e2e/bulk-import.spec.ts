@@ -3,9 +3,9 @@
 // whole, and the students (with their families) reach a second desk. Then the intake moves class
 // together, and deleting a billed student is refused with the archive alternative.
 import { expect, test, type Page } from '@playwright/test';
-import { LEDGER_SCHEMA_VERSION, newId, type ClassDoc, type InvoiceDoc, type PullResponse, type Student } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, type ClassDoc, type FeeStructure, type InvoiceDoc, type PullResponse, type Student } from '@feemaster/core';
 import { owner, push } from './cashier.ts';
-import { signIn, studentRow, syncIndicator } from './desk.ts';
+import { openSection, signIn, studentRow, syncIndicator } from './desk.ts';
 
 const CLASS = 'Grade 3 Baobab';
 
@@ -111,4 +111,55 @@ test('a register with mistakes is refused row by row, the corrected one imports 
   await expect(studentRow(deskB, 'Mutua, Kioko')).toHaveCount(0);
   await expect(studentRow(deskA, 'Chebet, Kiprop')).toBeVisible();
   await expect(syncIndicator(deskA)).toHaveAttribute('data-pending', '0');
+});
+
+test('fee structures and opening balances come in from files on the Setup screen', async ({ page, request }) => {
+  const { headers, schoolId } = await owner(request);
+  const tag = Date.now().toString(36).toUpperCase();
+  const now = new Date().toISOString();
+  const base = { schoolId, createdAt: now, updatedAt: now };
+  const yearId = newId();
+  const termId = newId();
+  const mvule: ClassDoc = { ...base, id: newId(), kind: 'class', name: `Mvule ${tag}`, data: {} };
+  await push(request, headers, '/api/v1/sync/reference/0/push', [
+    { ...base, id: yearId, kind: 'academicYear', name: `Books ${tag}`, data: { startDate: '2032-01-01', endDate: '2032-12-31' } },
+    { ...base, id: termId, kind: 'term', name: `Opening term ${tag}`, data: { academicYearId: yearId, startDate: '2032-01-05', endDate: '2032-04-02' } },
+    mvule,
+    { ...base, id: newId(), kind: 'feeCategory', name: `Lab ${tag}`, data: { code: `L${tag}`.slice(0, 12) } },
+  ]);
+  const students: Student[] = [1, 2].map((n) => ({ ...base, id: newId(), admissionNumber: `OB-${tag}-${String(n)}`, firstName: `Opening${String(n)}`, lastName: 'Kamau', classId: mvule.id, status: 'active' }));
+  await push(request, headers, '/api/v1/sync/students/1/push', students);
+
+  await signIn(page);
+  await openSection(page, 'Setup');
+  await page.getByRole('navigation', { name: 'Setup pages' }).getByRole('button', { name: 'Import from Excel' }).click();
+  await page.getByRole('button', { name: 'Import fee structures' }).click();
+  const fees = page.getByRole('region', { name: 'Import fee structures' });
+  await fees.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({
+    name: 'fees.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`Term,Class,Fee category,Amount,Due dates,Split\nOpening term ${tag},Mvule ${tag},Lab ${tag},"2,400.50","2032-01-31; 2032-03-01",50;50\n`),
+  });
+  await expect(fees).toContainText('1 new fee structure, 0 changed, 0 unchanged, 1 fee line');
+  await fees.getByRole('button', { name: 'Import 1 fee structures' }).click();
+  await expect(fees.getByRole('status')).toContainText('Imported from fees.csv');
+
+  await page.getByRole('button', { name: 'Import opening balances' }).click();
+  const balances = page.getByRole('region', { name: 'Import opening balances' });
+  await balances.getByLabel('Booked in term').selectOption({ label: `Opening term ${tag}` });
+  await balances.getByLabel('The old books closed on').fill('2031-12-31');
+  await balances.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({ name: 'balances.csv', mimeType: 'text/csv', buffer: Buffer.from(`Adm No;Balance b/f\nOB-${tag}-1;"1 250,00"\nOB-${tag}-2;-300\n`) });
+  await expect(balances.getByTestId('import-error')).toHaveText([/3.*B "Balance b\/f".*is a credit, which cannot be brought forward/]);
+  await balances.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({ name: 'balances.csv', mimeType: 'text/csv', buffer: Buffer.from(`Adm No;Balance b/f\nOB-${tag}-1;1250\nOB-${tag}-2;0\n`) });
+  await expect(balances).toContainText('1 balance to bring forward (KES 1,250.00 in all), 1 unchanged or nothing owed');
+  await balances.getByRole('button', { name: 'Import 1 balances' }).click();
+  await expect(balances.getByRole('status')).toContainText('Imported from balances.csv');
+  await expect(syncIndicator(page)).toHaveAttribute('data-pending', '0');
+
+  const structures = await request.get('/api/v1/sync/feeStructures/0/pull?limit=1000', { headers });
+  const imported = ((await structures.json()) as PullResponse<FeeStructure>).documents.filter((s) => s.termId === termId);
+  expect(imported.map((s) => [s.classId, s.lines.map((l) => l.amount), s.instalments.map((i) => [i.dueDate, i.weight])])).toEqual([[mvule.id, [240_050], [['2032-01-31', 50], ['2032-03-01', 50]]]]);
+  const exported = await request.get(`/api/v1/bulk/export-invoices?format=json&termId=${termId}`, { headers });
+  expect(exported.status(), await exported.text()).toBe(200);
+  expect(JSON.stringify(await exported.json())).toContain(`OB-${tag}-1`);
 });

@@ -3,6 +3,7 @@
 import { collectExport, exportMimeTypes, exportRows, type ExportColumn } from './export.ts';
 import { studentImportFields, type StudentImportKey } from './student-import.ts';
 import { feeImportFields, type FeeImportKey } from './fee-import.ts';
+import { balanceImportFields, type BalanceImportKey } from './balance-import.ts';
 
 export interface TemplateFile {
   fileName: string;
@@ -46,4 +47,15 @@ export async function feeImportTemplate(format: 'xlsx' | 'csv'): Promise<Templat
   const columns: ExportColumn<Record<FeeImportKey, string>>[] = feeImportFields.map((field) => ({ key: field.key, header: field.header, type: 'text', width: Math.max(14, field.header.length + 2) }));
   const bytes = await collectExport(exportRows(format, columns, feeExample, { currency: 'USD', sheetName: 'Fee structures' }));
   return { fileName: `fee-structures-import-template.${format}`, mimeType: exportMimeTypes[format], bytes };
+}
+
+/** The opening balances template: one row per student and what they owed in the old books. */
+export async function balanceImportTemplate(format: 'xlsx' | 'csv'): Promise<TemplateFile> {
+  const columns: ExportColumn<Record<BalanceImportKey, string>>[] = balanceImportFields.map((field) => ({ key: field.key, header: field.header, type: 'text', width: Math.max(14, field.header.length + 2) }));
+  const rows: Record<BalanceImportKey, string>[] = [
+    { admissionNumber: 'ADM-0001', amount: '12,500.00', description: '' },
+    { admissionNumber: 'ADM-0002', amount: '0', description: '' },
+  ];
+  const bytes = await collectExport(exportRows(format, columns, rows, { currency: 'USD', sheetName: 'Opening balances' }));
+  return { fileName: `opening-balances-import-template.${format}`, mimeType: exportMimeTypes[format], bytes };
 }

@@ -67,7 +67,9 @@ export function IssueInvoicesScreen({ desk }: { desk: Desk }) {
     // Issued entries are ledger entries: never taken back. A write that failed is issued by running again
     // (the students already billed are skipped), so the bursar is told how far it got.
     if (result.error.length > 0) {
-      await desk.pending.ledger.settle(result.error.map((e) => ({ id: e.documentId, updatedAt: new Date(0).toISOString() })));
+      // Not written, so not waiting to sync: their marks go (a settle clears a mark at or after its time).
+      const failed = new Set(result.error.map((e) => e.documentId));
+      await desk.pending.ledger.settle(entries.filter((e) => failed.has(e.id)).map((e) => ({ id: e.id, updatedAt: e.createdAt })));
       setStep({ kind: 'failed', message: `${String(result.success.length)} of ${String(entries.length)} entries were issued; ${String(result.error.length)} could not be written on this desk. Preview and issue again: those already billed are skipped.` });
       return;
     }

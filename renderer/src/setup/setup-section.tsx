@@ -2,6 +2,8 @@
 // structures, discount and late-fee rules, and the year-end promotion. Everything is read from
 // and written to the desk's replica, so it all works offline; replication uploads the changes.
 import { useMemo, useState } from 'react';
+import { mayPerform } from '@feemaster/core';
+import { isOfflineSession } from '../api/session.ts';
 import type { Desk } from '../desk/open-desk.ts';
 import { CalendarPage } from './calendar-page.tsx';
 import { CodedItemsPage } from './coded-items-page.tsx';
@@ -11,8 +13,10 @@ import { RulesPage } from './rules-page.tsx';
 import { SettingsPage } from './settings-page.tsx';
 import { refusalForKind } from './setup-store.ts';
 import { setupWriter, useSetupData } from './setup-data.ts';
+import { ImportPanel } from '../students/import-panel.tsx';
+import type { ImportKind } from '../students/import-messages.ts';
 
-type SetupPage = 'settings' | 'calendar' | 'classes' | 'structures' | 'rules' | 'promotion';
+type SetupPage = 'settings' | 'calendar' | 'classes' | 'structures' | 'rules' | 'promotion' | 'imports';
 
 const pageTitles: Readonly<Record<SetupPage, string>> = {
   settings: 'School settings',
@@ -21,6 +25,7 @@ const pageTitles: Readonly<Record<SetupPage, string>> = {
   structures: 'Fee structures',
   rules: 'Discounts and late fees',
   promotion: 'Year-end promotion',
+  imports: 'Import from Excel',
 };
 const pages = Object.keys(pageTitles) as SetupPage[];
 
@@ -53,8 +58,26 @@ export function SetupSection({ desk }: { desk: Desk }) {
           {page === 'structures' && <FeeStructuresPage writer={writer} data={data} />}
           {page === 'rules' && <RulesPage desk={desk} writer={writer} data={data} />}
           {page === 'promotion' && <PromotionPage desk={desk} writer={writer} data={data} />}
+          {page === 'imports' && <ImportsPage desk={desk} />}
         </div>
       )}
     </section>
+  );
+}
+
+/** Fee structures and opening balances from a spreadsheet (students are imported on the Students screen). */
+function ImportsPage({ desk }: { desk: Desk }) {
+  const [kind, setKind] = useState<ImportKind | null>(null);
+  const mayImport = mayPerform(desk.session.user.role, 'bulk.import', isOfflineSession(desk.session) ? 'offline' : 'online');
+  if (!mayImport) return <p className="notice">Importing is for owners, admins and bursars signed in online.</p>;
+  return (
+    <div className="setup-imports">
+      <p className="muted">Students and their guardians are imported on the Students screen. Here: the fee structures of a term, and what each student owed in the old books.</p>
+      <div className="actions">
+        <button type="button" className={kind === 'fees' ? '' : 'secondary'} onClick={() => setKind('fees')}>Import fee structures</button>
+        <button type="button" className={kind === 'balances' ? '' : 'secondary'} onClick={() => setKind('balances')}>Import opening balances</button>
+      </div>
+      {kind && <ImportPanel key={kind} desk={desk} kind={kind} onClose={() => setKind(null)} />}
+    </div>
   );
 }

@@ -2,14 +2,15 @@
 // changed ones replaced, in bulk, marked as waiting to sync. It works offline; replication
 // uploads it later. The replica has no transaction across writes, so a write that fails part-way
 // is undone (inserted documents removed, changed ones put back): all or nothing.
-import type { FeeImportPlan, FeeStructure, Payer, Student, StudentImportPlan } from '@feemaster/core';
+import type { BalanceImportPlan, FeeImportPlan, FeeStructure, Payer, Student, StudentImportPlan } from '@feemaster/core';
+import { withLedgerKeys } from '../db/ledger-keys.ts';
 import type { RxCollection } from 'rxdb';
 import type { FeeMasterDatabase } from '../db/database.ts';
 import type { PendingChanges } from '../sync/pending-changes.ts';
 
 export interface ImportTarget {
   db: FeeMasterDatabase;
-  pending: Readonly<Record<'students' | 'payers' | 'feeStructures', PendingChanges>>;
+  pending: Readonly<Record<'students' | 'payers' | 'feeStructures' | 'ledger', PendingChanges>>;
 }
 
 export class ImportWriteError extends Error {
@@ -35,6 +36,29 @@ export async function applyStudentImport(target: ImportTarget, plan: StudentImpo
 export async function applyFeeImport(target: ImportTarget, plan: FeeImportPlan, onProgress?: Progress): Promise<void> {
   refuseWithErrors(plan.errors.length);
   await allOrNothing('import', [{ collection: target.db.feeStructures, pending: target.pending.feeStructures, created: plan.structures.create, updated: plan.structures.update }], onProgress);
+}
+
+/**
+ * Opening balances go into the ledger, which is append-only: nothing there is taken back. A write
+ * that fails part-way says how far it got; importing the file again adds the rest (the balances
+ * brought forward already are found by their ids and skipped).
+ */
+export async function applyBalanceImport(target: ImportTarget, plan: BalanceImportPlan, onProgress?: Progress): Promise<void> {
+  refuseWithErrors(plan.errors.length);
+  const total = plan.invoices.length;
+  void target.pending.ledger.markMany(plan.invoices.map((inv) => ({ id: inv.id, updatedAt: inv.createdAt }))).catch((error: unknown) => console.warn('Saved, but not counted as waiting to sync:', error));
+  let done = 0;
+  for (let start = 0; start < total; start += CHUNK) {
+    const chunk = plan.invoices.slice(start, start + CHUNK);
+    const result = await target.db.ledger.bulkInsert(chunk.map((invoice) => withLedgerKeys(invoice)));
+    done += result.success.length;
+    onProgress?.(done, total);
+    if (result.error.length > 0) {
+      // Not written, so not waiting to sync: their marks go (a settle clears a mark at or after its time).
+      await target.pending.ledger.settle(chunk.map((inv) => ({ id: inv.id, updatedAt: inv.createdAt })).filter((mark) => result.error.some((e) => e.documentId === mark.id)));
+      throw new ImportWriteError(`${String(done)} of ${String(total)} balances were brought forward; the rest could not be written on this desk. Import the file again to add them (those done are skipped).`);
+    }
+  }
 }
 
 /** Changed students of a bulk change (class, status…), all or nothing like an import. */

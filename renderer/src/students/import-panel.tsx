@@ -3,28 +3,12 @@
 // it), then import all of it or nothing. Reading and checking run in a worker; writing goes to
 // this desk's replica (offline too) and syncs like any change.
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import {
-  columnLetter,
-  countryOfCurrency,
-  feeImportFields,
-  feeImportTemplate,
-  studentImportFields,
-  studentImportTemplate,
-  type ClassDoc,
-  type ColumnMapping,
-  type FeeCategoryDoc,
-  type FeeStructure,
-  type ImportField,
-  type Payer,
-  type ReferenceDoc,
-  type Student,
-  type StudentCategoryDoc,
-  type StudentImportPlan,
-  type TermDoc,
-} from '@feemaster/core';
+import { columnLetter, countryOfCurrency, localDate, type ColumnMapping, type ReferenceDoc, type TermDoc } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { saveFile } from '../api/audit-api.ts';
-import { applyFeeImport, applyStudentImport } from './apply-import.ts';
+import { markBulkStep } from '../exports/bulk-timings.ts';
+import { useObservable } from '../components/use-observable.ts';
+import { importKinds, viewOf, type ImportOptions, type PreviewRow } from './import-kinds.ts';
 import type { AnyImportPlan, ImportKind, ImportWorkerReply, ImportWorkerRequest } from './import-messages.ts';
 
 type Step =
@@ -41,76 +25,36 @@ interface ChosenFile {
   bytes: ArrayBuffer;
 }
 
-const titles: Record<ImportKind, { region: string; heading: string; intro: string; noun: string }> = {
-  students: {
-    region: 'Import students',
-    heading: 'Import students from Excel or CSV',
-    intro: 'One row per student, matched by admission number: importing the same file again changes nothing. Guardians become family accounts; siblings with the same guardian phone share one.',
-    noun: 'students',
-  },
-  fees: {
-    region: 'Import fee structures',
-    heading: 'Import fee structures from Excel or CSV',
-    intro: 'One row per fee line: the lines of one term, class and student category make one fee structure, matched by those three, so importing the same file again changes nothing. Bills already issued keep their amounts.',
-    noun: 'fee structures',
-  },
-};
-
 export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; kind?: ImportKind; onClose: () => void }) {
-  const title = titles[kind];
+  const title = importKinds[kind];
   const [step, setStep] = useState<Step>({ kind: 'choose' });
   const [file, setFile] = useState<ChosenFile | null>(null);
   const [dateOrder, setDateOrder] = useState<'dmy' | 'mdy'>('dmy');
   const [country, setCountry] = useState(() => countryOfCurrency(desk.session.school.currency) ?? '');
+  const terms$ = useMemo(() => desk.db.reference.find({ selector: { kind: 'term' } }).$, [desk]);
+  const termDocs = useObservable(terms$, []);
+  const terms = useMemo(() => termDocs.map((d) => d.toJSON() as ReferenceDoc).filter((t): t is TermDoc => t.kind === 'term' && t.archived !== true).sort((a, b) => a.data.startDate.localeCompare(b.data.startDate)), [termDocs]);
+  const [termId, setTermId] = useState('');
+  const [asOf, setAsOf] = useState(() => localDate(new Date().toISOString()));
+  const currency = desk.session.school.currency;
   const worker = useRef<Worker | null>(null);
   useEffect(() => () => worker.current?.terminate(), []);
+  // Marked once React has put the preview (or the result) on screen, for `npm run bench:import`.
+  useEffect(() => {
+    if (step.kind === 'preview') markBulkStep('import:planned');
+    else if (step.kind === 'done') markBulkStep('import:written');
+  }, [step]);
 
   const plan = async (chosen: ChosenFile, mapping?: ColumnMapping): Promise<void> => {
     worker.current?.terminate();
     setStep({ kind: 'reading', stage: 'reading' });
-    const common = { bytes: chosen.bytes.slice(0), fileName: chosen.name, ...(mapping ? { mapping } : {}) };
-    const schoolId = desk.session.school.id;
+    const options: ImportOptions = { dateOrder, country, termId: termId || terms[0]?.id || '', asOf };
     let request: ImportWorkerRequest;
-    if (kind === 'students') {
-      const [students, payers, references] = await Promise.all([
-        desk.db.students.find().exec(),
-        desk.db.payers.find().exec(),
-        desk.db.reference.find({ selector: { kind: { $in: ['class', 'studentCategory'] } } }).exec(),
-      ]);
-      const refs = references.map((doc) => doc.toJSON() as ReferenceDoc);
-      request = {
-        ...common,
-        kind,
-        context: {
-          schoolId,
-          defaultCountry: (country.trim().toUpperCase() || 'US') as Extract<ImportWorkerRequest, { kind: 'students' }>['context']['defaultCountry'],
-          dateOrder,
-          students: students.map((doc) => doc.toJSON() as Student),
-          payers: payers.map((doc) => doc.toJSON() as Payer),
-          classes: refs.filter((doc): doc is ClassDoc => doc.kind === 'class'),
-          categories: refs.filter((doc): doc is StudentCategoryDoc => doc.kind === 'studentCategory'),
-        },
-      };
-    } else {
-      const [structures, references] = await Promise.all([
-        desk.db.feeStructures.find().exec(),
-        desk.db.reference.find({ selector: { kind: { $in: ['term', 'class', 'studentCategory', 'feeCategory'] } } }).exec(),
-      ]);
-      const refs = references.map((doc) => doc.toJSON() as ReferenceDoc);
-      request = {
-        ...common,
-        kind,
-        context: {
-          schoolId,
-          currency: desk.session.school.currency,
-          dateOrder,
-          terms: refs.filter((doc): doc is TermDoc => doc.kind === 'term'),
-          classes: refs.filter((doc): doc is ClassDoc => doc.kind === 'class'),
-          studentCategories: refs.filter((doc): doc is StudentCategoryDoc => doc.kind === 'studentCategory'),
-          feeCategories: refs.filter((doc): doc is FeeCategoryDoc => doc.kind === 'feeCategory'),
-          structures: structures.map((doc) => doc.toJSON() as FeeStructure),
-        },
-      };
+    try {
+      request = { bytes: chosen.bytes.slice(0), fileName: chosen.name, ...(mapping ? { mapping } : {}), ...(await title.context(desk, options)) } as ImportWorkerRequest;
+    } catch (error) {
+      setStep({ kind: 'file-error', message: error instanceof Error ? error.message : String(error), fix: '' });
+      return;
     }
     const started = new Worker(new URL('./import-worker.ts', import.meta.url), { type: 'module' });
     worker.current = started;
@@ -119,7 +63,10 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
       if (message.type === 'progress') setStep({ kind: 'reading', stage: message.stage, ...(message.rows !== undefined ? { rows: message.rows } : {}) });
       else {
         started.terminate();
-        if (message.type === 'plan') setStep({ kind: 'preview', plan: message.kind === 'students' ? { kind: 'students', plan: message.plan } : { kind: 'fees', plan: message.plan } });
+        if (message.type === 'plan') {
+          const { type: _type, ...ready } = message;
+          setStep({ kind: 'preview', plan: ready });
+        }
         else setStep({ kind: 'file-error', message: message.message, fix: message.fix });
       }
     };
@@ -134,6 +81,7 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
     const picked = event.target.files?.[0];
     event.target.value = '';
     if (!picked) return;
+    markBulkStep('import:chosen');
     const chosen = { name: picked.name, bytes: await picked.arrayBuffer() };
     setFile(chosen);
     await plan(chosen);
@@ -146,13 +94,11 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
   };
 
   const commit = async (ready: AnyImportPlan): Promise<void> => {
-    const total = changeCount(ready);
-    setStep({ kind: 'writing', done: 0, total });
-    const progress = (done: number): void => setStep({ kind: 'writing', done, total });
+    markBulkStep('import:commit');
+    const view = viewOf(ready, currency);
+    setStep({ kind: 'writing', done: 0, total: view.changes });
     try {
-      const target = { db: desk.db, pending: desk.pending };
-      if (ready.kind === 'students') await applyStudentImport(target, ready.plan, progress);
-      else await applyFeeImport(target, ready.plan, progress);
+      await view.apply(desk, (done, total) => setStep({ kind: 'writing', done, total }));
       setStep({ kind: 'done', plan: ready });
     } catch (error) {
       setStep({ kind: 'write-error', message: error instanceof Error ? error.message : String(error) });
@@ -160,7 +106,7 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
   };
 
   const template = (format: 'xlsx' | 'csv'): void => {
-    void (kind === 'students' ? studentImportTemplate(format) : feeImportTemplate(format)).then((file) => saveFile({ filename: file.fileName, blob: new Blob([file.bytes.slice()], { type: file.mimeType }) }));
+    void title.template(format).then((file) => saveFile({ filename: file.fileName, blob: new Blob([file.bytes.slice()], { type: file.mimeType }) }));
   };
 
   return (
@@ -184,6 +130,21 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
             <option value="mdy">month/day/year</option>
           </select>
         </label>
+        {kind === 'balances' && (
+          <>
+            <label>
+              Booked in term
+              <select value={termId || terms[0]?.id || ''} onChange={(e) => setTermId(e.target.value)}>
+                {terms.length === 0 && <option value="">No term set up</option>}
+                {terms.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+              </select>
+            </label>
+            <label>
+              The old books closed on
+              <input type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+            </label>
+          </>
+        )}
         {kind === 'students' && (
           <label>
             Phone numbers without a country code are from
@@ -194,12 +155,12 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
           <button type="button" className="secondary" onClick={() => void plan(file)}>Check again</button>
         )}
       </div>
-      <ImportStep step={step} noun={title.noun} fileName={file?.name ?? ''} onCancel={cancel} onCommit={(ready) => void commit(ready)} onMapping={(mapping) => file && void plan(file, mapping)} />
+      <ImportStep step={step} noun={title.noun} currency={currency} fileName={file?.name ?? ''} onCancel={cancel} onCommit={(ready) => void commit(ready)} onMapping={(mapping) => file && void plan(file, mapping)} />
     </section>
   );
 }
 
-function ImportStep({ step, noun, fileName, onCancel, onCommit, onMapping }: { step: Step; noun: string; fileName: string; onCancel: () => void; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
+function ImportStep({ step, noun, currency, fileName, onCancel, onCommit, onMapping }: { step: Step; noun: string; currency: string; fileName: string; onCancel: () => void; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
   switch (step.kind) {
     case 'choose':
       return null;
@@ -229,40 +190,20 @@ function ImportStep({ step, noun, fileName, onCancel, onCommit, onMapping }: { s
     case 'done':
       return (
         <p className="notice" role="status">
-          Imported from {fileName}: {describeSummary(step.plan)}. The changes sync to the server {navigator.onLine ? 'now' : 'when the desk is back online'}.
+          Imported from {fileName}: {viewOf(step.plan, currency).summary}. The changes sync to the server {navigator.onLine ? 'now' : 'when the desk is back online'}.
         </p>
       );
     case 'preview':
-      return <Preview ready={step.plan} noun={noun} onCommit={onCommit} onMapping={onMapping} />;
+      return <Preview ready={step.plan} noun={noun} currency={currency} onCommit={onCommit} onMapping={onMapping} />;
   }
-}
-
-const plural = (n: number, one: string, many: string): string => `${String(n)} ${n === 1 ? one : many}`;
-
-function describeSummary(ready: AnyImportPlan): string {
-  if (ready.kind === 'fees') {
-    const s = ready.plan.summary;
-    return [plural(s.create, 'new fee structure', 'new fee structures'), `${String(s.update)} changed`, `${String(s.unchanged)} unchanged`, plural(s.lines, 'fee line', 'fee lines')].join(', ');
-  }
-  const s = ready.plan.summary;
-  const parts = [plural(s.create, 'new student', 'new students'), `${String(s.update)} changed`, `${String(s.unchanged)} unchanged`];
-  if (s.duplicate > 0) parts.push(`${plural(s.duplicate, 'repeated row', 'repeated rows')} read once`);
-  parts.push(plural(s.payersCreated, 'new family', 'new families'), `${plural(s.payersUpdated, 'family', 'families')} updated`);
-  return parts.join(', ');
-}
-
-function changeCount(ready: AnyImportPlan): number {
-  return ready.kind === 'students'
-    ? ready.plan.students.create.length + ready.plan.students.update.length + ready.plan.payers.create.length + ready.plan.payers.update.length
-    : ready.plan.structures.create.length + ready.plan.structures.update.length;
 }
 
 const PREVIEW_ROWS = 200;
 
-function Preview({ ready, noun, onCommit, onMapping }: { ready: AnyImportPlan; noun: string; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
+function Preview({ ready, noun, currency, onCommit, onMapping }: { ready: AnyImportPlan; noun: string; currency: string; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
   const { plan } = ready;
-  const fields: readonly ImportField[] = ready.kind === 'students' ? studentImportFields : feeImportFields;
-  const changes = changeCount(ready);
+  const view = useMemo(() => viewOf(ready, currency), [ready, currency]);
+  const fields = importKinds[ready.kind].fields;
   const mapping: ColumnMapping = plan.mapping;
   const columns = useMemo(() => plan.headers.map((header, index) => ({ index, label: `${columnLetter(index)}${header ? ` "${header}"` : ''}` })), [plan.headers]);
   const setColumn = (key: string, value: string): void => {
@@ -271,11 +212,11 @@ function Preview({ ready, noun, onCommit, onMapping }: { ready: AnyImportPlan; n
     else next[key] = Number(value);
     onMapping(next);
   };
-  const imported = ready.kind === 'students' ? ready.plan.summary.create + ready.plan.summary.update : ready.plan.summary.create + ready.plan.summary.update;
+  const badRows = new Set(plan.errors.map((e) => e.row)).size;
   return (
     <div className="import-preview">
       <p>
-        Sheet “{plan.sheetName}”, header in row {plan.headerRow}: {describeSummary(ready)}.
+        Sheet “{plan.sheetName}”, header in row {plan.headerRow}: {view.summary}.
       </p>
       <details>
         <summary>Columns read ({Object.keys(mapping).length} of {fields.length})</summary>
@@ -301,7 +242,7 @@ function Preview({ ready, noun, onCommit, onMapping }: { ready: AnyImportPlan; n
       {plan.errors.length > 0 ? (
         <>
           <p className="error" role="alert">
-            {plan.errors.length} problem{plan.errors.length === 1 ? '' : 's'} in {new Set(plan.errors.map((e) => e.row)).size} row{new Set(plan.errors.map((e) => e.row)).size === 1 ? '' : 's'}. Nothing will be imported until every row is right: fix the file, save it, and choose it again.
+            {plan.errors.length} problem{plan.errors.length === 1 ? '' : 's'} in {badRows} row{badRows === 1 ? '' : 's'}. Nothing will be imported until every row is right: fix the file, save it, and choose it again.
           </p>
           <table aria-label="Import problems" className="admin-table import-errors">
             <thead>
@@ -322,43 +263,28 @@ function Preview({ ready, noun, onCommit, onMapping }: { ready: AnyImportPlan; n
         </>
       ) : (
         <div className="actions">
-          <button type="button" onClick={() => onCommit(ready)} disabled={changes === 0}>
-            {changes === 0 ? 'Nothing to import: the school has all of it' : `Import ${String(imported)} ${noun}`}
+          <button type="button" onClick={() => onCommit(ready)} disabled={view.changes === 0}>
+            {view.changes === 0 ? 'Nothing to import: the school has all of it' : `Import ${String(view.imported)} ${noun}`}
           </button>
         </div>
       )}
       <table aria-label="Rows to import" className="admin-table">
         <thead>
-          {ready.kind === 'students' ? (
-            <tr><th>Row</th><th>Admission no.</th><th>Name</th><th>What happens</th></tr>
-          ) : (
-            <tr><th>Row</th><th>Fee structure</th><th>What happens</th></tr>
-          )}
+          <tr><th>Row</th>{view.rowHeaders.map((h) => <th key={h}>{h}</th>)}<th>What happens</th></tr>
         </thead>
         <tbody>
-          {ready.kind === 'students'
-            ? ready.plan.rows.slice(0, PREVIEW_ROWS).map((row) => (
-                <tr key={row.row} data-testid="import-row" className={row.action === 'error' ? 'row-error' : undefined}>
-                  <td>{row.row}</td>
-                  <td>{row.admissionNumber}</td>
-                  <td>{row.name}</td>
-                  <td>{actionText(row.action)}{row.changes ? `: ${row.changes.join(', ')}` : ''}</td>
-                </tr>
-              ))
-            : ready.plan.rows.slice(0, PREVIEW_ROWS).map((row) => (
-                <tr key={row.row} data-testid="import-row" className={row.action === 'error' ? 'row-error' : undefined}>
-                  <td>{row.row}</td>
-                  <td>{row.structure}</td>
-                  <td>{actionText(row.action)}</td>
-                </tr>
-              ))}
+          {view.rows.slice(0, PREVIEW_ROWS).map((row) => (
+            <tr key={row.row} data-testid="import-row" className={row.action === 'error' ? 'row-error' : undefined}>
+              <td>{row.row}</td>
+              {row.cells.map((cell, i) => <td key={i}>{cell}</td>)}
+              <td>{actionText[row.action]}{row.changes ? `: ${row.changes.join(', ')}` : ''}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
-      {plan.rows.length > PREVIEW_ROWS && <p className="muted">The first {PREVIEW_ROWS} of {plan.rows.length} rows.</p>}
+      {view.rows.length > PREVIEW_ROWS && <p className="muted">The first {PREVIEW_ROWS} of {view.rows.length} rows.</p>}
     </div>
   );
 }
 
-function actionText(action: StudentImportPlan['rows'][number]['action']): string {
-  return { create: 'new', update: 'changes', unchanged: 'no change', duplicate: 'repeated row, read once', error: 'has a problem' }[action];
-}
+const actionText: Readonly<Record<PreviewRow['action'], string>> = { create: 'new', update: 'changes', unchanged: 'no change', duplicate: 'repeated row, read once', error: 'has a problem' };

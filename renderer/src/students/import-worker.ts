@@ -1,6 +1,6 @@
 // The import's heavy part, off the screen's thread: read the spreadsheet and plan the import
 // against what the school has. The screen stays responsive, and cancelling is ending this worker.
-import { ImportFileError, newId, planFeeImport, planStudentImport, readTable } from '@feemaster/core';
+import { ImportFileError, newId, planBalanceImport, planFeeImport, planStudentImport, readTable } from '@feemaster/core';
 import type { ImportWorkerReply, ImportWorkerRequest } from './import-messages.ts';
 
 const reply = (message: ImportWorkerReply): void => {
@@ -15,7 +15,8 @@ self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
     reply({ type: 'progress', stage: 'checking', rows: table.rows.length });
     const stamp = { now: new Date().toISOString(), newId };
     if (request.kind === 'students') reply({ type: 'plan', kind: 'students', plan: planStudentImport(table, { ...request.context, ...stamp }, request.mapping) });
-    else reply({ type: 'plan', kind: 'fees', plan: planFeeImport(table, { ...request.context, ...stamp }, request.mapping) });
+    else if (request.kind === 'fees') reply({ type: 'plan', kind: 'fees', plan: planFeeImport(table, { ...request.context, ...stamp }, request.mapping) });
+    else reply({ type: 'plan', kind: 'balances', plan: planBalanceImport(table, { ...request.context, now: stamp.now }, request.mapping) });
   } catch (error) {
     if (error instanceof ImportFileError) reply({ type: 'file-error', message: error.message, fix: error.fix });
     else reply({ type: 'file-error', message: `The file could not be read: ${error instanceof Error ? error.message : String(error)}`, fix: 'Save it again from Excel as .xlsx or CSV and choose it again; if that fails, tell your administrator.' });
