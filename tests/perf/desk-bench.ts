@@ -8,7 +8,6 @@
 //
 //   npm run bench:desk                       20,000 students, 200,000 ledger entries
 //   npm run bench:desk -- --students 2000 --ledger 20000     a quick run
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -17,10 +16,11 @@ import type { Page } from '@playwright/test';
 import { LEDGER_SCHEMA_VERSION, formatReceiptNumber, newId, type DeviceApproval, type InvoiceDoc, type Payer, type PaymentDoc, type Student } from '@feemaster/core';
 import { launchChromium } from './browser-bench.ts';
 import { DEFAULT_ADMIN_URL } from './bench-server.ts';
+import { api, benchLog, buildDeskApp, heapMb, pushAll, repoRoot } from './desk-driver.ts';
+import { FAMILY, GIVEN } from './payment-school.ts';
 import { startServerProcess } from './server-process.ts';
 import { percentile } from './sync-client.ts';
 
-const repoRoot = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
   options: {
     students: { type: 'string', default: '20000' },
@@ -50,11 +50,8 @@ if (LEDGER <= STUDENTS) throw new Error('--ledger must be more than --students (
 
 const TARGETS = { searchP95Ms: 50, paymentP95Ms: 30, readyMs: 2_000 } as const;
 const CASHIER = { email: 'bench.cashier@hillside.example', password: 'bench-cashier-2026', displayName: 'Bench Cashier' };
-const GIVEN = ['Amani', 'Jabari', 'Zawadi', 'Imani', 'Baraka', 'Neema', 'Akinyi', 'Kevin', 'Wanjiru', 'Otieno', 'José', 'Zoë', 'Faith', 'Brian', 'Mercy', 'Collins', 'Achieng', 'Hassan', 'Mwajuma', 'Nuru'];
-const FAMILY = ['Otieno', 'Wafula', 'Kamau', 'Mwangi', 'Njoroge', 'Odhiambo', 'Kiprono', 'Chebet', 'Rotich', 'Mutua', 'Wekesa', 'Ouma', 'Nyambura', 'Ndungu', 'Onyango', 'Núñez', 'Achieng', 'Barasa', 'Cheruiyot', 'Kariuki'];
 
-const started = Date.now();
-const log = (line: string): void => console.log(`[${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${line}`);
+const log = benchLog();
 
 interface School {
   students: Student[];
@@ -138,35 +135,9 @@ function school(schoolId: string, officeId: string, bursarId: string): School {
   return { students, families, invoices, payments };
 }
 
-async function api<T>(baseUrl: string, token: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered HTTP ${String(res.status)}: ${(await res.text()).slice(0, 400)}`);
-  return (await res.json()) as T;
-}
-
-async function pushAll(baseUrl: string, token: string, path: string, docs: readonly object[]): Promise<void> {
-  for (let i = 0; i < docs.length; i += 1000) {
-    await api(baseUrl, token, path, { method: 'POST', body: docs.slice(i, i + 1000).map((doc) => ({ assumedMasterState: null, newDocumentState: { ...doc, _deleted: false } })) });
-  }
-}
-
 /** The durations of one User Timing measure in the page, in milliseconds. */
 async function measures(page: Page, name: string): Promise<number[]> {
   return page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), `feemaster:${name}`);
-}
-
-async function heapMb(page: Page): Promise<{ used: number; total: number }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const metric = (name: string): number => (metrics.find((m) => m.name === name)?.value ?? Number.NaN) / 2 ** 20;
-  await cdp.detach();
-  return { used: metric('JSHeapUsedSize'), total: metric('JSHeapTotalSize') };
 }
 
 function stats(values: readonly number[]): { samples: number; p50: number; p95: number; max: number } {
@@ -177,8 +148,7 @@ function stats(values: readonly number[]): { samples: number; p50: number; p95: 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
   log('building the desk app (browser edition) into out/web');
-  execFileSync(process.execPath, [resolve(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.web.config.ts', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
-  const server = await startServerProcess('pglite', 0, DEFAULT_ADMIN_URL, resolve(repoRoot, 'out/web'));
+  const server = await startServerProcess('pglite', 0, DEFAULT_ADMIN_URL, buildDeskApp());
   const browser = await launchChromium();
   try {
     const { baseUrl, ownerToken, school: identity } = server.info;

@@ -13,16 +13,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatReceiptNumber, newId, type LoginResponse, type OfficeDoc, type Payer, type PaymentDoc, type PaymentMethod, type Student, type VoidDoc } from '@feemaster/core';
-// Until core's index exports the bulk export modules (then: from '@feemaster/core').
-import { exportCsv, exportJson, exportXlsx, type ExportFormat, type ExportOptions } from '@feemaster/core';
-import { exportSheetNames, paymentExportColumns, paymentExportRows, type ExportSource, type PaymentExportRow } from '@feemaster/core';
+import { newId, paymentExportRows, type ExportFormat, type ExportSource, type LoginResponse, type OfficeDoc, type PaymentExportRow } from '@feemaster/core';
 import { buildApp } from '../../sync-server/src/app.ts';
 import { memberships, syncDocuments, users } from '../../sync-server/src/db/schema.ts';
 import { initSchool } from '../../sync-server/src/setup/init-school.ts';
 import { schoolDocuments } from '../../sync-server/src/bulk/school-documents.ts';
 import { OWNER } from '../../sync-server/test/fixtures.ts';
 import { DEFAULT_ADMIN_URL, openBenchDatabase, type BackendKind } from './bench-server.ts';
+import { generatePaymentSchool, timePaymentWriter, type PaymentSchool, type TimedWrite } from './payment-school.ts';
 import { median } from './report.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -60,123 +58,14 @@ const CURRENCY = 'KES';
 const started = Date.now();
 const log = (line: string): void => console.log(`[${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${line}`);
 
-const GIVEN = ['Amani', 'Jabari', 'Zawadi', 'Imani', 'Baraka', 'Neema', 'Akinyi', 'Kevin', 'Wanjiru', 'Otieno', 'José', 'Zoë', 'Faith', 'Brian', 'Mercy', 'Collins', 'Achieng', 'Hassan', 'Mwajuma', 'Nuru'];
-const FAMILY = ['Otieno', 'Wafula', 'Kamau', 'Mwangi', 'Njoroge', 'Odhiambo', 'Kiprono', 'Chebet', 'Rotich', 'Mutua', 'Wekesa', 'Ouma', 'Nyambura', 'Ndungu', 'Onyango', 'Núñez', 'Achieng', 'Barasa', 'Cheruiyot', 'Kariuki'];
-const CASHIERS = ['Grace Wanjiru', 'Peter Kamau', 'Mercy Achieng', 'Hassan Omar', 'Faith Chebet', 'Collins Mutua'];
-const BANKS = ['Equity Bank', 'KCB', 'Co-operative Bank', 'NCBA', 'Absa Kenya'];
-const VOID_REASONS = ['Keyed to the wrong family', 'Amount typed wrongly', 'Duplicate of an earlier receipt', 'Parent changed their mind before leaving the window'];
-
-/** Deterministic pseudo-random numbers, so every run exports the same school. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-interface School {
-  schoolId: string;
-  students: Student[];
-  payers: Payer[];
-  payments: PaymentDoc[];
-  voids: VoidDoc[];
-  /** Cashier user ids and names. */
-  staff: Map<string, string>;
-}
+/** The generated school, with the ids it was stamped with. */
+type School = PaymentSchool & { schoolId: string };
 
 function generateSchool(schoolId: string, officeId: string, deviceIds: readonly string[]): School {
-  const next = random(2025);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
-  const now = '2025-01-02T06:00:00.000Z';
-  const students: Student[] = Array.from({ length: STUDENTS }, (_, i) => ({
-    id: newId(),
-    schoolId,
-    admissionNumber: `ADM-${String(i + 1).padStart(5, '0')}`,
-    firstName: pick(GIVEN),
-    lastName: FAMILY[Math.floor(i / 2) % FAMILY.length] ?? 'Otieno',
-    status: 'active',
-    createdAt: now,
-    updatedAt: now,
-  }));
-  const payers: Payer[] = [];
-  for (let i = 0; i < STUDENTS; ) {
-    const children = students.slice(i, i + (next() < 0.4 ? 2 : 1));
-    i += children.length;
-    payers.push({
-      id: newId(),
-      schoolId,
-      kind: 'family',
-      name: `${children[0]?.lastName ?? 'Otieno'} family ${String(payers.length + 1)}`,
-      contacts: [{ type: 'phone', value: `+2547${String(10_000_000 + payers.length).padStart(8, '0')}` }],
-      preferredChannel: 'sms',
-      students: children.map((s) => ({ studentId: s.id, share: 10_000 })),
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
-  const staff = new Map(CASHIERS.map((name) => [newId(), name]));
-  const cashierIds = [...staff.keys()];
-  const seqs = deviceIds.map(() => 0);
-  const termStart = Date.parse('2025-01-06T05:00:00.000Z');
-  const termMs = 88 * 86_400_000;
-  const payments: PaymentDoc[] = [];
-  const voids: VoidDoc[] = [];
-  for (let i = 0; i < PAYMENTS; i += 1) {
-    const desk = Math.floor(next() * deviceIds.length);
-    seqs[desk] = (seqs[desk] ?? 0) + 1;
-    const payer = pick(payers);
-    const roll = next();
-    const method: PaymentMethod = roll < 0.4 ? 'cash' : roll < 0.75 ? 'mobileMoney' : roll < 0.9 ? 'bankTransfer' : roll < 0.98 ? 'cheque' : 'card';
-    // Whole shillings mostly (500 to 60,000), now and then with cents.
-    const amount = (500 + Math.floor(next() * 59_500)) * 100 + (next() < 0.1 ? Math.floor(next() * 100) : 0);
-    const createdAt = new Date(termStart + Math.floor((i / PAYMENTS) * termMs) + Math.floor(next() * 600_000)).toISOString();
-    const share = payer.students.length === 2 ? [Math.floor(amount / 2), amount - Math.floor(amount / 2)] : [amount];
-    const payment: PaymentDoc = {
-      id: newId(),
-      schoolId,
-      currency: CURRENCY,
-      createdAt,
-      createdBy: pick(cashierIds),
-      type: 'payment',
-      payerId: payer.id,
-      receiptNumber: formatReceiptNumber('MAIN', `D0${String(desk + 1)}`, seqs[desk] ?? 1),
-      deviceId: deviceIds[desk] ?? '',
-      officeId,
-      method,
-      amount,
-      offline: next() < 0.1,
-      allocations: payer.students.map((s, k) => ({ studentId: s.studentId, chargeId: newId(), amount: share[k] ?? 0 })),
-      ...(method === 'mobileMoney' ? { mobileMoneyProvider: 'M-Pesa', reference: `Q${Math.floor(next() * 36 ** 9).toString(36).toUpperCase()}` } : {}),
-      ...(method === 'bankTransfer' ? { reference: `FT${String(Math.floor(next() * 1e10))}` } : {}),
-      ...(method === 'card' ? { reference: `pi_${newId().replaceAll('-', '').slice(0, 24)}` } : {}),
-      ...(method === 'cheque' ? { cheque: { number: String(Math.floor(next() * 1e6)).padStart(6, '0'), bank: pick(BANKS), date: createdAt.slice(0, 10) } } : {}),
-    };
-    payments.push(payment);
-    if (next() < 0.03) {
-      voids.push({ id: newId(), schoolId, currency: CURRENCY, createdAt: new Date(Date.parse(createdAt) + 300_000).toISOString(), createdBy: payment.createdBy, type: 'void', paymentId: payment.id, payerId: payer.id, reason: pick(VOID_REASONS) });
-    }
-  }
-  return { schoolId, students, payers, payments, voids, staff };
+  return { schoolId, ...generatePaymentSchool({ schoolId, officeId, deviceIds, students: STUDENTS, payments: PAYMENTS, currency: CURRENCY }) };
 }
 
-interface Timed {
-  seconds: number;
-  bytes: number;
-}
-
-const WRITERS = { xlsx: exportXlsx, csv: exportCsv, json: exportJson } as const;
-
-async function timeWriter(format: ExportFormat, rows: readonly PaymentExportRow[]): Promise<Timed> {
-  const options: ExportOptions = { currency: CURRENCY, timeZone: TIME_ZONE, sheetName: exportSheetNames.payments, onProgress: () => undefined };
-  const begin = performance.now();
-  let bytes = 0;
-  for await (const chunk of WRITERS[format](paymentExportColumns, rows, options)) bytes += chunk.length;
-  return { seconds: (performance.now() - begin) / 1000, bytes };
-}
+const timeWriter = (format: ExportFormat, rows: readonly PaymentExportRow[]): Promise<TimedWrite> => timePaymentWriter(format, rows, { currency: CURRENCY, timeZone: TIME_ZONE });
 
 interface ServerTiming {
   backend: BackendKind;
@@ -258,7 +147,7 @@ async function main(): Promise<void> {
   }
   log(`rows from documents: ${secs(median(buildRounds))}, ${rows.length.toLocaleString('en-US')} rows`);
 
-  const writers: Record<ExportFormat, Timed & { rounds: number[] }> = { xlsx: { seconds: 0, bytes: 0, rounds: [] }, csv: { seconds: 0, bytes: 0, rounds: [] }, json: { seconds: 0, bytes: 0, rounds: [] } };
+  const writers: Record<ExportFormat, TimedWrite & { rounds: number[] }> = { xlsx: { seconds: 0, bytes: 0, rounds: [] }, csv: { seconds: 0, bytes: 0, rounds: [] }, json: { seconds: 0, bytes: 0, rounds: [] } };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const format of ['xlsx', 'csv', 'json'] as const) {
       const timed = await timeWriter(format, rows);

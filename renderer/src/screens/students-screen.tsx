@@ -5,6 +5,7 @@ import { mayPerform, refusalToWrite, studentStatuses, type ClassDoc, type Studen
 import { BulkActions } from '../students/bulk-actions.tsx';
 import { isOfflineSession } from '../api/session.ts';
 import { ImportPanel } from '../students/import-panel.tsx';
+import { ExportPanel } from '../exports/export-panel.tsx';
 import type { Desk } from '../desk/open-desk.ts';
 import { useObservable } from '../components/use-observable.ts';
 import { StudentInvalidError, draftOf, emptyDraft, saveStudent, type StudentDraft } from '../students/student-store.ts';
@@ -28,9 +29,11 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
   const [statusFilter, setStatusFilter] = useState('');
   const [editing, setEditing] = useState<Student | 'new' | null>(null);
   const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const session = isOfflineSession(desk.session) ? 'offline' : 'online';
   const mayImport = mayPerform(desk.session.user.role, 'bulk.import', session);
+  const mayExport = mayPerform(desk.session.user.role, 'bulk.export', session);
   const mayChangeMany = mayPerform(desk.session.user.role, 'bulk.update', session);
   // The same table the server checks every push with: an auditor, say, only reads the register.
   const mayAdd = refusalToWrite(desk.session.user.role, 'students', {}) === null;
@@ -69,13 +72,17 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
         </select>
         {mayAdd && <button type="button" onClick={() => setEditing('new')}>Add student</button>}
         {mayImport && !importing && <button type="button" className="secondary" onClick={() => setImporting(true)}>Import from Excel or CSV</button>}
+        {mayExport && !exporting && <button type="button" className="secondary" onClick={() => setExporting(true)}>Export…</button>}
       </div>
       {importing && <ImportPanel desk={desk} onClose={() => setImporting(false)} />}
+      {exporting && <ExportPanel desk={desk} studentFilters={{ classId: classFilter, status: statusFilter, search }} onClose={() => setExporting(false)} />}
       {editing && (
         <StudentForm
           key={editing === 'new' ? 'new' : editing.id}
           desk={desk}
           existing={editing === 'new' ? null : editing}
+          classes={classes}
+          categories={categories}
           onClose={() => setEditing(null)}
         />
       )}
@@ -116,7 +123,7 @@ export function StudentsScreen({ desk }: { desk: Desk }) {
   );
 }
 
-function StudentForm({ desk, existing, onClose }: { desk: Desk; existing: Student | null; onClose: () => void }) {
+function StudentForm({ desk, existing, classes, categories, onClose }: { desk: Desk; existing: Student | null; classes: ClassDoc[]; categories: StudentCategoryDoc[]; onClose: () => void }) {
   const [draft, setDraft] = useState<StudentDraft>(existing ? draftOf(existing) : emptyDraft);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -158,6 +165,26 @@ function StudentForm({ desk, existing, onClose }: { desk: Desk; existing: Studen
       <div className="row">
         <label>Other names<input value={draft.otherNames} onChange={set('otherNames')} />{fieldError('otherNames')}</label>
         <label>Date of birth<input type="date" value={draft.dateOfBirth} onChange={set('dateOfBirth')} />{fieldError('dateOfBirth')}</label>
+      </div>
+      <div className="row">
+        <label>Class
+          <select value={draft.classId} onChange={set('classId')}>
+            <option value="">No class yet</option>
+            {classes.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            {draft.classId && !classes.some((c) => c.id === draft.classId) && <option value={draft.classId}>(an archived class)</option>}
+          </select>
+        </label>
+        <label>Category
+          <select value={draft.categoryId} onChange={set('categoryId')}>
+            <option value="">None</option>
+            {categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            {draft.categoryId && !categories.some((c) => c.id === draft.categoryId) && <option value={draft.categoryId}>(an archived category)</option>}
+          </select>
+        </label>
+      </div>
+      <div className="row">
+        <label>Joined on<input type="date" value={draft.joinedOn} onChange={set('joinedOn')} />{fieldError('joinedOn')}</label>
+        <label className="inline"><input type="checkbox" checked={draft.staffChild} onChange={(e) => setDraft({ ...draft, staffChild: e.target.checked })} />Child of a staff member</label>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       <div className="actions">
