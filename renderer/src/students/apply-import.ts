@@ -22,8 +22,8 @@ export class ImportWriteError extends Error {
 
 type Progress = (done: number, total: number) => void;
 
-/** Rows per bulk write: big enough to be quick, small enough to report progress. */
-const CHUNK = 2000;
+/** Rows per bulk write: each write re-runs the open lists' queries, so fewer, larger writes are quicker (2,000 took 11 s for 15,000 documents here, one write per collection 7-8 s); 5,000 still moves the progress bar. */
+const CHUNK = 5_000;
 
 export async function applyStudentImport(target: ImportTarget, plan: StudentImportPlan, onProgress?: Progress): Promise<void> {
   refuseWithErrors(plan.errors.length);
