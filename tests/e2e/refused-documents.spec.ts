@@ -29,7 +29,7 @@ test('a refused student is listed with the reason, the rest sync, and a correcti
   await expect(refused).toContainText('admission number RQ-1 already belongs to Njoroge Mutua');
   await expect(deskA.getByTestId('sync-refused')).toContainText('1 not saved on the server');
   // Nothing else waits for it: the other student reached desk B, and nothing is left pending.
-  await expect(studentRow(deskB, 'Atieno')).toBeVisible({ timeout: 10_000 });
+  await expect(studentRow(deskB, 'RQ-2')).toBeVisible({ timeout: 10_000 });
   await expect(syncIndicator(deskA)).toHaveAttribute('data-pending', '0');
   await expect(studentRow(deskB, 'Wekesa')).toHaveCount(0);
 
