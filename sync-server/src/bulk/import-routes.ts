@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ImportFileError,
+  MAX_IMPORT_FILE_BYTES,
   ImportQuerySchema,
   ImportResultSchema,
   actionPermissions,
@@ -55,12 +56,10 @@ export interface ImportRouteOptions {
   instanceId: string;
 }
 
-/** The largest spreadsheet accepted: 10 000 students with guardians are about 2 MB as xlsx. */
-export const MAX_IMPORT_BYTES = 30 * 1024 * 1024;
 
 export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async (app, options) => {
   const { db } = options;
-  await app.register(multipart, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 10 } });
+  await app.register(multipart, { limits: { fileSize: MAX_IMPORT_FILE_BYTES, files: 1, fields: 10 } });
 
   /** Reads the uploaded file, plans it with `plan`, answers with every problem or writes it with `write`. */
   const importRoute = <P extends ImportPlanShape>(path: string, summary: string, what: string, plan: (input: PlanInput) => Promise<P>, write: (principal: Principal, request: Parameters<typeof pushContextOf>[2], plan: P) => Promise<void>): void => {
@@ -78,11 +77,11 @@ export const importRoutes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async
       async (request, reply) => {
         const principal = await authenticateToken(db, options.tokens, bearerToken(request));
         requireRole(principal, actionPermissions['bulk.import'], what);
-        const bytes = await uploadedFile(request);
+        const upload = await uploadedFile(request);
         const [school] = await db.select({ currency: schools.currency }).from(schools).where(eq(schools.id, principal.schoolId));
         let planned: P;
         try {
-          const table = await readTable(bytes, uploadedName(request), request.query.sheet ? { sheet: request.query.sheet } : undefined);
+          const table = await readTable(upload.bytes, upload.name, request.query.sheet ? { sheet: request.query.sheet } : undefined);
           planned = await plan({ table, principal, query: request.query, currency: school?.currency ?? '' });
         } catch (error) {
           if (error instanceof ImportFileError) throw new AppError(422, 'bad-request', `${error.message} ${error.fix}`);
@@ -205,9 +204,8 @@ interface PlanInput {
 
 type UploadRequest = Parameters<typeof bearerToken>[0] & { file: (options?: object) => Promise<{ toBuffer(): Promise<Buffer>; filename: string; fieldname: string } | undefined> };
 
-const fileNames = new WeakMap<object, string>();
-
-async function uploadedFile(request: Parameters<typeof bearerToken>[0]): Promise<Uint8Array> {
+/** The uploaded spreadsheet's bytes and the name it was sent under. */
+async function uploadedFile(request: Parameters<typeof bearerToken>[0]): Promise<{ bytes: Uint8Array; name: string }> {
   if (!request.isMultipart()) throw new AppError(400, 'bad-request', 'Send the spreadsheet as multipart/form-data, in a field named "file".');
   const part = await (request as UploadRequest).file();
   if (part?.fieldname !== 'file') throw new AppError(400, 'bad-request', 'Send the spreadsheet in a multipart field named "file".');
@@ -216,15 +214,13 @@ async function uploadedFile(request: Parameters<typeof bearerToken>[0]): Promise
     buffer = await part.toBuffer();
   } catch (error) {
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new AppError(413, 'bad-request', `The file is larger than ${String(MAX_IMPORT_BYTES / 1024 / 1024)} MB. Split it into several files and import them one after another.`);
+      throw new AppError(413, 'bad-request', `The file is larger than ${String(MAX_IMPORT_FILE_BYTES / 1024 / 1024)} MB. Split it into several files and import them one after another.`);
     }
     throw error;
   }
-  fileNames.set(request, part.filename);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  return { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), name: part.filename };
 }
 
-const uploadedName = (request: object): string => fileNames.get(request) ?? 'upload';
 
 function resultOf(plan: ImportPlanShape, dryRun: boolean): ImportResult {
   const columns: Record<string, string> = {};

@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import { publishPush } from '../sync/publish.ts';
 import { pushContextOf, pushDocuments } from '../sync/repository.ts';
-import { pushRowsOf, schoolDocuments } from './school-documents.ts';
+import { documentsById, pushRowsOf, schoolDocuments } from './school-documents.ts';
 
 export interface StudentRouteOptions {
   db: Db;
@@ -53,7 +53,7 @@ export const studentRoutes: FastifyPluginAsyncTypebox<StudentRouteOptions> = asy
       requireRole(principal, actionPermissions['bulk.update'], 'change students in bulk');
       const { studentIds, changes, dryRun = false } = request.body;
       const [students, references] = await Promise.all([
-        schoolDocuments<Student>(db, principal.schoolId, 'students'),
+        documentsById<Student>(db, principal.schoolId, 'students', studentIds),
         schoolDocuments<ClassDoc | StudentCategoryDoc>(db, principal.schoolId, 'reference', ['class', 'studentCategory']),
       ]);
       const byId = new Map(students.map((s) => [s.id, s]));
