@@ -164,6 +164,11 @@ async function main(): Promise<void> {
     log(`the server holds ${data.students.length.toLocaleString('en-US')} students, ${data.families.length.toLocaleString('en-US')} families, ${(data.invoices.length + data.payments.length).toLocaleString('en-US')} ledger entries`);
 
     const page = await browser.context.newPage();
+    // No lock after inactivity (lock-screen.tsx): the first download of the whole school can take
+    // longer than its five minutes on a loaded machine, and nobody is at this desk to unlock it.
+    await page.addInitScript(() => {
+      if (window.location.protocol.startsWith('http')) window.localStorage.setItem('feemaster.lockAfterMinutes', '0');
+    });
     page.on('pageerror', (error) => log(`  page error: ${error.message}`));
     await page.goto(baseUrl);
     await page.getByRole('button', { name: 'Enrol this desk' }).click();

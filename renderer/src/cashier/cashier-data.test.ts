@@ -1,11 +1,14 @@
 // Receipt numbers on the desk: the next in the desk's series, never one already stored, none
 // skipped, whatever another tab of the same desk took meanwhile.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { firstValueFrom } from 'rxjs';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { formatReceiptNumber, newId, type PaymentDoc } from '@feemaster/core';
 import { openDatabase, wrappedValidateCoreStorage, type FeeMasterDatabase } from '../db/database.ts';
 import { withLedgerKeys } from '../db/ledger-keys.ts';
-import { nextReceiptNumber, prepareReceiptSeries, type DeskIdentity } from './cashier-data.ts';
+import type { Desk } from '../desk/open-desk.ts';
+import { createPendingChanges, type Journal } from '../sync/pending-changes.ts';
+import { nextReceiptNumber, prepareReceiptSeries, takePayment, type DeskIdentity } from './cashier-data.ts';
 
 const schoolId = newId();
 const identity: DeskIdentity = { deviceId: newId(), officeId: newId(), officeCode: 'MAIN', deviceCode: 'D07', series: 'MAIN-D07' };
@@ -57,5 +60,28 @@ describe('receipt numbers', () => {
     await prepareReceiptSeries(db, identity);
     await db.ledger.bulkInsert([payment(6), payment(7)].map(withLedgerKeys));
     expect((await nextReceiptNumber(db, identity)).receiptNumber).toBe('MAIN-D07-000008');
+  });
+});
+
+describe('taking a payment', () => {
+  const journal = (): Journal => {
+    const entries = new Map<string, string>();
+    return { add: (id, at) => void entries.set(id, at), remove: (id, at) => void (entries.get(id) === at && entries.delete(id)), entries: () => [...entries] };
+  };
+  const deskOf = async (): Promise<Desk> => {
+    const ledger = await createPendingChanges(db.ledger, journal());
+    return { db, session: { school: { id: schoolId, currency: 'KES' }, user: { id: newId() } }, pending: { ledger } } as unknown as Desk;
+  };
+  const request = { payerId: newId(), cashSessionId: newId(), offline: true, particulars: { method: 'cash' as const, amount: 1_000 }, allocations: [] };
+
+  it('counts the payment as waiting to sync once written, and a payment that could not be written not at all, without holding up the next', async () => {
+    const desk = await deskOf();
+    const taken = await takePayment(desk, identity, request, { holdsTill: false });
+    expect(taken.receiptNumber).toBe('MAIN-D07-000001');
+    await expect(takePayment(desk, identity, { ...request, particulars: { method: 'cash', amount: -5 } }, { holdsTill: false })).rejects.toThrow();
+    const next = await takePayment(desk, identity, request, { holdsTill: false });
+    await desk.pending.ledger.settle([]);
+    expect(next.receiptNumber).toBe('MAIN-D07-000002');
+    expect(await firstValueFrom(desk.pending.ledger.count$)).toBe(2);
   });
 });

@@ -225,12 +225,14 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
     const id = options.id ?? newId();
     const createdAt = now.toISOString();
     const pending = desk.pending.ledger;
-    // Marked pending while the number is looked up and the payment written: the mark is queued
-    // first, so the settle of the payment's upload, asked for later, cannot overtake it.
-    const marked = pending.mark(id, createdAt);
+    // Marked pending first, so the settle of the payment's upload, asked for later, cannot
+    // overtake it; the mark is journalled at once and stored once the payment is written, so the
+    // two writes do not compete while the cashier waits.
+    let written: () => void = () => undefined;
+    const marked = pending.mark(id, createdAt, { after: new Promise<void>((resolve) => (written = resolve)) });
     marked.catch(() => undefined);
-    const { receiptNumber, seq } = await nextReceiptNumber(desk.db, identity, { holdsTill: options.holdsTill });
     try {
+      const { receiptNumber, seq } = await nextReceiptNumber(desk.db, identity, { holdsTill: options.holdsTill });
       const payment = newPayment({
         ...request,
         id,
@@ -242,13 +244,15 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
         receiptNumber,
         now,
       });
-      await desk.db.ledger.insert(withLedgerKeys(payment));
+      await desk.db.ledger.insert(withLedgerKeys(payment)).finally(written);
       lastUsed.set(seriesKey(desk.db, identity), seq);
       endTiming('payment-commit');
       // The payment is stored: a mark that failed only leaves the pending count one short.
       marked.catch((error: unknown) => console.warn('The payment is saved, but could not be counted as waiting to sync:', error));
       return payment;
     } catch (error) {
+      // Not written: the mark is stored and taken back, in that order.
+      written();
       await pending.settle([{ id, updatedAt: createdAt }]);
       throw error;
     }

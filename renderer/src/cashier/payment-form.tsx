@@ -1,7 +1,7 @@
 // Taking a payment for one family: the amount (what is due now, to start with), the method and
 // its particulars, how it is spread over the children's dues (oldest first, or as the cashier
 // chooses) and what is left owing after it. Enter takes it.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import {
   newId,
   AllocationError,
@@ -89,6 +89,7 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const submitting = useRef(false);
   const readers = card?.setup.readers ?? [];
   const [pickedReader, setReaderId] = useState<string | null>(null);
   // The readers arrive from the server after the form opens: until one is picked, the preferred one.
@@ -121,14 +122,17 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setError(null);
+    if (submitting.current) return;
+    // Nothing re-renders before the payment is written unless something changed: a render of the
+    // family's account here would run inside the commit the cashier waits for.
+    if (error !== null) setError(null);
     const found = Object.fromEntries(particularsProblems(particulars, currency).map((p) => [p.field, p.message]));
     if (amount !== null && Number.isNaN(amount)) found.amount = `“${text.amount}” is not an amount in ${currency}`;
     if (tendered !== null && Number.isNaN(tendered)) found.tendered = `“${text.tendered}” is not an amount in ${currency}`;
     const unavailable = methodUnavailable(method, { online, providers, reasons: providerReasons });
     if (unavailable) found.method = unavailable;
     if (method === 'card' && !readers.some((r) => r.id === readerId)) found.method = 'Choose the card reader the payer uses';
-    setProblems(found);
+    if (Object.keys(found).length > 0 || Object.keys(problems).length > 0) setProblems(found);
     if (Object.keys(found).length > 0) return;
     if (!preview.result) {
       setError(preview.error ?? 'Enter the amount received');
@@ -140,12 +144,16 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
       setCharging({ attempt, allocation: preview.result });
       return;
     }
-    setBusy(true);
+    // A second Enter cannot take the payment twice; the button shows busy only if the write is slow.
+    submitting.current = true;
+    const slow = setTimeout(() => setBusy(true), 150);
     try {
       await onTake(particulars, preview.result);
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
+      clearTimeout(slow);
+      submitting.current = false;
       setBusy(false);
     }
   };

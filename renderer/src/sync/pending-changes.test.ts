@@ -6,7 +6,7 @@ import { firstValueFrom } from 'rxjs';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { newId } from '@feemaster/core';
 import { openDatabase, wrappedValidateCoreStorage, type FeeMasterDatabase } from '../db/database.ts';
-import { createPendingChanges } from './pending-changes.ts';
+import { createPendingChanges, type Journal } from './pending-changes.ts';
 
 let db: FeeMasterDatabase;
 beforeEach(async () => {
@@ -41,4 +41,47 @@ describe('pending changes', () => {
     await pending.settle([{ id, updatedAt: '2026-12-06T08:05:00.000Z' }]);
     expect(await firstValueFrom(pending.count$)).toBe(0);
   });
+
+  it('stores a mark waiting for its write only after that write, journalled meanwhile, and in order with a settle asked for later', async () => {
+    const journal = memoryJournal();
+    const pending = await createPendingChanges(db.ledger, journal);
+    const id = newId();
+    let written: () => void = () => undefined;
+    const write = new Promise<void>((resolve) => (written = resolve));
+    const marked = pending.mark(id, '2026-12-06T08:00:00.000Z', { after: write });
+    const settled = pending.settle([{ id, updatedAt: '2026-12-06T08:00:00.000Z' }]);
+    expect(journal.entries()).toEqual([[id, '2026-12-06T08:00:00.000Z']]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await firstValueFrom(pending.count$)).toBe(0);
+    written();
+    await marked;
+    expect(journal.entries()).toEqual([]);
+    await settled;
+    expect(await firstValueFrom(pending.count$)).toBe(0);
+  });
+
+  it('counts a change whose mark a reload cut off before it was stored, from the journal', async () => {
+    const journal = memoryJournal();
+    const first = await createPendingChanges(db.ledger, journal);
+    const stored = newId();
+    await first.mark(stored, '2026-12-06T08:00:00.000Z');
+    // The page went away after journalling this mark and before storing it.
+    journal.add('cut-off', '2026-12-06T08:01:00.000Z');
+    const reopened = await createPendingChanges(db.ledger, journal);
+    expect(await firstValueFrom(reopened.count$)).toBe(2);
+    expect(journal.entries()).toEqual([]);
+    await reopened.settle([{ id: 'cut-off', updatedAt: '2026-12-06T08:01:00.000Z' }]);
+    expect(await firstValueFrom(reopened.count$)).toBe(1);
+  });
 });
+
+function memoryJournal(): Journal {
+  const entries = new Map<string, string>();
+  return {
+    add: (id, updatedAt) => void entries.set(id, updatedAt),
+    remove: (id, updatedAt) => {
+      if (entries.get(id) === updatedAt) entries.delete(id);
+    },
+    entries: () => [...entries],
+  };
+}

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { firstValueFrom } from 'rxjs';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { newId } from '@feemaster/core';
 import { ApiError } from '../api/client.ts';
-import { isFatalRefusal, refusedRows } from './quarantine.ts';
+import { openDatabase, wrappedValidateCoreStorage } from '../db/database.ts';
+import { createQuarantine, isFatalRefusal, refusedRows } from './quarantine.ts';
 
 const rows = ['a', 'b', 'c'].map((id) => ({ newDocumentState: { id, updatedAt: '2026-03-01T10:00:00.000Z' } }));
 
@@ -28,5 +32,24 @@ describe('refusals the desk holds aside', () => {
 
   it('names none when the server did not say which', () => {
     expect(refusedRows(new ApiError('forbidden', 'A cashier cannot…', 403), rows)).toEqual([]);
+  });
+});
+
+describe('the list of held documents', () => {
+  it('is not rewritten by an upload carrying nothing held, and lets go of what an upload carried', async () => {
+    const db = await openDatabase(newId(), wrappedValidateCoreStorage({ storage: getRxStorageMemory() }));
+    try {
+      const quarantine = await createQuarantine(db.students);
+      const revision = async (): Promise<string | undefined> => (await db.students.getLocal('quarantine'))?.revision;
+      await quarantine.hold([{ id: 'held', updatedAt: '2026-03-01T10:00:00.000Z', label: 'Student Amani Otieno (ADM-104)', reason: 'refused', at: '2026-03-01T10:00:01.000Z' }]);
+      const before = await revision();
+      await quarantine.release(['other-1', 'other-2']);
+      expect(await revision()).toBe(before);
+      await quarantine.release(['other-3', 'held']);
+      expect(await revision()).not.toBe(before);
+      expect(await firstValueFrom(quarantine.entries$)).toEqual([]);
+    } finally {
+      await db.remove();
+    }
   });
 });

@@ -39,7 +39,12 @@ export async function createQuarantine(collection: RxCollection): Promise<Quaran
   };
   return {
     hold: (held) => modify((entries) => [...entries.filter((e) => !held.some((h) => h.id === e.id)), ...held]),
-    release: (ids) => modify((entries) => entries.filter((e) => !ids.includes(e.id))),
+    // Every upload releases what it carried; most carry nothing held, and then nothing is written.
+    release: async (ids) => {
+      const doc = await collection.getLocal<QuarantineData>(LOCAL_ID);
+      if (!doc?.toJSON().data.entries.some((e) => ids.includes(e.id))) return;
+      await modify((entries) => entries.filter((e) => !ids.includes(e.id)));
+    },
     entries$: collection.getLocal$<QuarantineData>(LOCAL_ID).pipe(map((doc) => doc?.toJSON().data.entries ?? [])),
   };
 }
