@@ -37,6 +37,7 @@ import { ApiError } from '../api/client.ts';
 import type { FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
 import { endTiming, startTiming } from '../components/timings.ts';
+import { asCommit } from '../sync/commit-gate.ts';
 
 /** Who and where this desk is, for its documents and receipt numbers. */
 export interface DeskIdentity {
@@ -221,7 +222,7 @@ export type PaymentRequest = Omit<NewPaymentInput, 'id' | 'schoolId' | 'currency
 export async function takePayment(desk: Desk, identity: DeskIdentity, request: PaymentRequest, options: { holdsTill: boolean; now?: Date; id?: string }): Promise<PaymentDoc> {
   const now = options.now ?? new Date();
   startTiming('payment-commit');
-  return oneAtATime(async () => {
+  return asCommit(() => oneAtATime(async () => {
     const id = options.id ?? newId();
     const createdAt = now.toISOString();
     const pending = desk.pending.ledger;
@@ -256,7 +257,7 @@ export async function takePayment(desk: Desk, identity: DeskIdentity, request: P
       await pending.settle([{ id, updatedAt: createdAt }]);
       throw error;
     }
-  });
+  }));
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ReplicationStart } from './ledger-download.ts';
 import type { PendingChanges } from './pending-changes.ts';
 import { isFatalRefusal, refusedRows, type Quarantine } from './quarantine.ts';
 import type { SyncStatusStore } from './status.ts';
+import { afterCommits } from './commit-gate.ts';
 
 export interface ReplicationHandle {
   reSync(): void;
@@ -150,6 +151,8 @@ export function replicateCollection<T extends Replicable>(
     for (;;) {
       try {
         const conflicts = await requestJson<WithDeleted<T>[]>(serverUrl, path('push'), { method: 'POST', body: JSON.stringify(remaining), token, headers: pushHeaders });
+        // What follows an upload (the count, RxDB's replication state) waits for a payment being written.
+        await afterCommits();
         // Conflicting rows are settled too: RxDB resolves them to the server's version.
         settle(remaining);
         await quarantine.release(remaining.map((row) => row.newDocumentState.id));
