@@ -195,7 +195,7 @@ test('a school is set up on the desk and its classes promoted at year end; a sec
 
   // Everything reached the server, as it was typed.
   await synced(page);
-  const reference = await pulled<ReferenceDoc>(request, headers, 'reference/0');
+  const reference = await pulled<ReferenceDoc>(request, headers, 'reference/1');
   const classId = (name: string): string => {
     const found = reference.find((d) => d.kind === 'class' && d.name === name);
     if (!found) throw new Error(`class ${name} did not reach the server`);

@@ -12,7 +12,7 @@ const suite = serverPerTest((database) => startTestServer(database));
 const headers = () => ({ authorization: `Bearer ${suite.server.token}` });
 
 async function settings(): Promise<SettingsDoc> {
-  const pulled = await suite.server.app.inject({ method: 'GET', url: '/api/v1/sync/reference/0/pull?limit=100', headers: headers() });
+  const pulled = await suite.server.app.inject({ method: 'GET', url: '/api/v1/sync/reference/1/pull?limit=100', headers: headers() });
   const doc = pulled.json<PullResponse<SettingsDoc>>().documents.find((d) => d.kind === 'settings');
   if (!doc) throw new Error('the school has no settings document');
   return doc;
@@ -21,7 +21,7 @@ async function settings(): Promise<SettingsDoc> {
 async function change(data: Partial<SettingsDoc['data']>) {
   const before = await settings();
   const after = { ...before, data: { ...before.data, ...data }, updatedAt: new Date().toISOString() };
-  return suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: headers(), payload: [{ assumedMasterState: before, newDocumentState: after }] });
+  return suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/1/push', headers: headers(), payload: [{ assumedMasterState: before, newDocumentState: after }] });
 }
 
 const school = async () => (await suite.database.db.select({ currency: schools.currency, timezone: schools.timezone }).from(schools).where(eq(schools.id, suite.server.schoolId)))[0];
