@@ -83,10 +83,10 @@ describe('a settings document with a logo', () => {
       { path: '/data/logo', message: expect.stringContaining('This file is not a PNG or JPEG image.') as unknown },
     ]);
     expect(validate(settingsWith({ mediaType: 'image/png', base64: CREST_JPEG_BASE64 }))).toEqual([
-      { path: '/data/logo', message: 'The logo is a JPEG image but is labelled image/png. Choose the logo file again.' },
+      { path: '/data/logo', message: 'The logo is a JPEG image but is labelled image/png. Choose the logo file again' },
     ]);
     expect(validate(settingsWith({ mediaType: 'image/png', base64: 'not base64!' }))).toEqual([
-      { path: '/data/logo', message: 'The logo is not valid base64 text. Choose the logo file again.' },
+      { path: '/data/logo', message: 'The logo is not valid base64 text. Choose the logo file again' },
     ]);
   });
 

@@ -174,7 +174,8 @@ export function withLogoProblems(doc: unknown, problems: ValidationProblem[]): V
   // Decoding is skipped for text far past the limit: its size is known from its length.
   const problem = logo.base64.length > 2 * MAX_LOGO_BASE64_LENGTH ? TOO_BIG(Math.floor(logo.base64.length / 4) * 3) : decodeProblem(logo);
   if (problem === null) return problems;
-  return [...problems.filter((p) => !p.path.startsWith('/data/logo')), { path: '/data/logo', message: problem }];
+  // A problem is a phrase in a longer message ("Setting … was refused: …. Nothing … was saved").
+  return [...problems.filter((p) => !p.path.startsWith('/data/logo')), { path: '/data/logo', message: problem.replace(/\.$/, '') }];
 }
 
 function decodeProblem(logo: SchoolLogo): string | null {
