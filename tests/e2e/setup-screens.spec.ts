@@ -268,5 +268,6 @@ test('a bursar sets up fees but only reads the school settings', async ({ page, 
   const settings = page.getByRole('form', { name: 'School settings' });
   await expect(settings).toContainText('Read only. A bursar cannot change school settings; ask someone with one of these roles: owner, admin.');
   await expect(settings.getByLabel('Time zone')).toBeDisabled();
+  await expect(settings.getByLabel('School logo')).toBeDisabled();
   await expect(settings.getByRole('button', { name: 'Save settings' })).toHaveCount(0);
 });
