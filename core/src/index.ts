@@ -22,6 +22,7 @@ export * from './api/audit.ts';
 export * from './api/conflicts.ts';
 export * from './api/card-payments.ts';
 export * from './fees/reference.ts';
+export * from './fees/school-logo.ts';
 export * from './fees/fee-structures.ts';
 export * from './fees/payers.ts';
 export * from './fees/ledger.ts';

@@ -34,7 +34,7 @@ async function seedSchool(request: APIRequestContext): Promise<Seeded> {
   const { accessToken, school, user } = (await login.json()) as LoginResponse;
   const headers = { authorization: `Bearer ${accessToken}` };
   const suffix = Date.now().toString(36).toUpperCase();
-  const pull = await request.get('/api/v1/sync/reference/0/pull?limit=500', { headers });
+  const pull = await request.get('/api/v1/sync/reference/1/pull?limit=500', { headers });
   const office = ((await pull.json()) as PullResponse<{ id: string; kind: string; name: string; data: { code?: string } }>).documents.find((d) => d.kind === 'office' && d.data.code === 'MAIN');
   if (!office) throw new Error('the school has no main office');
   const deskName = `Export desk ${suffix}`;
@@ -73,7 +73,7 @@ async function seedSchool(request: APIRequestContext): Promise<Seeded> {
   ];
   const voiding: VoidDoc = { id: newId(), schoolId: school.id, currency: 'KES', createdAt: '2025-02-05T07:00:00.000Z', createdBy: user.id, type: 'void', paymentId: payments[3]?.id ?? '', payerId: family.id, reason: 'Cheque made out to another school' };
 
-  await push(request, headers, '/api/v1/sync/reference/0/push', [mvule]);
+  await push(request, headers, '/api/v1/sync/reference/1/push', [mvule]);
   await push(request, headers, '/api/v1/sync/students/1/push', [amani, jabari, other]);
   await push(request, headers, '/api/v1/sync/payers/0/push', [family]);
   await push(request, headers, LEDGER_PATH, [invoice, ...payments]);

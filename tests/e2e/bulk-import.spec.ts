@@ -22,7 +22,7 @@ test('a register with mistakes is refused row by row, the corrected one imports 
   const { headers, schoolId } = await owner(request);
   const now = new Date().toISOString();
   const baobab: ClassDoc = { id: newId(), schoolId, kind: 'class', name: CLASS, data: { code: 'G3B' }, createdAt: now, updatedAt: now };
-  await push(request, headers, '/api/v1/sync/reference/0/push', [baobab]);
+  await push(request, headers, '/api/v1/sync/reference/1/push', [baobab]);
 
   const deskA = await (await browser.newContext()).newPage();
   await signIn(deskA);
@@ -77,7 +77,7 @@ test('a register with mistakes is refused row by row, the corrected one imports 
 
   // Year end comes early for this intake: the three move class together, previewed first.
   const upper: ClassDoc = { id: newId(), schoolId, kind: 'class', name: 'Grade 4 Baobab', data: { code: 'G4B' }, createdAt: now, updatedAt: now };
-  await push(request, headers, '/api/v1/sync/reference/0/push', [upper]);
+  await push(request, headers, '/api/v1/sync/reference/1/push', [upper]);
   await deskA.getByLabel('Search students').fill('IM-00');
   await deskA.getByLabel('Select all shown').check();
   const bulk = deskA.getByRole('region', { name: 'Change selected students' });
@@ -121,7 +121,7 @@ test('fee structures and opening balances come in from files on the Setup screen
   const yearId = newId();
   const termId = newId();
   const mvule: ClassDoc = { ...base, id: newId(), kind: 'class', name: `Mvule ${tag}`, data: {} };
-  await push(request, headers, '/api/v1/sync/reference/0/push', [
+  await push(request, headers, '/api/v1/sync/reference/1/push', [
     { ...base, id: yearId, kind: 'academicYear', name: `Books ${tag}`, data: { startDate: '2032-01-01', endDate: '2032-12-31' } },
     { ...base, id: termId, kind: 'term', name: `Opening term ${tag}`, data: { academicYearId: yearId, startDate: '2032-01-05', endDate: '2032-04-02' } },
     mvule,

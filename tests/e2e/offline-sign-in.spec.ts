@@ -17,7 +17,7 @@ async function ownerHeaders(request: APIRequestContext): Promise<Record<string, 
 }
 
 async function mainOfficeId(request: APIRequestContext, headers: Record<string, string>): Promise<string> {
-  const pull = await request.get('/api/v1/sync/reference/0/pull?limit=500', { headers });
+  const pull = await request.get('/api/v1/sync/reference/1/pull?limit=500', { headers });
   const office = ((await pull.json()) as PullResponse<{ id: string; kind: string; data: { code?: string } }>).documents.find((d) => d.kind === 'office' && d.data.code === 'MAIN');
   if (!office) throw new Error('the school has no main office');
   return office.id;

@@ -195,7 +195,7 @@ test('a school is set up on the desk and its classes promoted at year end; a sec
 
   // Everything reached the server, as it was typed.
   await synced(page);
-  const reference = await pulled<ReferenceDoc>(request, headers, 'reference/0');
+  const reference = await pulled<ReferenceDoc>(request, headers, 'reference/1');
   const classId = (name: string): string => {
     const found = reference.find((d) => d.kind === 'class' && d.name === name);
     if (!found) throw new Error(`class ${name} did not reach the server`);
@@ -268,5 +268,6 @@ test('a bursar sets up fees but only reads the school settings', async ({ page, 
   const settings = page.getByRole('form', { name: 'School settings' });
   await expect(settings).toContainText('Read only. A bursar cannot change school settings; ask someone with one of these roles: owner, admin.');
   await expect(settings.getByLabel('Time zone')).toBeDisabled();
+  await expect(settings.getByLabel('School logo')).toBeDisabled();
   await expect(settings.getByRole('button', { name: 'Save settings' })).toHaveCount(0);
 });

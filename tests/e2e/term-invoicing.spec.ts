@@ -17,7 +17,7 @@ test('term invoices for two classes, previewed and issued once; a family edited'
   const acacia: ClassDoc = { ...base, id: newId(), kind: 'class', name: `Acacia ${tag}`, data: {} };
   const jacaranda: ClassDoc = { ...base, id: newId(), kind: 'class', name: `Jacaranda ${tag}`, data: {} };
   const tuition = newId();
-  await push(request, headers, '/api/v1/sync/reference/0/push', [
+  await push(request, headers, '/api/v1/sync/reference/1/push', [
     { ...base, id: yearId, kind: 'academicYear', name: `Year ${tag}`, data: { startDate: '2031-01-01', endDate: '2031-12-31' } },
     { ...base, id: termId, kind: 'term', name: `Term 1 ${tag}`, data: { academicYearId: yearId, startDate: '2031-01-06', endDate: '2031-04-04' } },
     acacia, jacaranda,

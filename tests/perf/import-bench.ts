@@ -385,7 +385,7 @@ async function main(): Promise<void> {
       ...CLASSES.map((name): ClassDoc => ({ id: newId(), schoolId, kind: 'class', name, data: { code: name.replace(/[^A-Z0-9]/gu, '') }, createdAt: now, updatedAt: now })),
       ...CATEGORIES.map(({ name, code }): StudentCategoryDoc => ({ id: newId(), schoolId, kind: 'studentCategory', name, data: { code }, createdAt: now, updatedAt: now })),
     ];
-    await pushAll(baseUrl, ownerToken, '/api/v1/sync/reference/0/push', reference);
+    await pushAll(baseUrl, ownerToken, '/api/v1/sync/reference/1/push', reference);
     const register = registerRows(ROWS, { seed: 10_000, admissionPrefix: 'IMP', phonePrefixes: ['0711', '0722'] });
     const workbook = await registerWorkbook(register.rows);
     const intake = await registerWorkbook(registerRows(ROWS, { seed: 20_000, admissionPrefix: 'INT', phonePrefixes: ['0733', '0744'] }).rows);

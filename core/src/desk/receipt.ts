@@ -9,6 +9,7 @@ import { compareEntries } from '../fees/ledger-state.ts';
 import { methodNames } from '../fees/ledger-rules.ts';
 import { payerAccount } from './payer-account.ts';
 import type { Payer } from '../fees/payers.ts';
+import type { SchoolLogo } from '../fees/school-logo.ts';
 
 export interface ReceiptLine {
   studentName: string;
@@ -20,6 +21,8 @@ export interface Receipt {
   schoolName: string;
   header: string;
   footer: string;
+  /** The school's logo from its settings, printed above its name; absent when it has none. */
+  logo?: SchoolLogo;
   currency: string;
   receiptNumber: string;
   /** When it was taken, in the school's time zone: "6 Dec 2026, 09:41". */
@@ -79,7 +82,7 @@ export interface ReceiptInput {
   students: ReadonlyMap<string, { name: string; admissionNumber: string }>;
   /** The entries of the payer's account (see payerAccount); those after the payment are left out. */
   entries: readonly LedgerEntry[];
-  school: { name: string; currency: string; timezone: string; header?: string; footer?: string };
+  school: { name: string; currency: string; timezone: string; header?: string; footer?: string; logo?: SchoolLogo | null };
   cashierName: string;
   /** For the date and time; en-GB reads "6 Dec 2026, 09:41". */
   locale?: string;
@@ -113,6 +116,7 @@ export function buildReceipt(input: ReceiptInput): Receipt {
     schoolName: input.school.name,
     header: input.school.header ?? '',
     footer: input.school.footer ?? '',
+    ...(input.school.logo ? { logo: input.school.logo } : {}),
     currency: payment.currency,
     receiptNumber: payment.receiptNumber,
     takenAt,

@@ -2,6 +2,7 @@
 // 13 collections): settings, offices, devices, academic years, terms, classes, fee and
 // student categories, discount rules and late-fee rules. All mutable master data.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { SchoolLogo } from './school-logo.ts';
 import { Amount, BasisPoints, CurrencyCode, IdString, IsoDate, IsoInstant, PositiveAmount, ShortText } from '../schemas/primitives.ts';
 
 const Code = Type.String({ minLength: 1, maxLength: 12, pattern: '^[A-Z0-9]+$', description: 'Upper-case letters and digits' });
@@ -21,7 +22,7 @@ const envelope = <K extends string, D extends TSchema>(kind: K, data: D) =>
     { additionalProperties: false },
   );
 
-/** School-wide settings (one per school): currency, time zone, receipt texts, policies. */
+/** School-wide settings (one per school): currency, time zone, receipt texts, logo, policies. */
 export const SettingsRef = envelope(
   'settings',
   Type.Object(
@@ -34,6 +35,8 @@ export const SettingsRef = envelope(
       siblingOrder: Type.Union([Type.Literal('eldest-first'), Type.Literal('admission-order')]),
       /** A cashier may void only within the cash session the payment was taken in. */
       voidOnlyInSameSession: Type.Boolean(),
+      /** Printed at the top of receipts and reports; absent = none. */
+      logo: Type.Optional(SchoolLogo),
     },
     { additionalProperties: false },
   ),
@@ -110,6 +113,14 @@ export const LateFeeRuleRef = envelope(
     { additionalProperties: false },
   ),
 );
+
+/**
+ * The reference collection's schema version. 1: the school's logo in the settings (optional; a
+ * version-0 document is a valid version-1 document). The RxDB schema itself did not change (`data`
+ * is a plain object there), but a desk of version 0 would refuse a settings document with a logo,
+ * so it is told to update instead.
+ */
+export const REFERENCE_SCHEMA_VERSION = 1;
 
 export const referenceKinds = {
   settings: SettingsRef,

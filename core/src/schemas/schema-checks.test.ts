@@ -21,6 +21,7 @@ const byPattern: Record<string, { matching: fc.Arbitrary<string>; nearly: fc.Arb
   '^[A-Z]{3}$': { matching: fc.constantFrom('KES', 'UGX', 'USD'), nearly: fc.constantFrom('kes', 'KE', 'KESH') },
   '^[A-Z0-9]+$': { matching: fc.stringMatching(/^[A-Z0-9]{1,8}$/), nearly: fc.constantFrom('d01', 'D 1', '') },
   '^[A-Z0-9]+-[A-Z0-9]+-\\d{6,}$': { matching: fc.constant('MAIN-D01-000042'), nearly: fc.constant('MAIN-D01-42') },
+  '^[A-Za-z0-9+/]*={0,2}$': { matching: fc.base64String({ minLength: 4, maxLength: 24 }), nearly: fc.constantFrom('ab=c', 'abc!', '-_-_', '====') },
   '^[A-Za-z0-9_-]{43}$': { matching: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), nearly: fc.constantFrom(`${'A'.repeat(42)}=`, `${'A'.repeat(42)}+`) },
 };
 

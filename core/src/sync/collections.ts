@@ -9,7 +9,8 @@ import { schemaChecks, variantChecks } from '../schemas/checks.ts';
 import { FeeStructureSchema } from '../fees/fee-structures.ts';
 import { LEDGER_SCHEMA_VERSION, ledgerEntryTypes } from '../fees/ledger.ts';
 import { PayerSchema } from '../fees/payers.ts';
-import { referenceKinds } from '../fees/reference.ts';
+import { REFERENCE_SCHEMA_VERSION, referenceKinds } from '../fees/reference.ts';
+import { withLogoProblems } from '../fees/school-logo.ts';
 
 export interface ReplicatedCollection {
   name: string;
@@ -45,9 +46,9 @@ export const replicatedCollections = {
   },
   reference: {
     name: 'reference',
-    schemaVersion: 0,
-    rxSchema: toRxJsonSchemaFromVariants('reference', Object.values(referenceKinds), { version: 0, indexes: ['kind'] }),
-    validate: (doc) => validateDiscriminated(referenceKinds, 'kind', doc, referenceChecks),
+    schemaVersion: REFERENCE_SCHEMA_VERSION,
+    rxSchema: toRxJsonSchemaFromVariants('reference', Object.values(referenceKinds), { version: REFERENCE_SCHEMA_VERSION, indexes: ['kind'] }),
+    validate: (doc) => withLogoProblems(doc, validateDiscriminated(referenceKinds, 'kind', doc, referenceChecks)),
     immutable: false,
     label: 'Setting',
   },

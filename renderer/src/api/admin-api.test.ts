@@ -60,9 +60,9 @@ describe('the admin API client', () => {
       { id: 'o-main', name: 'Main office', code: 'MAIN' },
     ]);
     expect(calls.map((c) => c.url)).toEqual([
-      `http://sync.example/api/v1/sync/reference/0/pull?checkpoint=&limit=${OFFICE_PAGE_SIZE}`,
-      `http://sync.example/api/v1/sync/reference/0/pull?checkpoint=3&limit=${OFFICE_PAGE_SIZE}`,
-      `http://sync.example/api/v1/sync/reference/0/pull?checkpoint=7&limit=${OFFICE_PAGE_SIZE}`,
+      `http://sync.example/api/v1/sync/reference/1/pull?checkpoint=&limit=${OFFICE_PAGE_SIZE}`,
+      `http://sync.example/api/v1/sync/reference/1/pull?checkpoint=3&limit=${OFFICE_PAGE_SIZE}`,
+      `http://sync.example/api/v1/sync/reference/1/pull?checkpoint=7&limit=${OFFICE_PAGE_SIZE}`,
     ]);
     expect(calls.every((c) => c.authorization === 'Bearer access-1')).toBe(true);
   });

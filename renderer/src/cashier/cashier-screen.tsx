@@ -403,7 +403,7 @@ function ClosedTillPanel({ desk, identity, closed, onDismiss }: { desk: Desk; id
   const report = zReportOf(desk, closed.summary, closingLines(closed.summary, closed.counted), identity.series, closed.varianceReason, closed.closedAt);
   const print = (layout: '80mm' | 'A5', save = false): void => {
     setError(null);
-    printZReport(report, { layout, save }).catch((caught: unknown) => setError(`The Z-report could not be printed: ${caught instanceof Error ? caught.message : String(caught)}`));
+    printZReport(desk, report, { layout, save }).catch((caught: unknown) => setError(`The Z-report could not be printed: ${caught instanceof Error ? caught.message : String(caught)}`));
   };
   return (
     <div className="card closed-till" role="status">

@@ -1,7 +1,7 @@
 // Receipts and Z-reports from the replica to paper: the receipt as it stood when the payment was
 // taken (a reprint says COPY), printed through the platform or saved as a PDF.
 import { firstValueFrom } from 'rxjs';
-import { buildReceipt, methodNames, type Payer, type PaymentDoc, type Receipt, type ReferenceDoc, type Student, type TillSummary, type TillVarianceLine } from '@feemaster/core';
+import { buildReceipt, methodNames, type Payer, type PaymentDoc, type Receipt, type ReferenceDoc, type SchoolLogo, type Student, type TillSummary, type TillVarianceLine } from '@feemaster/core';
 import { platform } from '#platform';
 import type { Desk } from '../desk/open-desk.ts';
 import { familyAccount$ } from './cashier-data.ts';
@@ -14,10 +14,16 @@ function cashierName(desk: Desk, userId: string, series: string): string {
   return userId === desk.session.user.id ? desk.session.user.displayName : `Cashier at desk ${series}`;
 }
 
-async function schoolTexts(desk: Desk): Promise<{ header: string; footer: string }> {
+/** The receipt texts and the logo, from the settings in the replica (so receipts print offline). */
+async function schoolTexts(desk: Desk): Promise<{ header: string; footer: string; logo: SchoolLogo | null }> {
   const settings = await desk.db.reference.findOne({ selector: { kind: 'settings' } }).exec();
   const doc = settings?.toJSON() as ReferenceDoc | undefined;
-  return doc?.kind === 'settings' ? { header: doc.data.receiptHeader, footer: doc.data.receiptFooter } : { header: '', footer: '' };
+  return doc?.kind === 'settings' ? { header: doc.data.receiptHeader, footer: doc.data.receiptFooter, logo: doc.data.logo ?? null } : { header: '', footer: '', logo: null };
+}
+
+/** The school's logo from the replica's settings, for the reports that carry the school's name. */
+export async function schoolLogo(desk: Desk): Promise<SchoolLogo | null> {
+  return (await schoolTexts(desk)).logo;
 }
 
 export async function receiptOf(desk: Desk, payment: PaymentDoc, series: string): Promise<Receipt> {
@@ -79,9 +85,9 @@ export function zReportOf(desk: Desk, summary: TillSummary, lines: readonly Till
   };
 }
 
-export async function printZReport(report: ZReport, choice: { layout: ReceiptLayout; save?: boolean }): Promise<void> {
-  const [fonts, { zReportPdf }] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts')]);
-  const pdf = zReportPdf(report, choice.layout, fonts);
+export async function printZReport(desk: Desk, report: ZReport, choice: { layout: ReceiptLayout; save?: boolean }): Promise<void> {
+  const [fonts, { zReportPdf }, logo] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts'), schoolLogo(desk)]);
+  const pdf = zReportPdf({ ...report, logo }, choice.layout, fonts);
   const name = `Z-report ${report.series} ${report.closedAt}`;
   if (choice.save) await platform.savePdf(pdf, `${name.replaceAll(/[^\w -]+/g, '')}.pdf`);
   else await platform.printPdf(pdf, name, receiptPrinter());

@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import type { Receipt } from '@feemaster/core';
-import { pdfText } from '../../test/pdf-text.ts';
-import { receiptPdf, statementPdf, zReportPdf, type ReceiptFonts } from './receipt-pdf.ts';
+import { encodeBase64, type Receipt } from '@feemaster/core';
+import { CREST_JPEG_BASE64, pngImage } from '../../../core/src/fees/test-images.ts';
+import { pdfImages, pdfText } from '../../test/pdf-text.ts';
+import { logoPrintProblem, receiptPdf, statementPdf, voidRegisterPdf, zReportPdf, type ReceiptFonts, type StatementPrint, type ZReport } from './receipt-pdf.ts';
 
 const require = createRequire(import.meta.url);
 const fontFile = (name: string): string => readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${name}`)).toString('base64');
@@ -35,6 +36,38 @@ const receipt: Receipt = {
   verificationCode: 'K7QM-4TXP',
   voided: null,
   refunded: null,
+};
+
+const zReportFigures: ZReport = {
+  schoolName: 'Riverside Academy',
+  currency: 'KES',
+  series: 'MAIN-D01',
+  cashierName: 'Jane Wanjiru',
+  openedAt: '6 Dec 2026, 07:30',
+  closedAt: '6 Dec 2026, 17:05',
+  float: 200_000,
+  receipts: { first: 'MAIN-D01-000001', last: 'MAIN-D01-000005', count: 5 },
+  byMethod: [{ method: 'Cash', count: 3, amount: 450_000 }],
+  taken: 450_000,
+  voids: [{ receiptNumber: 'MAIN-D01-000004', amount: 80_000, reason: 'Wrong family' }],
+  refunds: [{ receiptNumber: 'MAIN-D01-000002', method: 'Cash', amount: 30_000, reason: 'Left the school' }],
+  lines: [{ method: 'Cash', expected: 650_000, counted: 645_000, variance: -5_000 }],
+  varianceReason: 'Change given twice',
+};
+
+const statementFigures: StatementPrint = {
+  schoolName: 'Riverside Academy',
+  currency: 'KES',
+  payerName: 'Wafula family',
+  students: ['Kevin Wafula'],
+  asOf: '2026-12-06',
+  lines: [
+    { date: '2026-01-05', description: 'Tuition (Term 1), due 2026-01-31', debit: 900_000, credit: 0, balance: 900_000 },
+    { date: '2026-12-06', description: 'Payment MAIN-D41-000001 (cash)', debit: 0, credit: 500_000, balance: 400_000 },
+  ],
+  closingBalance: 400_000,
+  credit: 0,
+  ageing: { current: 0, d0_30: 0, d31_60: 0, d61_90: 0, d90plus: 400_000 },
 };
 
 describe('the receipt PDF', () => {
@@ -74,22 +107,7 @@ describe('the Z-report PDF', () => {
     const text = (
       await pdfText(
         zReportPdf(
-          {
-            schoolName: 'Riverside Academy',
-            currency: 'KES',
-            series: 'MAIN-D01',
-            cashierName: 'Jane Wanjiru',
-            openedAt: '6 Dec 2026, 07:30',
-            closedAt: '6 Dec 2026, 17:05',
-            float: 200_000,
-            receipts: { first: 'MAIN-D01-000001', last: 'MAIN-D01-000005', count: 5 },
-            byMethod: [{ method: 'Cash', count: 3, amount: 450_000 }],
-            taken: 450_000,
-            voids: [{ receiptNumber: 'MAIN-D01-000004', amount: 80_000, reason: 'Wrong family' }],
-            refunds: [{ receiptNumber: 'MAIN-D01-000002', method: 'Cash', amount: 30_000, reason: 'Left the school' }],
-            lines: [{ method: 'Cash', expected: 650_000, counted: 645_000, variance: -5_000 }],
-            varianceReason: 'Change given twice',
-          },
+          zReportFigures,
           '80mm',
           fonts,
         ),
@@ -109,20 +127,7 @@ describe('the statement PDF', () => {
     const text = (
       await pdfText(
         statementPdf(
-          {
-            schoolName: 'Riverside Academy',
-            currency: 'KES',
-            payerName: 'Wafula family',
-            students: ['Kevin Wafula'],
-            asOf: '2026-12-06',
-            lines: [
-              { date: '2026-01-05', description: 'Tuition (Term 1), due 2026-01-31', debit: 900_000, credit: 0, balance: 900_000 },
-              { date: '2026-12-06', description: 'Payment MAIN-D41-000001 (cash)', debit: 0, credit: 500_000, balance: 400_000 },
-            ],
-            closingBalance: 400_000,
-            credit: 0,
-            ageing: { current: 0, d0_30: 0, d31_60: 0, d61_90: 0, d90plus: 400_000 },
-          },
+          statementFigures,
           fonts,
         ),
       )
@@ -130,5 +135,58 @@ describe('the statement PDF', () => {
     for (const part of ['STATEMENT OF ACCOUNT', 'Wafula family', 'For: Kevin Wafula', '2026-12-06 Payment MAIN-D41-000001 (cash) −KES 5,000.00', 'balance KES 4,000.00', 'Balance KES 4,000.00', 'Over 90 days KES 4,000.00']) {
       expect(text, part).toContain(part);
     }
+  });
+});
+
+describe('the school logo on paper', () => {
+  const png = { mediaType: 'image/png', base64: encodeBase64(pngImage(120, 80)) } as const;
+  const jpeg = { mediaType: 'image/jpeg', base64: CREST_JPEG_BASE64 } as const;
+  /** The PDF's image objects as its dictionaries declare them. */
+  const imageObjects = (pdf: Uint8Array): string[] => new TextDecoder('latin1').decode(pdf).match(/\/Subtype \/Image[^>]*/g) ?? [];
+
+  it('heads the 80 mm receipt, scaled into 40 × 16 mm with its proportions kept, above the school name', async () => {
+    const plain = receiptPdf(receipt, { layout: '80mm', copy: false }, fonts);
+    const withLogo = receiptPdf({ ...receipt, logo: png }, { layout: '80mm', copy: false }, fonts);
+    expect(imageObjects(plain)).toEqual([]);
+    expect(imageObjects(withLogo)).toEqual([expect.stringMatching(/\/Width 120\s+\/Height 80\s/) as unknown]);
+    const { images, pageHeights } = await pdfImages(withLogo);
+    expect(images).toHaveLength(1);
+    const [image] = images;
+    // 120 × 80 pixels into 40 × 16 mm: 24 × 16 mm, centred on the 80 mm roll, at the top margin.
+    expect(image?.width).toBeCloseTo(24, 1);
+    expect(image?.height).toBeCloseTo(16, 1);
+    expect(image?.x).toBeCloseTo(28, 1);
+    expect(image?.top).toBeCloseTo(4, 1);
+    // The roll grows by the logo: nothing below it is pushed off or drawn over it.
+    const [plainHeight = 0] = (await pdfImages(plain)).pageHeights;
+    expect((pageHeights[0] ?? 0) - plainHeight).toBeCloseTo(17.5, 0);
+    expect(await pdfText(withLogo)).toEqual(await pdfText(plain));
+  });
+
+  it('heads the A5 receipt with a JPEG logo (embedded as a JPEG, not re-encoded)', async () => {
+    const pdf = receiptPdf({ ...receipt, logo: jpeg }, { layout: 'A5', copy: true }, fonts);
+    expect(imageObjects(pdf)).toEqual([expect.stringMatching(/\/Width 96\s+\/Height 64\s[^]*\/Filter \/DCTDecode/) as unknown]);
+    const [image] = (await pdfImages(pdf)).images;
+    // 96 × 64 pixels into 60 × 22 mm: 33 × 22 mm, centred on 148 mm.
+    expect(image?.height).toBeCloseTo(22, 1);
+    expect(image?.width).toBeCloseTo(33, 1);
+    expect(image?.x).toBeCloseTo(57.5, 1);
+    expect(await pdfText(pdf)).toContain('Riverside Academy');
+  });
+
+  it('heads the Z-report, the statement and the void register too', async () => {
+    const zReport = zReportPdf({ ...zReportFigures, logo: png }, '80mm', fonts);
+    const statement = statementPdf({ ...statementFigures, logo: jpeg }, fonts);
+    const register = voidRegisterPdf({ schoolName: 'Riverside Academy', logo: png, currency: 'KES', from: '2026-12-01', to: '2026-12-06', lines: [], total: 0 }, fonts);
+    for (const [name, pdf] of [['Z-report', zReport], ['statement', statement], ['void register', register]] as const) {
+      expect((await pdfImages(pdf)).images.map((i) => i.page), name).toEqual([1]);
+    }
+    expect((await pdfImages(zReportPdf(zReportFigures, '80mm', fonts))).images).toEqual([]);
+  }, 30_000);
+
+  it('knows a logo it can print from one it cannot', () => {
+    expect(logoPrintProblem(png)).toBeNull();
+    expect(logoPrintProblem(jpeg)).toBeNull();
+    expect(logoPrintProblem({ mediaType: 'image/png', base64: encodeBase64(new Uint8Array([1, 2, 3])) })).toBe('This picture cannot be read as a PNG or JPEG. Save it again as PNG or JPEG and choose that file.');
   });
 });

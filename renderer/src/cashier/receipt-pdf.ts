@@ -1,7 +1,8 @@
 // Receipts and till reports as PDF (jsPDF), in two layouts: an 80 mm thermal roll and A5 paper.
-// DejaVu Sans is embedded so that ₹, ₦, ₵ and accented names print on any printer.
+// DejaVu Sans is embedded so that ₹, ₦, ₵ and accented names print on any printer; the school's
+// logo, when its settings have one, heads each document above the school's name.
 import { jsPDF } from 'jspdf';
-import { formatMoney, type Receipt } from '@feemaster/core';
+import { decodeSchoolLogo, formatMoney, type Receipt, type SchoolLogo } from '@feemaster/core';
 
 export type ReceiptLayout = '80mm' | 'A5';
 
@@ -22,6 +23,11 @@ const GEOMETRY: Record<ReceiptLayout, PageGeometry> = {
   '80mm': { width: 80, margin: 4, size: 8.5 },
   A5: { width: 148, margin: 12, size: 10.5 },
 };
+/** The box the logo is scaled into (mm), its proportions kept. */
+const LOGO_BOX: Record<ReceiptLayout, { width: number; height: number }> = {
+  '80mm': { width: 40, height: 16 },
+  A5: { width: 60, height: 22 },
+};
 const A5_HEIGHT = 210;
 const PT_TO_MM = 0.3528;
 
@@ -30,7 +36,47 @@ type Row =
   | { kind: 'text'; text: string; bold?: boolean; scale?: number; align?: 'left' | 'center'; gapBefore?: number }
   | { kind: 'pair'; left: string; right: string; bold?: boolean; scale?: number; indent?: number }
   | { kind: 'rule' }
-  | { kind: 'stamp'; text: string };
+  | { kind: 'stamp'; text: string }
+  | { kind: 'logo'; image: PrintedLogo };
+
+/** A logo ready for jsPDF: its bytes, format and size in pixels. */
+interface PrintedLogo {
+  bytes: Uint8Array;
+  format: 'PNG' | 'JPEG';
+  width: number;
+  height: number;
+}
+
+function printedLogo(logo: SchoolLogo | null | undefined): PrintedLogo | null {
+  if (!logo) return null;
+  const decoded = decodeSchoolLogo(logo);
+  // The replica only holds logos that passed this check; one that did not is left off the paper.
+  if ('problem' in decoded) return null;
+  return { bytes: decoded.bytes, format: decoded.image.mediaType === 'image/png' ? 'PNG' : 'JPEG', width: decoded.image.width, height: decoded.image.height };
+}
+
+/** The logo row at the top of a document, or none. */
+function logoRows(logo: SchoolLogo | null | undefined): Row[] {
+  const image = printedLogo(logo);
+  return image ? [{ kind: 'logo', image }] : [];
+}
+
+/**
+ * Why this logo cannot be printed, or null when it can: jsPDF embeds it once here, as it will on
+ * every receipt, so a picture it cannot read is refused when it is chosen, not at the till.
+ */
+export function logoPrintProblem(logo: SchoolLogo): string | null {
+  const image = printedLogo(logo);
+  if (!image) return 'This picture cannot be read as a PNG or JPEG. Save it again as PNG or JPEG and choose that file.';
+  try {
+    const doc = new jsPDF({ unit: 'mm', format: 'a5' });
+    doc.addImage(image.bytes, image.format, 10, 10, 40, 20);
+    doc.output('arraybuffer');
+    return null;
+  } catch (error) {
+    return `The receipt printer cannot use this picture (${error instanceof Error ? error.message : String(error)}). Open it in an image editor, save it again as PNG or JPEG, and choose that file.`;
+  }
+}
 
 function newDocument(layout: ReceiptLayout, fonts: ReceiptFonts, height: number): jsPDF {
   const { width } = GEOMETRY[layout];
@@ -58,6 +104,16 @@ function layOut(rows: readonly Row[], layout: ReceiptLayout, doc: jsPDF, draw: b
   };
   for (const row of rows) {
     switch (row.kind) {
+      case 'logo': {
+        const box = LOGO_BOX[layout];
+        const scale = Math.min(box.width / row.image.width, box.height / row.image.height);
+        const w = row.image.width * scale;
+        const h = row.image.height * scale;
+        advance(h);
+        if (draw) doc.addImage(row.image.bytes, row.image.format, (width - w) / 2, y, w, h, 'school-logo');
+        y += h + 1.5;
+        break;
+      }
       case 'rule': {
         advance(2);
         if (draw) {
@@ -139,7 +195,7 @@ const printedMoney = (currency: string) => (amount: number): string => formatMon
 
 export function receiptRows(receipt: Receipt, options: ReceiptPrint): Row[] {
   const money = printedMoney(receipt.currency);
-  const rows: Row[] = [{ kind: 'text', text: receipt.schoolName, bold: true, scale: 1.3, align: 'center' }];
+  const rows: Row[] = [...logoRows(receipt.logo), { kind: 'text', text: receipt.schoolName, bold: true, scale: 1.3, align: 'center' }];
   for (const line of receipt.header.split('\n').filter((l) => l.trim() && l.trim() !== receipt.schoolName)) rows.push({ kind: 'text', text: line, align: 'center', scale: 0.9 });
   rows.push({ kind: 'text', text: `RECEIPT ${receipt.receiptNumber}`, bold: true, scale: 1.15, align: 'center', gapBefore: 1.5 });
   if (receipt.voided) rows.push({ kind: 'stamp', text: 'VOID' }, { kind: 'text', text: `Voided: ${receipt.voided.reason}`, align: 'center' });
@@ -177,6 +233,8 @@ export function receiptPdf(receipt: Receipt, options: ReceiptPrint, fonts: Recei
 /** The figures of a till's Z-report, already formatted where only the screen knows how. */
 export interface ZReport {
   schoolName: string;
+  /** The school's logo, printed above its name. */
+  logo?: SchoolLogo | null;
   currency: string;
   series: string;
   cashierName: string;
@@ -197,6 +255,7 @@ export function zReportPdf(report: ZReport, layout: ReceiptLayout, fonts: Receip
   const money = printedMoney(report.currency);
   const signed = (amount: number): string => (amount > 0 ? `+${money(amount)}` : money(amount));
   const rows: Row[] = [
+    ...logoRows(report.logo),
     { kind: 'text', text: report.schoolName, bold: true, scale: 1.3, align: 'center' },
     { kind: 'text', text: `Z-REPORT ${report.series}`, bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
     { kind: 'text', text: `Cashier: ${report.cashierName}` },
@@ -231,6 +290,7 @@ export function zReportPdf(report: ZReport, layout: ReceiptLayout, fonts: Receip
 /** A family's statement as printed (A5): dated lines with the running balance, dues aged. */
 export interface StatementPrint {
   schoolName: string;
+  logo?: SchoolLogo | null;
   currency: string;
   payerName: string;
   students: readonly string[];
@@ -244,6 +304,7 @@ export interface StatementPrint {
 export function statementPdf(statement: StatementPrint, fonts: ReceiptFonts): Uint8Array {
   const money = printedMoney(statement.currency);
   const rows: Row[] = [
+    ...logoRows(statement.logo),
     { kind: 'text', text: statement.schoolName, bold: true, scale: 1.3, align: 'center' },
     { kind: 'text', text: 'STATEMENT OF ACCOUNT', bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
     { kind: 'text', text: statement.payerName, bold: true },
@@ -272,6 +333,7 @@ export function statementPdf(statement: StatementPrint, fonts: ReceiptFonts): Ui
 /** The void register as printed (A5). */
 export interface VoidRegisterPrint {
   schoolName: string;
+  logo?: SchoolLogo | null;
   currency: string;
   from: string;
   to: string;
@@ -282,6 +344,7 @@ export interface VoidRegisterPrint {
 export function voidRegisterPdf(register: VoidRegisterPrint, fonts: ReceiptFonts): Uint8Array {
   const money = printedMoney(register.currency);
   const rows: Row[] = [
+    ...logoRows(register.logo),
     { kind: 'text', text: register.schoolName, bold: true, scale: 1.3, align: 'center' },
     { kind: 'text', text: 'VOID AND REFUND REGISTER', bold: true, scale: 1.15, align: 'center', gapBefore: 1 },
     { kind: 'text', text: register.from === register.to ? register.from : `${register.from} to ${register.to}`, align: 'center' },

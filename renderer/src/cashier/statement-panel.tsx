@@ -4,6 +4,7 @@ import { formatMoney, localDate, payerStatement, type LedgerEntry, type Payer } 
 import { platform } from '#platform';
 import type { Desk } from '../desk/open-desk.ts';
 import { loadReceiptFonts } from './receipt-fonts.ts';
+import { schoolLogo } from './print.ts';
 
 export function StatementPanel({ desk, payer, entries, studentName }: { desk: Desk; payer: Payer; entries: readonly LedgerEntry[]; studentName: (id: string) => string }) {
   const [error, setError] = useState<string | null>(null);
@@ -15,9 +16,9 @@ export function StatementPanel({ desk, payer, entries, studentName }: { desk: De
   const save = async (): Promise<void> => {
     setError(null);
     try {
-      const [fonts, { statementPdf }] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts')]);
+      const [fonts, { statementPdf }, logo] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts'), schoolLogo(desk)]);
       const pdf = statementPdf(
-        { schoolName, currency, payerName: payer.name, students: studentIds.map(studentName), asOf, lines: statement.lines, closingBalance: statement.closingBalance, credit: statement.credit ?? 0, ageing: statement.ageing },
+        { schoolName, logo, currency, payerName: payer.name, students: studentIds.map(studentName), asOf, lines: statement.lines, closingBalance: statement.closingBalance, credit: statement.credit ?? 0, ageing: statement.ageing },
         fonts,
       );
       await platform.savePdf(pdf, `Statement ${payer.name} ${asOf}.pdf`);

@@ -7,6 +7,7 @@ import { platform } from '#platform';
 import type { Desk } from '../desk/open-desk.ts';
 import { ledgerEntryOf } from '../db/ledger-keys.ts';
 import { loadReceiptFonts } from './receipt-fonts.ts';
+import { schoolLogo } from './print.ts';
 
 async function readRegister(desk: Desk, from: string, to: string): Promise<{ register: VoidRegister; payerNames: Map<string, string> }> {
   // Two exact type reads (an $in would read the type index from the first to the last type named).
@@ -53,9 +54,9 @@ export function VoidRegisterPanel({ desk, onClose }: { desk: Desk; onClose: () =
     if (!read) return;
     setError(null);
     try {
-      const [fonts, { voidRegisterPdf }] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts')]);
+      const [fonts, { voidRegisterPdf }, logo] = await Promise.all([loadReceiptFonts(), import('./receipt-pdf.ts'), schoolLogo(desk)]);
       const pdf = voidRegisterPdf(
-        { schoolName, currency, from, to, total: read.register.total, lines: lines.map((l) => ({
+        { schoolName, logo, currency, from, to, total: read.register.total, lines: lines.map((l) => ({
             kind: l.kind,
             receiptNumber: l.receiptNumber,
             voidedAt: l.when,

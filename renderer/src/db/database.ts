@@ -55,7 +55,12 @@ export async function openDatabase(schoolId: string, storage: RxStorage<unknown,
       migrationStrategies: { 1: (doc: Student) => doc },
     },
     payers: { schema: replicatedCollections.payers.rxSchema as RxJsonSchema<Payer>, localDocuments: true },
-    reference: { schema: replicatedCollections.reference.rxSchema as RxJsonSchema<ReferenceDoc>, localDocuments: true },
+    reference: {
+      schema: replicatedCollections.reference.rxSchema as RxJsonSchema<ReferenceDoc>,
+      localDocuments: true,
+      // v1 added the optional school logo to the settings: version-0 documents are valid as they are.
+      migrationStrategies: { 1: (doc: ReferenceDoc) => doc },
+    },
     feeStructures: { schema: replicatedCollections.feeStructures.rxSchema as RxJsonSchema<FeeStructure>, localDocuments: true },
     ledger: {
       schema: deskLedgerSchema,

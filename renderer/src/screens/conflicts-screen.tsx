@@ -10,6 +10,7 @@ import type { Desk } from '../desk/open-desk.ts';
 
 /** "/lastName" → "Last name"; "/data/receiptFooter" → "Receipt footer"; "/_deleted" → "Removed". */
 export function fieldName(path: string): string {
+  if (path.startsWith('/data/logo')) return path === '/data/logo/mediaType' ? 'Logo file type' : 'School logo';
   const last = path.split('/').at(-1) ?? path;
   if (last === '_deleted') return 'Removed';
   const words = last.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -21,6 +22,11 @@ export function showValue(field: ConflictField, side: 'base' | 'server' | 'desk'
   const value = field[side];
   if (field.path === '/_deleted') return value === true ? 'removed' : 'kept';
   if (value === undefined || value === null || value === '') return '(empty)';
+  // A logo is named by what it is, not shown as its hundreds of thousands of base64 characters.
+  if (field.path === '/data/logo/base64' && typeof value === 'string') return `a picture of ${String(Math.ceil((value.length * 3) / 4 / 1024))} KB`;
+  if (field.path === '/data/logo' && typeof value === 'object' && 'base64' in value && typeof value.base64 === 'string') {
+    return `${'mediaType' in value && value.mediaType === 'image/jpeg' ? 'a JPEG' : 'a PNG'} picture of ${String(Math.ceil((value.base64.length * 3) / 4 / 1024))} KB`;
+  }
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);

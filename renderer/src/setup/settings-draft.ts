@@ -1,6 +1,6 @@
-// The school's settings form: currency, time zone, receipt texts and the two policies, checked
-// in plain words before the settings document is written.
-import { isCurrencyCode, type SettingsDoc } from '@feemaster/core';
+// The school's settings form: currency, time zone, receipt texts, the logo and the two policies,
+// checked in plain words before the settings document is written.
+import { isCurrencyCode, readSchoolLogo, type LogoImage, type SchoolLogo, type SettingsDoc } from '@feemaster/core';
 import type { FieldProblems } from './field-problems.ts';
 
 export type SettingsData = SettingsDoc['data'];
@@ -12,12 +12,26 @@ export interface SettingsDraft {
   receiptFooter: string;
   siblingOrder: SettingsData['siblingOrder'];
   voidOnlyInSameSession: boolean;
+  /** Null: no logo (or the saved one removed). */
+  logo: SchoolLogo | null;
 }
 
 export const RECEIPT_TEXT_LIMIT = 500;
 
 export function settingsDraftOf(data: SettingsData): SettingsDraft {
-  return { ...data };
+  return { ...data, logo: data.logo ?? null };
+}
+
+/** A file chosen as the logo: the logo and what to say of it, or why it will not do. */
+export function chosenLogo(fileName: string, bytes: Uint8Array): { logo: SchoolLogo; note: string } | { problem: string } {
+  const read = readSchoolLogo(bytes);
+  if ('problem' in read) return { problem: `${fileName}: ${read.problem}` };
+  return { logo: read.logo, note: `${fileName} (${describeLogo(read.image, bytes.length)}) is chosen: save the settings to keep it.` };
+}
+
+export function describeLogo(image: LogoImage, bytes: number): string {
+  const kind = image.mediaType === 'image/png' ? 'PNG' : 'JPEG';
+  return `${kind}, ${String(image.width)} × ${String(image.height)} pixels, ${String(Math.max(1, Math.round(bytes / 1024)))} KB`;
 }
 
 /** The IANA name of a time zone as this computer's time-zone data spells it, or null if it knows none of that name. */
@@ -64,6 +78,7 @@ export function buildSettingsData(draft: SettingsDraft, lock: { currencyLocked: 
       receiptFooter: draft.receiptFooter,
       siblingOrder: draft.siblingOrder,
       voidOnlyInSameSession: draft.voidOnlyInSameSession,
+      ...(draft.logo ? { logo: draft.logo } : {}),
     },
   };
 }

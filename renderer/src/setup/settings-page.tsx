@@ -1,12 +1,12 @@
-// School settings (owners and admins): currency, time zone, receipt header and footer, how
-// siblings are counted and the void policy. The currency is fixed once the ledger holds entries.
-import { useMemo, useState, type FormEvent } from 'react';
-import { currencyExponent, type SettingsDoc } from '@feemaster/core';
+// School settings (owners and admins): currency, time zone, receipt header and footer, the logo,
+// how siblings are counted and the void policy. The currency is fixed once the ledger holds entries.
+import { useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { currencyExponent, logoDataUrl, MAX_LOGO_BYTES, MAX_LOGO_PIXELS, type SettingsDoc } from '@feemaster/core';
 import { useObservable } from '../components/use-observable.ts';
 import type { Desk } from '../desk/open-desk.ts';
 import { Field, FormMessages, ReadOnlyNote, writeFailure } from './setup-parts.tsx';
 import type { SetupData } from './setup-data.ts';
-import { buildSettingsData, RECEIPT_TEXT_LIMIT, settingsDraftOf, type SettingsDraft } from './settings-draft.ts';
+import { buildSettingsData, chosenLogo, RECEIPT_TEXT_LIMIT, settingsDraftOf, type SettingsDraft } from './settings-draft.ts';
 import { referenceDoc, refusalForKind, saveReference, type SetupWriter } from './setup-store.ts';
 import type { FieldProblems } from './field-problems.ts';
 
@@ -33,6 +33,11 @@ export function SettingsPage({ desk, writer, data }: { desk: Desk; writer: Setup
   );
 }
 
+function withoutLogoProblem(problems: FieldProblems): FieldProblems {
+  const { logo: _logo, ...others } = problems;
+  return others;
+}
+
 function SettingsForm({ writer, settings, ledgerCount, onSaved }: {
   writer: SetupWriter;
   settings: SettingsDoc;
@@ -44,12 +49,43 @@ function SettingsForm({ writer, settings, ledgerCount, onSaved }: {
   const [problems, setProblems] = useState<FieldProblems>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [logoNote, setLogoNote] = useState<string | null>(null);
   const refusal = refusalForKind(writer, 'settings');
   const readOnly = refusal !== null;
   // Until the count is known the currency is treated as fixed: never offer what may corrupt amounts.
   const currencyLocked = ledgerCount === null || ledgerCount > 0;
   const set = <K extends keyof SettingsDraft>(name: K, value: SettingsDraft[K]): void => {
     setDraft((d) => ({ ...d, [name]: value }));
+  };
+
+  const chooseLogo = async (event: ChangeEvent<HTMLInputElement>): Promise<void> => {
+    const input = event.currentTarget;
+    const file = input.files?.[0];
+    // Cleared so that choosing the same file again (after removing it) is seen as a choice.
+    input.value = '';
+    if (!file) return;
+    setLogoNote(null);
+    const refuse = (problem: string): void => setProblems((p) => ({ ...p, logo: problem }));
+    const chosen = chosenLogo(file.name, new Uint8Array(await file.arrayBuffer()));
+    if ('problem' in chosen) {
+      refuse(chosen.problem);
+      return;
+    }
+    // The receipt printer's own check: a picture it cannot embed would stop every receipt.
+    const printProblem = (await import('../cashier/receipt-pdf.ts')).logoPrintProblem(chosen.logo);
+    if (printProblem !== null) {
+      refuse(`${file.name}: ${printProblem}`);
+      return;
+    }
+    setProblems(withoutLogoProblem);
+    set('logo', chosen.logo);
+    setLogoNote(chosen.note);
+  };
+
+  const removeLogo = (): void => {
+    set('logo', null);
+    setProblems(withoutLogoProblem);
+    setLogoNote(settings.data.logo ? 'The logo is removed: save the settings to print receipts without it.' : null);
   };
 
   const submit = async (event: FormEvent): Promise<void> => {
@@ -105,6 +141,26 @@ function SettingsForm({ writer, settings, ledgerCount, onSaved }: {
         </Field>
         <Field label="Receipt footer" error={problems.receiptFooter} hint="Printed at the bottom: bank details, a thank-you, the refund policy.">
           {(control) => <textarea {...control} value={draft.receiptFooter} onChange={(e) => set('receiptFooter', e.target.value)} rows={3} />}
+        </Field>
+        <Field
+          label="School logo"
+          error={problems.logo}
+          hint={`A PNG or JPEG under ${String(MAX_LOGO_BYTES / 1024)} KB, at most ${String(MAX_LOGO_PIXELS)} pixels a side (about 600 × 600 is plenty). Printed at the top of receipts, Z-reports, statements and the void register, also when the desk is offline.`}
+        >
+          {(control) => (
+            <div className="setup-logo">
+              {draft.logo ? (
+                <img src={logoDataUrl(draft.logo)} alt="The school’s logo as receipts print it" className="setup-logo-preview" />
+              ) : (
+                <p className="muted setup-logo-none">No logo: receipts print the school’s name alone.</p>
+              )}
+              <div className="setup-logo-actions">
+                <input {...control} type="file" accept="image/png,image/jpeg" onChange={(e) => void chooseLogo(e)} />
+                {draft.logo && <button type="button" className="secondary" onClick={removeLogo}>Remove logo</button>}
+              </div>
+              {logoNote && <p className="notice setup-logo-note">{logoNote}</p>}
+            </div>
+          )}
         </Field>
         <div className="row">
           <Field label="Sibling order" hint="Who counts as the second, third… child of a family for the sibling discount.">

@@ -32,7 +32,7 @@ async function setUpClasses(): Promise<ClassDoc[]> {
   ];
   const res = await suite.server.app.inject({
     method: 'POST',
-    url: '/api/v1/sync/reference/0/push',
+    url: '/api/v1/sync/reference/1/push',
     headers: { authorization: `Bearer ${suite.server.token}` },
     payload: classes.map((doc) => ({ assumedMasterState: null, newDocumentState: { ...doc, _deleted: false } })),
   });
@@ -168,7 +168,7 @@ describe('importing fee structures', () => {
       { id: newId(), schoolId, kind: 'feeCategory', name: 'Tuition', data: { code: 'TUI' }, createdAt: now, updatedAt: now },
       { id: newId(), schoolId, kind: 'feeCategory', name: 'Transport', data: { code: 'TRN' }, createdAt: now, updatedAt: now },
     ];
-    const res = await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: { authorization: `Bearer ${suite.server.token}` }, payload: docs.map((doc) => ({ newDocumentState: { ...doc, _deleted: false } })) });
+    const res = await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/1/push', headers: { authorization: `Bearer ${suite.server.token}` }, payload: docs.map((doc) => ({ newDocumentState: { ...doc, _deleted: false } })) });
     expect(res.statusCode, res.body).toBe(200);
   }
 
@@ -216,7 +216,7 @@ describe('importing opening balances', () => {
     const now = new Date().toISOString();
     const termId = newId();
     const docs = [{ id: termId, schoolId: suite.server.schoolId, kind: 'term', name: 'Term 1 2026', data: { academicYearId: newId(), startDate: '2026-01-05', endDate: '2026-04-03' }, createdAt: now, updatedAt: now }];
-    expect((await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: { authorization: `Bearer ${suite.server.token}` }, payload: docs.map((doc) => ({ newDocumentState: { ...doc, _deleted: false } })) })).statusCode).toBe(200);
+    expect((await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/1/push', headers: { authorization: `Bearer ${suite.server.token}` }, payload: docs.map((doc) => ({ newDocumentState: { ...doc, _deleted: false } })) })).statusCode).toBe(200);
     const csv = 'Adm No,Balance b/f\n42,"12,500"\n0043,0\n0044,800.50\n';
 
     const missing = await uploadBalances(csv, '');

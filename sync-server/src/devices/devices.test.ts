@@ -65,7 +65,7 @@ describe('registering desks', () => {
     expect(unknown.json<ErrorBody>().message).toContain("not one of your school's offices");
     const now = new Date().toISOString();
     const office = { id: newId(), schoolId: server.schoolId, kind: 'office', name: 'Main campus', data: { code: 'MAIN' }, createdAt: now, updatedAt: now, _deleted: false };
-    const pushed = await server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: bearer(server.token), payload: [{ newDocumentState: office }] });
+    const pushed = await server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/1/push', headers: bearer(server.token), payload: [{ newDocumentState: office }] });
     expect(pushed.statusCode).toBe(200);
     const known = await register(server.token, { name: 'Desk', code: 'D01', officeId: office.id });
     expect(known.statusCode).toBe(201);
@@ -141,7 +141,7 @@ describe('revoking desks', () => {
 describe('enrolling a desk with its approval code', () => {
   const enrol = (approvalCode: string) => server.app.inject({ method: 'POST', url: '/api/v1/auth/enrol-device', payload: { approvalCode } });
   const mainOffice = async (): Promise<string> => {
-    const pull = await server.app.inject({ method: 'GET', url: '/api/v1/sync/reference/0/pull', headers: bearer(server.token) });
+    const pull = await server.app.inject({ method: 'GET', url: '/api/v1/sync/reference/1/pull', headers: bearer(server.token) });
     const office = pull.json<PullResponse<{ id: string; kind: string }>>().documents.find((d) => d.kind === 'office');
     if (!office) throw new Error('setup made no office');
     return office.id;

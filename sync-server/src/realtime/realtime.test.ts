@@ -26,7 +26,7 @@ beforeAll(async () => {
   baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   other = await buildApp({ database, setupCode: null });
   otherUrl = await other.app.listen({ port: 0, host: '127.0.0.1' });
-  const pull = await server.app.inject({ method: 'GET', url: '/api/v1/sync/reference/0/pull', headers: bearer(server.token) });
+  const pull = await server.app.inject({ method: 'GET', url: '/api/v1/sync/reference/1/pull', headers: bearer(server.token) });
   officeId = pull.json<{ documents: { id: string; kind: string }[] }>().documents.find((d) => d.kind === 'office')?.id ?? '';
   desk = await enrolDesk(server, { code: 'D05', officeId });
   cashier = (await signInAsMember(server, database, 'cashier', desk)).login;

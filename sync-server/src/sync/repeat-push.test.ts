@@ -29,7 +29,7 @@ type Reference = { id: string; kind: string; updatedAt: string; data: Record<str
 
 async function settingsOnServer(): Promise<Reference> {
   const { app, token } = suite.server;
-  const pulled = await app.inject({ method: 'GET', url: '/api/v1/sync/reference/0/pull?limit=100', headers: { authorization: `Bearer ${token}` } });
+  const pulled = await app.inject({ method: 'GET', url: '/api/v1/sync/reference/1/pull?limit=100', headers: { authorization: `Bearer ${token}` } });
   const settings = pulled.json<PullResponse<Reference>>().documents.find((d) => d.kind === 'settings');
   if (!settings) throw new Error('the school has no settings document');
   return settings;
@@ -37,7 +37,7 @@ async function settingsOnServer(): Promise<Reference> {
 
 function pushBack(doc: Record<string, unknown>) {
   const { app, token } = suite.server;
-  return app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: { authorization: `Bearer ${token}` }, payload: [{ assumedMasterState: null, newDocumentState: { ...doc, _deleted: false } }] });
+  return app.inject({ method: 'POST', url: '/api/v1/sync/reference/1/push', headers: { authorization: `Bearer ${token}` }, payload: [{ assumedMasterState: null, newDocumentState: { ...doc, _deleted: false } }] });
 }
 
 describe('a document sent back unchanged', () => {

@@ -102,7 +102,7 @@ describe('opening an offline session once the desk is back online', () => {
     expect((await push(session.accessToken, makeStudent(suite.server.schoolId))).statusCode).toBe(200);
     const now = new Date().toISOString();
     const term = { id: newId(), schoolId: suite.server.schoolId, kind: 'term', name: 'Term 1', data: { academicYearId: newId(), startDate: '2026-01-05', endDate: '2026-04-03' }, createdAt: now, updatedAt: now, _deleted: false };
-    const refused = await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/0/push', headers: { authorization: `Bearer ${session.accessToken}` }, payload: [{ newDocumentState: term }] });
+    const refused = await suite.server.app.inject({ method: 'POST', url: '/api/v1/sync/reference/1/push', headers: { authorization: `Bearer ${session.accessToken}` }, payload: [{ newDocumentState: term }] });
     expect(refused.statusCode).toBe(403);
     expect(refused.json<ErrorBody>().message).toContain("offline session, where an owner may only do a cashier's work");
     const devices = await suite.server.app.inject({ method: 'POST', url: '/api/v1/devices', headers: { authorization: `Bearer ${session.accessToken}` }, payload: { name: 'D', code: 'D99' } });

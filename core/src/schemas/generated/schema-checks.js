@@ -172,8 +172,9 @@ export const schemaChecks = {
     const local_1 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     const local_2 = /\S/;
     const local_3 = /^[A-Z]{3}$/;
-    const local_4 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+    const local_4 = /^[A-Za-z0-9+/]*={0,2}$/;
     const local_5 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+    const local_6 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
     return function check(value) {
       return (
         (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -205,15 +206,16 @@ export const schemaChecks = {
         value['data']['receiptFooter'].length <= 500 &&
         (((value['data']['siblingOrder'] === 'eldest-first')) || ((value['data']['siblingOrder'] === 'admission-order'))) &&
         (typeof value['data']['voidOnlyInSameSession'] === 'boolean') &&
-        Object.getOwnPropertyNames(value['data']).length === 6 &&
+        (value['data']['logo'] !== undefined ? ((typeof value['data']['logo'] === 'object' && value['data']['logo'] !== null && !Array.isArray(value['data']['logo'])) && (((value['data']['logo']['mediaType'] === 'image/png')) || ((value['data']['logo']['mediaType'] === 'image/jpeg'))) && (typeof value['data']['logo']['base64'] === 'string') && value['data']['logo']['base64'].length <= 273068 && value['data']['logo']['base64'].length >= 4 && local_4.test(value['data']['logo']['base64']) && Object.getOwnPropertyNames(value['data']['logo']).length === 2) : true) &&
+        Object.getOwnPropertyNames(value['data']).every(key => ['currency', 'timezone', 'receiptHeader', 'receiptFooter', 'siblingOrder', 'voidOnlyInSameSession', 'logo'].includes(key)) &&
         (typeof value['createdAt'] === 'string') &&
         value['createdAt'].length <= 30 &&
         value['createdAt'].length >= 20 &&
-        local_4.test(value['createdAt']) &&
+        local_5.test(value['createdAt']) &&
         (typeof value['updatedAt'] === 'string') &&
         value['updatedAt'].length <= 30 &&
         value['updatedAt'].length >= 20 &&
-        local_5.test(value['updatedAt']) &&
+        local_6.test(value['updatedAt']) &&
         Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'kind', 'name', 'archived', 'data', 'createdAt', 'updatedAt'].includes(key))
       )
     }
