@@ -2,6 +2,7 @@
 // the count survives a reload while offline. Keyed by document id and the updatedAt written.
 import type { RxCollection } from 'rxdb';
 import { map, type Observable } from 'rxjs';
+import { localDocument$ } from '../db/local-document.ts';
 
 interface PendingData {
   changes: Record<string, string>;
@@ -51,6 +52,6 @@ export async function createPendingChanges(collection: RxCollection): Promise<Pe
         }
         return changes;
       }),
-    count$: collection.getLocal$<PendingData>(LOCAL_ID).pipe(map((doc) => Object.keys(doc?.toJSON().data.changes ?? {}).length)),
+    count$: localDocument$<PendingData>(collection, LOCAL_ID).pipe(map((doc) => Object.keys(doc?.toJSON().data.changes ?? {}).length)),
   };
 }

@@ -4,6 +4,7 @@
 // local document, so the list survives a reload.
 import type { RxCollection } from 'rxdb';
 import { map, type Observable } from 'rxjs';
+import { localDocument$ } from '../db/local-document.ts';
 import type { ErrorBody } from '@feemaster/core';
 import { ApiError } from '../api/client.ts';
 
@@ -40,7 +41,7 @@ export async function createQuarantine(collection: RxCollection): Promise<Quaran
   return {
     hold: (held) => modify((entries) => [...entries.filter((e) => !held.some((h) => h.id === e.id)), ...held]),
     release: (ids) => modify((entries) => entries.filter((e) => !ids.includes(e.id))),
-    entries$: collection.getLocal$<QuarantineData>(LOCAL_ID).pipe(map((doc) => doc?.toJSON().data.entries ?? [])),
+    entries$: localDocument$<QuarantineData>(collection, LOCAL_ID).pipe(map((doc) => doc?.toJSON().data.entries ?? [])),
   };
 }
 
