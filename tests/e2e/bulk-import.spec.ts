@@ -163,3 +163,52 @@ test('fee structures and opening balances come in from files on the Setup screen
   expect(exported.status(), await exported.text()).toBe(200);
   expect(JSON.stringify(await exported.json())).toContain(`OB-${tag}-1`);
 });
+
+test('Cancel during the write of a large register takes all of it back, on the desk and the server', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  const { headers, schoolId } = await owner(request);
+  const tag = Date.now().toString(36).toUpperCase();
+  const now = new Date().toISOString();
+  const className = `Cedar ${tag}`;
+  await push(request, headers, '/api/v1/sync/reference/1/push', [{ id: newId(), schoolId, kind: 'class', name: className, data: {}, createdAt: now, updatedAt: now } satisfies ClassDoc]);
+  // 12,000 students in 6,000 families: written in five batches over several seconds, so the
+  // Cancel clicked as soon as the write starts lands in the first batch.
+  const rows = Array.from({ length: 12_000 }, (_, i) => {
+    const family = Math.floor(i / 2);
+    return `CX${tag}-${String(i).padStart(5, '0')};Family${String(family)};Child${String(i)};;${className};07${String(20_000_000 + family)};Parent ${String(family)}`;
+  });
+  const file = register(rows);
+
+  await signIn(page);
+  await page.getByRole('button', { name: 'Import from Excel or CSV' }).click();
+  const panel = page.getByRole('region', { name: 'Import students' });
+  await chooseFile(page, 'big-intake.csv', file);
+  await expect(panel).toContainText('12000 new students', { timeout: 60_000 });
+  await panel.getByRole('button', { name: 'Import 12000 students' }).click();
+  const progress = panel.getByRole('status').filter({ has: page.getByLabel('Import progress') });
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(panel.getByRole('status')).toHaveText('The import was cancelled: nothing of it was kept on this desk or sent to the server.', { timeout: 60_000 });
+  await expect(syncIndicator(page)).toHaveAttribute('data-pending', '0');
+  await page.getByLabel('Search students').fill(`CX${tag}`);
+  await expect(page.getByTestId('student-row')).toHaveCount(0);
+
+  // Checked again, the file is all new: nothing of it stayed in the replica.
+  await panel.getByRole('button', { name: 'Check again' }).click();
+  await expect(panel).toContainText('12000 new students, 0 changed, 0 unchanged, 6000 new families', { timeout: 60_000 });
+
+  // Uploads go on after a cancel (a small file reaches the server), and none of the cancelled one went.
+  await chooseFile(page, 'small-intake.csv', register([`CY${tag}-1;Baraka;Neema;;${className};0733 400 500;Joy Baraka`]));
+  await panel.getByRole('button', { name: 'Import 1 students' }).click();
+  await expect(panel.getByRole('status')).toContainText('Imported from small-intake.csv: 1 new student');
+  await expect(syncIndicator(page)).toHaveAttribute('data-pending', '0');
+  const admissions: string[] = [];
+  for (let checkpoint = ''; ; ) {
+    const res = await request.get(`/api/v1/sync/students/1/pull?checkpoint=${checkpoint}&limit=1000`, { headers });
+    const body = (await res.json()) as PullResponse<Student>;
+    if (body.documents.length === 0 || !body.checkpoint) break;
+    admissions.push(...body.documents.map((s) => s.admissionNumber));
+    checkpoint = String(body.checkpoint.seq);
+  }
+  expect(admissions).toContain(`CY${tag}-1`);
+  expect(admissions.filter((a) => a.startsWith(`CX${tag}`))).toEqual([]);
+});

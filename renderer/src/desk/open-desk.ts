@@ -9,6 +9,7 @@ import { startDeskSync } from '../sync/desk-sync.ts';
 import { markStep } from '../components/timings.ts';
 import type { PendingChanges } from '../sync/pending-changes.ts';
 import type { QuarantinedDocument } from '../sync/quarantine.ts';
+import type { UploadHold } from '../sync/upload-hold.ts';
 import type { SyncStatusStore } from '../sync/status.ts';
 
 export interface Desk {
@@ -21,6 +22,8 @@ export interface Desk {
   pendingStudents: PendingChanges;
   /** Every collection's local writes the server has not accepted yet. */
   pending: Readonly<Record<CollectionName, PendingChanges>>;
+  /** Holds this desk's uploads while an import is written, so a cancelled one never reaches the server. */
+  uploadHold: UploadHold;
   /** The registered desk this computer is (its office and receipt series), or null if it is not enrolled. */
   device: DeviceSummary | null;
   /** Documents of any collection the server refused for good, with its reasons. */
@@ -51,6 +54,7 @@ export async function openDesk(session: Session, onSignedOut: (message: string) 
     status,
     pendingStudents: sync.pending.students,
     pending: sync.pending,
+    uploadHold: sync.uploadHold,
     device,
     refused$: sync.refused$,
     async close() {

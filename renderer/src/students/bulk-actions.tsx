@@ -34,7 +34,7 @@ export function BulkActions({ desk, selected, classes, categories, onDone }: { d
   };
   const apply = async (plan: BulkChangePlan): Promise<void> => {
     try {
-      await applyStudentChanges({ db: desk.db, pending: desk.pending }, plan.changes);
+      await applyStudentChanges({ db: desk.db, pending: desk.pending, uploadHold: desk.uploadHold }, plan.changes);
       setStep({ kind: 'done', message: `${String(plan.changes.length)} student${plan.changes.length === 1 ? '' : 's'} changed.` });
       onDone();
     } catch (error) {

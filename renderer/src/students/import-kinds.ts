@@ -28,7 +28,7 @@ import {
 } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { withoutLedgerKeys } from '../db/ledger-keys.ts';
-import { applyBalanceImport, applyFeeImport, applyStudentImport } from './apply-import.ts';
+import { applyBalanceImport, applyFeeImport, applyStudentImport, type WriteControl } from './apply-import.ts';
 import type { AnyImportPlan, ImportKind, ImportWorkerRequest } from './import-messages.ts';
 
 export interface ImportOptions {
@@ -145,11 +145,13 @@ export interface PlanView {
   imported: number;
   rowHeaders: string[];
   rows: PreviewRow[];
-  apply: (desk: Desk, progress: (done: number, total: number) => void) => Promise<void>;
+  apply: (desk: Desk, control: WriteControl) => Promise<void>;
+  /** Whether Cancel can stop the write once it has started (opening balances: one write, never taken back). */
+  cancellableWrite: boolean;
 }
 
 export function viewOf(ready: AnyImportPlan, currency: string): PlanView {
-  const target = (desk: Desk) => ({ db: desk.db, pending: desk.pending });
+  const target = (desk: Desk) => ({ db: desk.db, pending: desk.pending, uploadHold: desk.uploadHold });
   switch (ready.kind) {
     case 'students': {
       const { plan } = ready;
@@ -163,7 +165,8 @@ export function viewOf(ready: AnyImportPlan, currency: string): PlanView {
         imported: s.create + s.update,
         rowHeaders: ['Admission no.', 'Name'],
         rows: plan.rows.map((r) => ({ row: r.row, cells: [r.admissionNumber, r.name], action: r.action, ...(r.changes ? { changes: r.changes } : {}) })),
-        apply: (desk, progress) => applyStudentImport(target(desk), plan, progress),
+        apply: (desk, control) => applyStudentImport(target(desk), plan, control),
+        cancellableWrite: true,
       };
     }
     case 'fees': {
@@ -175,7 +178,8 @@ export function viewOf(ready: AnyImportPlan, currency: string): PlanView {
         imported: s.create + s.update,
         rowHeaders: ['Fee structure'],
         rows: plan.rows.map((r) => ({ row: r.row, cells: [r.structure], action: r.action })),
-        apply: (desk, progress) => applyFeeImport(target(desk), plan, progress),
+        apply: (desk, control) => applyFeeImport(target(desk), plan, control),
+        cancellableWrite: true,
       };
     }
     case 'balances': {
@@ -187,7 +191,8 @@ export function viewOf(ready: AnyImportPlan, currency: string): PlanView {
         imported: s.create,
         rowHeaders: ['Admission no.', 'Name', 'Balance'],
         rows: plan.rows.map((r) => ({ row: r.row, cells: [r.admissionNumber, r.name, formatMoney(r.amount, currency)], action: r.action })),
-        apply: (desk, progress) => applyBalanceImport(target(desk), plan, progress),
+        apply: (desk, control) => applyBalanceImport(target(desk), plan, control),
+        cancellableWrite: false,
       };
     }
   }

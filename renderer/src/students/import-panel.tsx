@@ -8,6 +8,7 @@ import type { Desk } from '../desk/open-desk.ts';
 import { saveFile } from '../api/audit-api.ts';
 import { markBulkStep } from '../exports/bulk-timings.ts';
 import { useObservable } from '../components/use-observable.ts';
+import { ImportCancelledError } from './apply-import.ts';
 import { importKinds, viewOf, type ImportOptions, type PreviewRow } from './import-kinds.ts';
 import type { AnyImportPlan, ImportKind, ImportWorkerReply, ImportWorkerRequest } from './import-messages.ts';
 
@@ -16,8 +17,9 @@ type Step =
   | { kind: 'reading'; stage: 'reading' | 'checking'; rows?: number }
   | { kind: 'file-error'; message: string; fix: string }
   | { kind: 'preview'; plan: AnyImportPlan }
-  | { kind: 'writing'; done: number; total: number }
+  | { kind: 'writing'; done: number; total: number; cancellable: boolean; cancelling?: boolean }
   | { kind: 'done'; plan: AnyImportPlan }
+  | { kind: 'cancelled'; message: string }
   | { kind: 'write-error'; message: string };
 
 interface ChosenFile {
@@ -38,6 +40,7 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
   const [asOf, setAsOf] = useState(() => localDate(new Date().toISOString()));
   const currency = desk.session.school.currency;
   const worker = useRef<Worker | null>(null);
+  const writing = useRef<AbortController | null>(null);
   useEffect(() => () => worker.current?.terminate(), []);
   // Marked once React has put the preview (or the result) on screen, for `npm run bench:import`.
   useEffect(() => {
@@ -96,13 +99,25 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
   const commit = async (ready: AnyImportPlan): Promise<void> => {
     markBulkStep('import:commit');
     const view = viewOf(ready, currency);
-    setStep({ kind: 'writing', done: 0, total: view.changes });
+    const { cancellableWrite: cancellable } = view;
+    const controller = new AbortController();
+    writing.current = controller;
+    setStep({ kind: 'writing', done: 0, total: view.changes, cancellable });
     try {
-      await view.apply(desk, (done, total) => setStep({ kind: 'writing', done, total }));
+      await view.apply(desk, { signal: controller.signal, onProgress: (done, total) => setStep({ kind: 'writing', done, total, cancellable, ...(controller.signal.aborted ? { cancelling: true } : {}) }) });
       setStep({ kind: 'done', plan: ready });
     } catch (error) {
-      setStep({ kind: 'write-error', message: error instanceof Error ? error.message : String(error) });
+      if (error instanceof ImportCancelledError) setStep({ kind: 'cancelled', message: error.message });
+      else setStep({ kind: 'write-error', message: error instanceof Error ? error.message : String(error) });
+    } finally {
+      writing.current = null;
     }
+  };
+
+  /** Stops the write after the batch being written and undoes it (the write says when it is done). */
+  const cancelWrite = (): void => {
+    writing.current?.abort();
+    setStep((current) => (current.kind === 'writing' ? { ...current, cancelling: true } : current));
   };
 
   const template = (format: 'xlsx' | 'csv'): void => {
@@ -151,16 +166,16 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
             <input value={country} maxLength={2} size={3} onChange={(e) => setCountry(e.target.value.toUpperCase())} aria-label="Country of phone numbers" />
           </label>
         )}
-        {file && (step.kind === 'preview' || step.kind === 'file-error') && (
+        {file && (step.kind === 'preview' || step.kind === 'file-error' || step.kind === 'cancelled') && (
           <button type="button" className="secondary" onClick={() => void plan(file)}>Check again</button>
         )}
       </div>
-      <ImportStep step={step} noun={title.noun} currency={currency} fileName={file?.name ?? ''} onCancel={cancel} onCommit={(ready) => void commit(ready)} onMapping={(mapping) => file && void plan(file, mapping)} />
+      <ImportStep step={step} noun={title.noun} currency={currency} fileName={file?.name ?? ''} onCancel={cancel} onCancelWrite={cancelWrite} onCommit={(ready) => void commit(ready)} onMapping={(mapping) => file && void plan(file, mapping)} />
     </section>
   );
 }
 
-function ImportStep({ step, noun, currency, fileName, onCancel, onCommit, onMapping }: { step: Step; noun: string; currency: string; fileName: string; onCancel: () => void; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
+function ImportStep({ step, noun, currency, fileName, onCancel, onCancelWrite, onCommit, onMapping }: { step: Step; noun: string; currency: string; fileName: string; onCancel: () => void; onCancelWrite: () => void; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
   switch (step.kind) {
     case 'choose':
       return null;
@@ -182,9 +197,20 @@ function ImportStep({ step, noun, currency, fileName, onCancel, onCommit, onMapp
       return (
         <div className="import-progress" role="status">
           <progress aria-label="Import progress" max={step.total} value={step.done} />
-          <span>Saving {step.done} of {step.total}…</span>
+          {step.cancelling ? (
+            <span>Cancelling: taking back what was saved…</span>
+          ) : (
+            <span>Saving {step.done} of {step.total}…</span>
+          )}
+          {step.cancellable ? (
+            <button type="button" className="secondary" onClick={onCancelWrite} disabled={step.cancelling === true}>Cancel</button>
+          ) : (
+            <span className="muted">Balances go into the ledger, which is never taken back, so they are saved in one step that cannot be cancelled once it has started.</span>
+          )}
         </div>
       );
+    case 'cancelled':
+      return <p className="notice" role="status">{step.message}</p>;
     case 'write-error':
       return <p className="error" role="alert">{step.message}</p>;
     case 'done':
@@ -266,6 +292,7 @@ function Preview({ ready, noun, currency, onCommit, onMapping }: { ready: AnyImp
           <button type="button" onClick={() => onCommit(ready)} disabled={view.changes === 0}>
             {view.changes === 0 ? 'Nothing to import: the school has all of it' : `Import ${String(view.imported)} ${noun}`}
           </button>
+          {!view.cancellableWrite && view.changes > 0 && <span className="muted">Saved in one step into the ledger, which is never taken back: it cannot be cancelled once it has started.</span>}
         </div>
       )}
       <table aria-label="Rows to import" className="admin-table">

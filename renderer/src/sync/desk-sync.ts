@@ -34,6 +34,7 @@ import { liveStream } from './live-stream.ts';
 import { withLedgerKeys, withoutLedgerKeys, type StoredLedgerEntry } from '../db/ledger-keys.ts';
 import type { LocalShape } from './replication.ts';
 import { createPendingChanges, type PendingChanges } from './pending-changes.ts';
+import { createUploadHold, type UploadHold } from './upload-hold.ts';
 import { createQuarantine, type QuarantinedDocument } from './quarantine.ts';
 import { downloadLedger, type LedgerDownloadProgress, type ReplicationStart } from './ledger-download.ts';
 import { pullPage, replicateCollection, replicationIdentifier, type ReplicationHandle } from './replication.ts';
@@ -42,6 +43,8 @@ import { createSyncStatusStore, type InitialSync, type SyncStatusStore } from '.
 export interface DeskSync {
   status: SyncStatusStore;
   pending: Readonly<Record<CollectionName, PendingChanges>>;
+  /** Holds uploads while an import is written (see upload-hold.ts). */
+  uploadHold: UploadHold;
   /** Every collection's refused documents, newest last. */
   refused$: Observable<readonly QuarantinedDocument[]>;
   reSync(): void;
@@ -74,6 +77,7 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
   );
   const pending = await byName((name) => createPendingChanges(collectionOf(db, name)));
   const quarantine = await byName((name) => createQuarantine(collectionOf(db, name)));
+  const uploadHold = createUploadHold();
 
   let handles: CollectionSync[] = [];
   let stopping = false;
@@ -103,7 +107,7 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
 
   const context = { tokens, status, onSignedOut: signedOut, clientId };
   const scope = await ledgerScope(db, tokens);
-  const partsOf = (name: CollectionName) => ({ definition: replicatedCollections[name], pending: pending[name], quarantine: quarantine[name] });
+  const partsOf = (name: CollectionName) => ({ definition: replicatedCollections[name], pending: pending[name], quarantine: quarantine[name], hold: uploadHold });
   const started: CollectionSync[] = names.map((name) => {
     switch (name) {
       case 'students':
@@ -139,6 +143,7 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
   return {
     status,
     pending,
+    uploadHold,
     refused$,
     reSync: () => started.forEach((handle) => handle.reSync()),
     async stop() {

@@ -7,6 +7,7 @@
 // between the write and its mark still counts the change as waiting.
 import type { RxCollection, RxLocalDocument } from 'rxdb';
 import { map, shareReplay, type Observable } from 'rxjs';
+import { localDocument$ } from '../db/local-document.ts';
 
 interface PendingData {
   changes: Record<string, string>;
@@ -72,7 +73,7 @@ export async function createPendingChanges(collection: RxCollection, journal: Jo
   // The newest version of the document, kept as it changes: a change needs no read first.
   let latest: RxLocalDocument<unknown, PendingData> | null = null;
   // One observer of the document, shared by this and the count.
-  const doc$ = collection.getLocal$<PendingData>(LOCAL_ID).pipe(shareReplay({ bufferSize: 1, refCount: false }));
+  const doc$ = localDocument$<PendingData>(collection, LOCAL_ID).pipe(shareReplay({ bufferSize: 1, refCount: false }));
   doc$.subscribe((doc) => {
     latest = doc;
   });

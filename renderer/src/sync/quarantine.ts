@@ -4,6 +4,7 @@
 // local document, so the list survives a reload.
 import type { RxCollection } from 'rxdb';
 import { map, type Observable } from 'rxjs';
+import { localDocument$ } from '../db/local-document.ts';
 import type { ErrorBody } from '@feemaster/core';
 import { ApiError } from '../api/client.ts';
 
@@ -45,7 +46,7 @@ export async function createQuarantine(collection: RxCollection): Promise<Quaran
       if (!doc?.toJSON().data.entries.some((e) => ids.includes(e.id))) return;
       await modify((entries) => entries.filter((e) => !ids.includes(e.id)));
     },
-    entries$: collection.getLocal$<QuarantineData>(LOCAL_ID).pipe(map((doc) => doc?.toJSON().data.entries ?? [])),
+    entries$: localDocument$<QuarantineData>(collection, LOCAL_ID).pipe(map((doc) => doc?.toJSON().data.entries ?? [])),
   };
 }
 

@@ -12,6 +12,7 @@ import type { PendingChanges } from './pending-changes.ts';
 import { isFatalRefusal, refusedRows, type Quarantine } from './quarantine.ts';
 import type { SyncStatusStore } from './status.ts';
 import { afterCommits } from './commit-gate.ts';
+import type { UploadHold } from './upload-hold.ts';
 
 export interface ReplicationHandle {
   reSync(): void;
@@ -46,6 +47,8 @@ export interface CollectionReplicationParts<T> {
   start?: ReplicationStart;
   /** When the replica keeps documents in another shape than the server (the ledger's lookup keys). */
   shape?: LocalShape<T>;
+  /** Uploads wait while an import is written, and drop what it undid (see upload-hold.ts). */
+  hold?: UploadHold;
 }
 
 export interface LocalShape<T> {
@@ -65,7 +68,7 @@ export function replicationIdentifier(definition: ReplicatedCollection, serverUr
 }
 
 export function replicateCollection<T extends Replicable>(
-  { collection, definition, pending, quarantine, stream$, variant, start, shape }: CollectionReplicationParts<T>,
+  { collection, definition, pending, quarantine, stream$, variant, start, shape, hold }: CollectionReplicationParts<T>,
   { tokens, status, onSignedOut, clientId }: ReplicationContext,
 ): ReplicationHandle & { state: RxReplicationState<T, SyncCheckpoint> } {
   /** What the person calls the document, for the list of those the server refused. */
@@ -202,15 +205,19 @@ export function replicateCollection<T extends Replicable>(
       initialCheckpoint: start?.push,
       // Uploads go in the order RxDB hands them over (a void after its payment), and each
       // stays within the server's limits (rows and bytes); RxDB sees one answer.
-      handler: (rows) =>
-        uploads.upload(rows, () =>
+      handler: async (handed) => {
+        // Held while an import is written; what a cancel undid is dropped (RxDB counts it as sent).
+        const rows = hold ? await hold.admit(handed, (row) => ({ id: row.newDocumentState.id, version: versionOf(row.newDocumentState), deleted: row.newDocumentState._deleted })) : handed;
+        if (rows.length === 0) return [];
+        return uploads.upload(rows, () =>
           authorized(async (token) => {
             const conflicts: WithDeleted<T>[] = [];
             for (const batch of batchesWithin(rows)) conflicts.push(...(await pushBatch(batch, token)));
             // RxDB stores the server's answers as they come: in the replica's shape.
             return shape ? conflicts.map((doc) => shape.toLocal(doc as WithDeleted<Record<string, unknown>>)) : conflicts;
           }),
-        ),
+        );
+      },
     },
   });
   state = replication;
