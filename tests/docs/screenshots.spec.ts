@@ -1,12 +1,13 @@
 // The pictures in docs/ that the README shows: the payment screen with a payment split across
-// two siblings, and a printed receipt (its PDF rendered to PNG with poppler's pdftoppm). Run with
+// two siblings, and a printed receipt with the school's logo (its PDF rendered to PNG with poppler's pdftoppm). Run with
 // `npm run docs:screenshots`; not part of `npm test`.
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { DeviceApproval } from '@feemaster/core';
+import { encodeBase64, type DeviceApproval, type PullResponse, type ReferenceDoc, type SettingsDoc } from '@feemaster/core';
+import { pngImage } from '../../core/src/fees/test-images.ts';
 import { JANE, findFamily, mainOfficeId, openDesk, openTill, owner, seedFamilies } from '../e2e/cashier.ts';
 
 const docs = resolve(import.meta.dirname, '../../docs');
@@ -17,6 +18,13 @@ test('the payment screen and a receipt, for the README', async ({ browser, reque
   const { approvalCode } = (await registered.json()) as DeviceApproval;
   expect((await request.post('/api/v1/users', { headers, data: { ...JANE, role: 'cashier' } })).status()).toBe(201);
   await seedFamilies(request, headers, schoolId);
+  // The school's logo (Setup → School settings), which the receipt prints above its name.
+  const pulled = (await (await request.get('/api/v1/sync/reference/1/pull?limit=1000', { headers })).json()) as PullResponse<ReferenceDoc>;
+  const settings = pulled.documents.find((d): d is SettingsDoc & { _deleted: boolean } => d.kind === 'settings');
+  if (!settings) throw new Error('the school has no settings');
+  const withLogo = { ...settings, data: { ...settings.data, logo: { mediaType: 'image/png', base64: encodeBase64(pngImage(240, 120)) } }, updatedAt: new Date().toISOString() };
+  const pushed = await request.post('/api/v1/sync/reference/1/push', { headers, data: [{ newDocumentState: withLogo, assumedMasterState: settings }] });
+  expect(await pushed.json()).toEqual([]);
 
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, deviceScaleFactor: 1, acceptDownloads: true });
   const page = await context.newPage();
