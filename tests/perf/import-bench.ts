@@ -229,11 +229,14 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
   const problems = panel.getByTestId('import-error');
   await Promise.race([importButton.waitFor({ timeout: LONG }), problems.first().waitFor({ timeout: LONG })]);
   if ((await problems.count()) > 0) throw new Error(`the generated register has problems: ${(await problems.first().textContent()) ?? ''}`);
+  const writtenBefore = await page.evaluate(() => performance.getEntriesByName('feemaster:import:written', 'mark').length);
   await importButton.click();
+  // Waits on the app's own mark, looking four times a second: a locator's wait would query the
+  // page on every frame, on the thread doing the write (about a second of a 10,000-row write).
+  await page.waitForFunction((before) => performance.getEntriesByName('feemaster:import:written', 'mark').length > before, writtenBefore, { timeout: LONG, polling: 250 });
   const done = panel.getByRole('status').filter({ hasText: 'Imported from' });
   await done.waitFor({ timeout: LONG });
   const summary = ((await done.textContent()) ?? '').replace(/\. The changes sync.*$/u, '');
-  await page.waitForFunction(() => performance.getEntriesByName('feemaster:import:written', 'mark').length > 0);
   const at = await marks(page, ['import:chosen', 'import:planned', 'import:commit', 'import:written']);
   const readMs = at['import:planned'] - at['import:chosen'];
   const writeMs = at['import:written'] - at['import:commit'];
