@@ -7,6 +7,7 @@ import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 
 import { findCollection, replicatedCollections, type CollectionName, type FeeStructure, type LedgerEntry, type Payer, type ReferenceDoc, type Student } from '@feemaster/core';
 import { deskLedgerSchema, withLedgerKeys, withoutLedgerKeys, type StoredLedgerEntry } from './ledger-keys.ts';
+import { deskDexieSettings } from './replica-read.ts';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
 addRxPlugin(RxDBMigrationSchemaPlugin);
@@ -36,7 +37,7 @@ export const wrappedValidateCoreStorage = wrappedValidateStorageFactory((schema:
 }, 'feemaster-core');
 
 export function createStorage(): RxStorage<unknown, unknown> {
-  return wrappedValidateCoreStorage({ storage: getRxStorageDexie() });
+  return wrappedValidateCoreStorage({ storage: getRxStorageDexie(deskDexieSettings) });
 }
 
 export async function openDatabase(schoolId: string, storage: RxStorage<unknown, unknown> = createStorage()): Promise<FeeMasterDatabase> {

@@ -1,17 +1,24 @@
 // What the export panel and its worker say to each other.
-import type { ExportFormat, ExportSource } from '@feemaster/core';
+import type { ExportFormat } from '@feemaster/core';
 import type { ExportSelection } from './export-form.ts';
+import type { ExportQueries } from './read-replica.ts';
 
-export interface ExportWorkerRequest {
-  selection: ExportSelection;
-  format: ExportFormat;
-  /** The documents the kind needs, read from the replica (export-build.ts exportNeeds). */
-  source: ExportSource;
-  currency: string;
-  timeZone: string;
-}
+export type ExportWorkerRequest =
+  | {
+      type: 'export';
+      selection: ExportSelection;
+      format: ExportFormat;
+      /** The replica queries of the documents the kind needs (export-build.ts exportNeeds), which the worker runs. */
+      queries: ExportQueries;
+      currency: string;
+      timeZone: string;
+    }
+  /** Sent while the worker reads: staff display names by user id (rows are built once they are here). */
+  | { type: 'staff'; names: ReadonlyMap<string, string> };
 
 export type ExportWorkerReply =
+  /** The documents are read from the replica; milliseconds reading, and readying them (for the benchmark). */
+  | { type: 'read'; queryMs: number; plainMs: number }
   /** The rows are built: how many the file will hold. */
   | { type: 'rows'; total: number; /** Time the worker took to build them from the documents. */ buildMs: number }
   | { type: 'progress'; rowsDone: number; total: number; bytes: number }

@@ -1,7 +1,7 @@
 // Exporting students, payers, payments, invoice lines or statements to Excel, CSV or JSON with
-// the chosen filters. Made on this desk from its replica, so it works offline: the documents are
-// read here, a worker builds the rows and writes the file with progress, Cancel ends the worker,
-// and the finished file is saved as a download (a save dialog on the desktop app).
+// the chosen filters. Made on this desk from its replica, so it works offline: a worker reads the
+// documents, builds the rows and writes the file with progress, Cancel ends the worker, and the
+// finished file is saved as a download (a save dialog on the desktop app).
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   exportFileName,
@@ -23,7 +23,9 @@ import type { Desk } from '../desk/open-desk.ts';
 import { markBulkStep } from './bulk-timings.ts';
 import { NO_CLASS, initialExportForm, selectionOf, type ExportForm, type FieldProblem, type StudentFilterFields } from './export-form.ts';
 import type { ExportWorkerReply, ExportWorkerRequest } from './export-messages.ts';
-import { readExportSource, type ReplicaRead } from './read-replica.ts';
+import { exportNeeds } from './export-build.ts';
+import { exportQueries } from './read-replica.ts';
+import { staffNames } from './staff-names.ts';
 
 type Work =
   | { step: 'idle' }
@@ -104,22 +106,11 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
     run.current = current;
     const { kind, format } = form;
     setWork({ step: 'reading' });
-    let read: ReplicaRead;
-    try {
-      read = await readExportSource(desk, kind);
-    } catch (error) {
-      if (!current.cancelled) setWork({ step: 'failed', message: `This desk's records could not be read (${error instanceof Error ? error.message : String(error)}). Reload the desk and export again.` });
-      return;
-    }
-    if (current.cancelled) return;
-    markBulkStep('export:rows', read.timings);
-    // Only the note is kept here: the documents go to the worker and are not held on this thread.
-    const { source, staffNote } = read;
-    setWork({ step: 'building' });
     const fileName = exportFileName(kind, format, localDate(new Date().toISOString(), timeZone));
     const worker = new Worker(new URL('./export-worker.ts', import.meta.url), { type: 'module' });
     current.worker = worker;
     const chunks: ArrayBuffer[] = [];
+    let staffNote: string | null = null;
     const stop = (next: Work): void => {
       worker.terminate();
       if (run.current === current) run.current = null;
@@ -128,6 +119,10 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
     worker.onmessage = (message: MessageEvent<ExportWorkerReply>) => {
       const reply = message.data;
       switch (reply.type) {
+        case 'read':
+          markBulkStep('export:rows', { queryMs: reply.queryMs, plainMs: reply.plainMs });
+          setWork({ step: 'building' });
+          break;
         case 'rows':
           markBulkStep('export:built', { buildMs: reply.buildMs });
           if (reply.total === 0) stop({ step: 'empty' });
@@ -151,8 +146,13 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
       }
     };
     worker.onerror = (error) => stop({ step: 'failed', message: `The export stopped (${error.message}). Reload the desk and export again.` });
-    const request: ExportWorkerRequest = { selection: chosen.selection, format, source, currency: desk.session.school.currency, timeZone };
+    const request: ExportWorkerRequest = { type: 'export', selection: chosen.selection, format, queries: exportQueries(desk.db, kind), currency: desk.session.school.currency, timeZone };
     worker.postMessage(request);
+    // The worker reads the replica meanwhile, and builds the rows once the names are here.
+    const staff = exportNeeds[kind].staffNames ? await staffNames(desk) : { names: new Map<string, string>(), note: null };
+    if (current.cancelled) return;
+    staffNote = staff.note;
+    worker.postMessage({ type: 'staff', names: staff.names } satisfies ExportWorkerRequest);
   };
 
   const cancel = (): void => {

@@ -1,9 +1,10 @@
-// The export's heavy part, off the screen's thread: the rows built from the replica's documents
-// and written as CSV, XLSX or JSON, each part of the file sent back as soon as it is written with
-// the rows done so far. Cancelling is ending this worker.
+// The export's heavy part, off the screen's thread: the replica's documents read, the rows built
+// from them and written as CSV, XLSX or JSON, each part of the file sent back as soon as it is
+// written with the rows done so far. Cancelling is ending this worker.
 import { ExportError, type ExportProgress } from '@feemaster/core';
 import { buildExport } from './export-build.ts';
 import type { ExportWorkerReply, ExportWorkerRequest } from './export-messages.ts';
+import { readExportSource, type ReplicaRead } from './read-replica.ts';
 
 const reply = (message: ExportWorkerReply, transfer: Transferable[] = []): void => {
   self.postMessage(message, { transfer });
@@ -15,9 +16,29 @@ function ownBuffer(chunk: Uint8Array): ArrayBuffer {
   return chunk.slice().buffer;
 }
 
-self.onmessage = async (event: MessageEvent<ExportWorkerRequest>) => {
-  const { selection, format, source, currency, timeZone } = event.data;
+/** The staff names, which the screen's thread sends while this worker reads the replica. */
+let giveStaffNames: (names: ReadonlyMap<string, string>) => void = () => undefined;
+const staffNames = new Promise<ReadonlyMap<string, string>>((resolve) => {
+  giveStaffNames = resolve;
+});
+
+self.onmessage = (event: MessageEvent<ExportWorkerRequest>) => {
+  const request = event.data;
+  if (request.type === 'staff') giveStaffNames(request.names);
+  else void exportFile(request);
+};
+
+async function exportFile({ selection, format, queries, currency, timeZone }: Extract<ExportWorkerRequest, { type: 'export' }>): Promise<void> {
+  let read: ReplicaRead;
   try {
+    read = await readExportSource(queries);
+  } catch (error) {
+    reply({ type: 'failed', message: `This desk's records could not be read (${error instanceof Error ? error.message : String(error)}). Reload the desk and export again.` });
+    return;
+  }
+  reply({ type: 'read', ...read.timings });
+  try {
+    const source = { ...read.source, staffNames: await staffNames };
     const started = performance.now();
     const built = buildExport(selection, source, timeZone);
     const writing = performance.now();
@@ -33,7 +54,7 @@ self.onmessage = async (event: MessageEvent<ExportWorkerRequest>) => {
   } catch (error) {
     reply({ type: 'failed', message: failureMessage(error) });
   }
-};
+}
 
 function failureMessage(error: unknown): string {
   if (error instanceof ExportError && error.code === 'bad-option') return `${error.message}.`;

@@ -1,70 +1,56 @@
-// The documents an export needs, read from the desk's replica on the screen's thread (RxDB lives
-// there) as plain objects for the export worker. Works offline: only the cashiers' names come
-// from the server, when it can be reached, and the export goes on without them otherwise.
-import { mayPerform, type ExportKind, type ExportSource, type LedgerEntry, type Payer, type ReferenceDoc, type Student } from '@feemaster/core';
-import { createAdminApi } from '../api/admin-api.ts';
-import { isOfflineSession } from '../api/session.ts';
-import { ledgerEntryOf } from '../db/ledger-keys.ts';
-import type { Desk } from '../desk/open-desk.ts';
+// The documents an export needs, read from the desk's replica for the export worker. The screen's
+// thread, where RxDB lives, only says which queries (RxDB plans them); the worker runs them on
+// IndexedDB itself (db/replica-read.ts), so 150,000 documents are neither walked one cursor step
+// at a time nor copied from one thread to the other.
+import { type ExportKind, type ExportSource, type LedgerEntry, type Payer, type ReferenceDoc, type Student } from '@feemaster/core';
+import type { DexieSettings } from 'rxdb';
+import type { FeeMasterDatabase } from '../db/database.ts';
+import { withoutLedgerKeys } from '../db/ledger-keys.ts';
+import { deskDexieSettings, readReplica, replicaQueryOf, type ReplicaQuery } from '../db/replica-read.ts';
 import { exportNeeds } from './export-build.ts';
 
+/** The replica queries one kind of export reads (what exportNeeds names), as data for the worker. */
+export interface ExportQueries {
+  students: ReplicaQuery | null;
+  payers: ReplicaQuery | null;
+  reference: ReplicaQuery | null;
+  /** Their documents one after the other, in RxDB's order for the entries the export needs. */
+  ledger: readonly ReplicaQuery[];
+}
+
+/** Made on the screen's thread: RxDB plans each query (index, range, order) as it would run it. */
+export function exportQueries(db: FeeMasterDatabase, kind: ExportKind): ExportQueries {
+  const needs = exportNeeds[kind];
+  return {
+    students: needs.students ? replicaQueryOf(db.students.find()) : null,
+    payers: needs.payers ? replicaQueryOf(db.payers.find()) : null,
+    reference: needs.reference.length > 0 ? replicaQueryOf(db.reference.find({ selector: { kind: { $in: [...needs.reference] } } })) : null,
+    // Some entry types: one query per type, each reading only its part of the type index, where
+    // one `$in` query reads every entry (invoices too) to keep the matching ones. RxDB returns
+    // an `$in` query's entries in its type index's order, so the types go in their sorted order.
+    ledger: needs.ledger === 'none' ? [] : needs.ledger === 'all' ? [replicaQueryOf(db.ledger.find())] : [...needs.ledger].sort().map((type) => replicaQueryOf(db.ledger.find({ selector: { type } }))),
+  };
+}
+
 export interface ReplicaRead {
-  source: ExportSource;
-  /** Said beside the finished export when cashiers are named by their user id (no staff list). */
-  staffNote: string | null;
-  /** Milliseconds spent querying the replica, and turning its documents into plain objects (for the benchmark). */
+  /** The documents, without the cashiers' names (the screen's thread sends those). */
+  source: Omit<ExportSource, 'staffNames'>;
+  /** Milliseconds spent reading the replica, and taking the desk's lookup keys off ledger entries (for the benchmark). */
   timings: { queryMs: number; plainMs: number };
 }
 
-/** How long the staff list may take before the export goes on without it. */
-const STAFF_LIST_WAIT_MS = 4_000;
-
-export async function readExportSource(desk: Desk, kind: ExportKind): Promise<ReplicaRead> {
-  const needs = exportNeeds[kind];
-  const { db } = desk;
+/** Run in the export worker. `settings`: how the desk's storage opens IndexedDB (another one in tests). */
+export async function readExportSource(queries: ExportQueries, settings: DexieSettings = deskDexieSettings): Promise<ReplicaRead> {
   const started = performance.now();
-  const ledgerQuery = needs.ledger === 'none' ? null : needs.ledger === 'all' ? db.ledger.find() : db.ledger.find({ selector: { type: { $in: [...needs.ledger] } } });
-  const [students, payers, reference, ledger, staff] = await Promise.all([
-    needs.students ? db.students.find().exec() : [],
-    needs.payers ? db.payers.find().exec() : [],
-    needs.reference.length > 0 ? db.reference.find({ selector: { kind: { $in: [...needs.reference] } } }).exec() : [],
-    ledgerQuery ? ledgerQuery.exec() : [],
-    needs.staffNames ? staffNames(desk) : { names: new Map<string, string>(), note: null },
-  ]);
+  const read = (query: ReplicaQuery | null) => (query ? readReplica(query, settings) : Promise.resolve([]));
+  const [students, payers, reference, ...ledgerParts] = await Promise.all([read(queries.students), read(queries.payers), read(queries.reference), ...queries.ledger.map(read)]);
   const queried = performance.now();
-  const source: ExportSource = {
-    students: students.map((doc) => doc.toJSON() as Student),
-    payers: payers.map((doc) => doc.toJSON() as Payer),
-    reference: reference.map((doc) => doc.toJSON() as ReferenceDoc),
-    ledger: ledger.map((doc): LedgerEntry => ledgerEntryOf(doc)),
-    staffNames: staff.names,
+  // The documents are as RxDB stores them, which its schemas (core's) checked on the way in.
+  const source = {
+    students: students as unknown as Student[],
+    payers: payers as unknown as Payer[],
+    reference: reference as unknown as ReferenceDoc[],
+    ledger: ledgerParts.flatMap((part) => part.map((stored) => withoutLedgerKeys(stored) as unknown as LedgerEntry)),
   };
-  return { source, staffNote: staff.note, timings: { queryMs: queried - started, plainMs: performance.now() - queried } };
-}
-
-/**
- * Staff names by user id: the signed-in person always; everyone else from the server's staff
- * list when this person may read it and the server answers in time.
- */
-async function staffNames(desk: Desk): Promise<{ names: Map<string, string>; note: string | null }> {
-  const { user } = desk.session;
-  const names = new Map([[user.id, user.displayName]]);
-  const withoutList = 'Cashiers other than you are shown by their user id';
-  if (!mayPerform(user.role, 'users.view', isOfflineSession(desk.session) ? 'offline' : 'online')) {
-    return { names, note: `${withoutList}: only an owner, admin or auditor may read the staff list.` };
-  }
-  if (!navigator.onLine) return { names, note: `${withoutList}: the staff list comes from the server, and this desk is offline.` };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('the server did not answer in time')), STAFF_LIST_WAIT_MS);
-    });
-    const members = await Promise.race([createAdminApi(desk.session.serverUrl, desk.tokens).members(), late]);
-    for (const member of members) names.set(member.userId, member.displayName);
-    return { names, note: null };
-  } catch (error) {
-    return { names, note: `${withoutList}: the staff list could not be read (${error instanceof Error ? error.message : String(error)}).` };
-  } finally {
-    clearTimeout(timer);
-  }
+  return { source, timings: { queryMs: queried - started, plainMs: performance.now() - queried } };
 }
