@@ -103,7 +103,7 @@ interface Writes<T> {
 type AnyWrites = Writes<Student> | Writes<Payer> | Writes<FeeStructure>;
 
 /** A state written, as the upload and the count of waiting changes know it. */
-type Written = { id: string; updatedAt: string };
+type Written = { id: string; updatedAt: string; created?: boolean };
 
 /** Takes back one write. */
 type Undo = () => Promise<void>;
@@ -131,7 +131,7 @@ async function allOrNothing(what: 'import' | 'change', target: ImportTarget, wri
     stopIfCancelled();
   } catch (error) {
     for (const step of undo.reverse()) await step().catch((caught: unknown) => console.error(`Undoing part of a ${what} failed:`, caught));
-    held?.withdraw(withdrawn.map(({ id, updatedAt }) => ({ id, version: updatedAt })));
+    held?.withdraw(withdrawn.map(({ id, updatedAt, created }) => ({ id, version: updatedAt, created })));
     // Undone, so nothing is waiting to sync (a settle clears a mark of the same time).
     for (const { pending, marks } of marked) await pending.settle(marks).catch((caught: unknown) => console.error(`Clearing the marks of an undone ${what} failed:`, caught));
     if (error instanceof Stop) throw cancelled(what);
@@ -163,7 +163,7 @@ async function writeAll<T extends { id: string; updatedAt: string }>({ collectio
     const chunk = created.slice(start, start + batchSize);
     const result = await collection.bulkInsert([...chunk]);
     const ids = new Set(result.success.map((doc) => doc.id));
-    withdrawn.push(...chunk.filter((doc) => ids.has(doc.id)).map((doc) => ({ id: doc.id, updatedAt: doc.updatedAt })));
+    withdrawn.push(...chunk.filter((doc) => ids.has(doc.id)).map((doc) => ({ id: doc.id, updatedAt: doc.updatedAt, created: true })));
     undo.push(async () => {
       await collection.bulkRemove([...ids]);
     });

@@ -30,10 +30,18 @@ describe('upload hold', () => {
     const hold = createUploadHold();
     const write = hold.begin();
     const upload = hold.admit([row('new', 'v2'), row('new', 'v2', true), row('changed', 'v2'), row('changed', 'v1'), row('other', 'v2'), row('other', 'v2', true)], same);
-    write.withdraw([{ id: 'new', version: 'v2' }, { id: 'changed', version: 'v2' }]);
+    write.withdraw([{ id: 'new', version: 'v2', created: true }, { id: 'changed', version: 'v2' }]);
     write.release();
     expect(await upload).toEqual([row('changed', 'v1'), row('other', 'v2'), row('other', 'v2', true)]);
     // Later uploads of a withdrawn state are dropped too.
     expect(await hold.admit([row('new', 'v2', true)], same)).toEqual([]);
+  });
+
+  it('still uploads a later real removal of a student the undone write had only changed', async () => {
+    const hold = createUploadHold();
+    const write = hold.begin();
+    write.withdraw([{ id: 'changed', version: 'v2' }]);
+    write.release();
+    expect(await hold.admit([row('changed', 'v3', true)], same)).toEqual([row('changed', 'v3', true)]);
   });
 });

@@ -11,8 +11,8 @@ export interface UploadHold {
 }
 
 export interface HeldWrite {
-  /** These states were undone: their uploads, and the removals that undid a created one, are dropped. */
-  withdraw(states: readonly { id: string; version: string }[]): void;
+  /** These states were undone: their uploads, and the removals that undid a created one (`created`), are dropped. */
+  withdraw(states: readonly { id: string; version: string; created?: boolean }[]): void;
   /** Lets uploads go again (once every held write is released). Safe to call twice. */
   release(): void;
 }
@@ -29,10 +29,12 @@ export function createUploadHold(): UploadHold {
   let open: () => void = () => undefined;
   /** Document id → versions withdrawn. Kept for the session: a withdrawn state is never uploaded later either. */
   const withdrawn = new Map<string, Set<string>>();
+  /** Documents the undone write created: the server never had them, so no removal of them goes either. */
+  const neverSent = new Set<string>();
   const isWithdrawn = ({ id, version, deleted }: UploadState): boolean => {
-    const versions = withdrawn.get(id);
-    // A removal of a withdrawn document is the undo of an insert the server never had.
-    return versions !== undefined && (deleted || versions.has(version));
+    if (deleted && neverSent.has(id)) return true;
+    // A document the write only changed may still be removed later for real: only the undone versions are dropped.
+    return withdrawn.get(id)?.has(version) === true;
   };
   return {
     begin() {
@@ -41,7 +43,8 @@ export function createUploadHold(): UploadHold {
       let done = false;
       return {
         withdraw(states) {
-          for (const { id, version } of states) {
+          for (const { id, version, created } of states) {
+            if (created === true) neverSent.add(id);
             const versions = withdrawn.get(id) ?? new Set<string>();
             versions.add(version);
             withdrawn.set(id, versions);
