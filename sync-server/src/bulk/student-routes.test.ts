@@ -1,7 +1,7 @@
 // PUT /api/v1/bulk/update-students (preview, then all at once) and the rule that a student with
 // ledger entries is archived, never deleted, whichever way the deletion arrives.
 import { describe, expect, it } from 'vitest';
-import { LEDGER_SCHEMA_VERSION, newId, type ClassDoc, type ErrorBody, type InvoiceDoc, type Student } from '@feemaster/core';
+import { LEDGER_SCHEMA_VERSION, newId, replicatedCollections, type ClassDoc, type ErrorBody, type InvoiceDoc, type Student } from '@feemaster/core';
 import { makeStudent, signInAs, startTestServer } from '../../test/fixtures.ts';
 import { serverPerTest } from '../../test/server-per-test.ts';
 import { schoolDocuments } from './school-documents.ts';
@@ -17,9 +17,9 @@ async function school() {
   const now = new Date().toISOString();
   const g4: ClassDoc = { id: newId(), schoolId: suite.server.schoolId, kind: 'class', name: 'Grade 4 East', data: {}, createdAt: now, updatedAt: now };
   const g5: ClassDoc = { ...g4, id: newId(), name: 'Grade 5 East' };
-  expect((await push('reference', 0, [g4, g5])).statusCode).toBe(200);
+  expect((await push('reference', replicatedCollections.reference.schemaVersion, [g4, g5])).statusCode).toBe(200);
   const students = [1, 2, 3].map((n) => makeStudent(suite.server.schoolId, { admissionNumber: `U-${String(n)}`, classId: g4.id }));
-  expect((await push('students', 1, students)).statusCode).toBe(200);
+  expect((await push('students', replicatedCollections.students.schemaVersion, students)).statusCode).toBe(200);
   return { g4, g5, students };
 }
 
