@@ -55,7 +55,7 @@ export interface BenchDataSet {
 }
 
 /** A small deterministic generator (mulberry32): the same seed gives the same amounts and choices. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -44,7 +44,8 @@ import { OWNER } from '../../sync-server/test/fixtures.ts';
 import { launchChromium, type BenchBrowser } from './browser-bench.ts';
 import { DEFAULT_ADMIN_URL } from './bench-server.ts';
 import { api, benchLog, buildDeskApp, heapMb, pushAll, repoRoot } from './desk-driver.ts';
-import { CASHIERS, FAMILY, GIVEN, generatePaymentSchool, random, timePaymentWriter } from './payment-school.ts';
+import { seeded } from './bench-data.ts';
+import { CASHIERS, FAMILY, GIVEN, generatePaymentSchool, timePaymentWriter } from './payment-school.ts';
 import { median } from './report.ts';
 import { startServerProcess } from './server-process.ts';
 
@@ -145,7 +146,7 @@ interface RegisterStyle {
 }
 
 function registerRows(count: number, style: RegisterStyle): { rows: RegisterRow[]; families: number } {
-  const next = random(style.seed);
+  const next = seeded(style.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const day = (fromYear: number, years: number): string => new Date(Date.UTC(fromYear, 0, 1) + Math.floor(next() * years * 365) * 86_400_000).toISOString().slice(0, 10);
   const rows: RegisterRow[] = [];

@@ -4,24 +4,13 @@
 // school; and, with the bench's own staff timing the writers, the same rows in Node as on the desk.
 import { formatReceiptNumber, newId, type InvoiceDoc, type Payer, type PaymentDoc, type PaymentMethod, type Student, type VoidDoc } from '@feemaster/core';
 import { exportCsv, exportJson, exportXlsx, exportSheetNames, paymentExportColumns, type ExportFormat, type ExportOptions, type PaymentExportRow } from '@feemaster/core';
+import { seeded } from './bench-data.ts';
 
 export const GIVEN = ['Amani', 'Jabari', 'Zawadi', 'Imani', 'Baraka', 'Neema', 'Akinyi', 'Kevin', 'Wanjiru', 'Otieno', 'José', 'Zoë', 'Faith', 'Brian', 'Mercy', 'Collins', 'Achieng', 'Hassan', 'Mwajuma', 'Nuru'];
 export const FAMILY = ['Otieno', 'Wafula', 'Kamau', 'Mwangi', 'Njoroge', 'Odhiambo', 'Kiprono', 'Chebet', 'Rotich', 'Mutua', 'Wekesa', 'Ouma', 'Nyambura', 'Ndungu', 'Onyango', 'Núñez', 'Achieng', 'Barasa', 'Cheruiyot', 'Kariuki'];
 export const CASHIERS = ['Grace Wanjiru', 'Peter Kamau', 'Mercy Achieng', 'Hassan Omar', 'Faith Chebet', 'Collins Mutua'];
 const BANKS = ['Equity Bank', 'KCB', 'Co-operative Bank', 'NCBA', 'Absa Kenya'];
 const VOID_REASONS = ['Keyed to the wrong family', 'Amount typed wrongly', 'Duplicate of an earlier receipt', 'Parent changed their mind before leaving the window'];
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run generates the same school. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface PaymentSchoolOptions {
   schoolId: string;
@@ -58,7 +47,7 @@ export interface PaymentSchool {
 
 export function generatePaymentSchool(options: PaymentSchoolOptions): PaymentSchool {
   const { schoolId, officeId, deviceIds, currency } = options;
-  const next = random(2025);
+  const next = seeded(2025);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const now = '2025-01-02T06:00:00.000Z';
   const students: Student[] = Array.from({ length: options.students }, (_, i) => ({
