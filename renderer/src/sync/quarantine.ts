@@ -33,19 +33,20 @@ export interface Quarantine {
 
 export async function createQuarantine(collection: RxCollection): Promise<Quarantine> {
   if (!(await collection.getLocal<QuarantineData>(LOCAL_ID))) await collection.insertLocal<QuarantineData>(LOCAL_ID, { entries: [] });
-  const modify = async (change: (entries: QuarantinedDocument[]) => QuarantinedDocument[]): Promise<void> => {
+  /** Changes the list; `unless` skips the write when the list as read needs no change. */
+  const modify = async (change: (entries: QuarantinedDocument[]) => QuarantinedDocument[], unless?: (entries: readonly QuarantinedDocument[]) => boolean): Promise<void> => {
     const doc = await collection.getLocal<QuarantineData>(LOCAL_ID);
-    if (!doc) return;
+    if (!doc || unless?.(doc.toJSON().data.entries)) return;
     await doc.incrementalModify((data) => ({ ...data, entries: change([...data.entries]) }));
   };
   return {
     hold: (held) => modify((entries) => [...entries.filter((e) => !held.some((h) => h.id === e.id)), ...held]),
     // Every upload releases what it carried; most carry nothing held, and then nothing is written.
-    release: async (ids) => {
-      const doc = await collection.getLocal<QuarantineData>(LOCAL_ID);
-      if (!doc?.toJSON().data.entries.some((e) => ids.includes(e.id))) return;
-      await modify((entries) => entries.filter((e) => !ids.includes(e.id)));
-    },
+    release: (ids) =>
+      modify(
+        (entries) => entries.filter((e) => !ids.includes(e.id)),
+        (entries) => !entries.some((e) => ids.includes(e.id)),
+      ),
     entries$: localDocument$<QuarantineData>(collection, LOCAL_ID).pipe(map((doc) => doc?.toJSON().data.entries ?? [])),
   };
 }
