@@ -22,6 +22,7 @@
 //   npm run bench:import                                   10,000 rows, 100,000 payments (about 7 minutes)
 //   npm run bench:import -- --rows 1000 --payments 5000    a quick run (about a minute and a half)
 //   npm run bench:import -- --only export                  the export part alone (the import's rows left out)
+//   npm run bench:import -- --only import                  the import part alone (no payments school)
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -58,7 +59,7 @@ const { values: args } = parseArgs({
     /** Exports timed on the desk, each on a reloaded desk (and writes in Node); the median is reported. */
     rounds: { type: 'string', default: '3' },
     out: { type: 'string', default: resolve(repoRoot, '.bench/import.json') },
-    /** `export`: that part alone. */
+    /** `import` or `export`: that part alone. */
     only: { type: 'string' },
   },
   strict: true,
@@ -73,8 +74,9 @@ const ROWS = whole('rows');
 const PAYMENTS = whole('payments');
 const STUDENTS = whole('students', Math.min(20_000, Math.max(100, Math.round(PAYMENTS / 5))));
 const ROUNDS = whole('rounds');
-if (args.only !== undefined && args.only !== 'export') throw new Error('--only takes export (the export part alone)');
+if (args.only !== undefined && args.only !== 'export' && args.only !== 'import') throw new Error('--only takes import or export (that part alone)');
 const EXPORT_ONLY = args.only === 'export';
+const IMPORT_ONLY = args.only === 'import';
 
 const TARGETS = { importSeconds: 5, exportSeconds: 10 } as const;
 const TIME_ZONE = 'Africa/Nairobi';
@@ -220,6 +222,7 @@ interface ImportTiming {
 }
 
 interface ImportResult extends ImportTiming {
+  browserVersion: string;
   uploadSeconds: number;
   heapMbAfter: { used: number; total: number };
   /** The same on a second, fresh desk with the browser offline: the replica write without the upload alongside it. */
@@ -267,7 +270,7 @@ async function timeImport(baseUrl: string, workbook: Uint8Array, offlineWorkbook
     await page.waitForFunction(() => document.querySelector('[data-testid="sync-indicator"]')?.getAttribute('data-pending') === '0', undefined, { timeout: LONG, polling: 250 });
     const uploadSeconds = (Date.now() - uploadStarted) / 1000;
     log(`  the desk uploaded the import to the server in ${uploadSeconds.toFixed(0)} s more`);
-    result = { ...timing, uploadSeconds, heapMbAfter: await heapMb(page) };
+    result = { ...timing, browserVersion: online.version, uploadSeconds, heapMbAfter: await heapMb(page) };
   } finally {
     await online.close();
   }
@@ -378,6 +381,23 @@ async function timeExports(page: Page): Promise<{ cold: ExportRound[]; warm: Exp
 
 // ── The run ───────────────────────────────────────────────────────────────────────────────────
 
+interface ExportPart {
+  data: { voids: number };
+  exportBrowserVersion: string;
+  downloadSeconds: number;
+  desk: ExportRound[];
+  warm: ExportRound;
+  heapAfterExport: { used: number; total: number };
+  node: { rowsMs: number; writeMs: number; bytes: number; rows: number }[];
+}
+
+/** The export's measurements when it is left out (`--only import`): not a number, so left off the table. */
+function exportNotRun(): ExportPart {
+  const nan = Number.NaN;
+  const round: ExportRound = { totalMs: nan, readMs: nan, queryMs: nan, plainMs: nan, buildMs: nan, workerBuildMs: nan, writeMs: nan, workerWriteMs: nan, saveMs: nan, bytes: 0, rows: nan };
+  return { data: { voids: 0 }, exportBrowserVersion: '', downloadSeconds: Number.NaN, desk: [], warm: round, heapAfterExport: { used: Number.NaN, total: Number.NaN }, node: [] };
+}
+
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
   log('building the desk app (browser edition) into out/web');
@@ -400,54 +420,61 @@ async function main(): Promise<void> {
     const intake = await registerWorkbook(registerRows(ROWS, { seed: 20_000, admissionPrefix: 'INT', phonePrefixes: ['0733', '0744'] }).rows);
     log(`the register: ${ROWS.toLocaleString('en-US')} students in ${register.families.toLocaleString('en-US')} families, ${(workbook.length / 1e6).toFixed(1)} MB of XLSX; ${String(CLASSES.length)} classes on the server`);
     const notTimed = { readMs: Number.NaN, writeMs: Number.NaN, totalMs: Number.NaN, summary: 'not run (--only export)' };
-    const imported = EXPORT_ONLY ? { ...notTimed, uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
+    const imported = EXPORT_ONLY ? { ...notTimed, browserVersion: '', uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
 
-    // 2. The payments, as four desks took them, and a fresh desk that downloads them.
-    const deviceIds: string[] = [];
-    for (const n of [1, 2, 3, 4]) {
-      const approval = await api<DeviceApproval>(baseUrl, ownerToken, '/api/v1/devices', { method: 'POST', body: { name: `Front desk ${String(n)}`, code: `D0${String(n)}`, officeId } });
-      deviceIds.push(approval.device.id);
-    }
-    const staff = new Map<string, string>();
-    for (const [i, name] of CASHIERS.entries()) {
-      const member = await api<MemberSummary>(baseUrl, ownerToken, '/api/v1/users', { method: 'POST', body: { email: `cashier${String(i + 1)}@hillside.example`, password: `bench-cashier-${String(i + 1)}-2026`, displayName: name, role: 'cashier' } });
-      staff.set(member.userId, name);
-    }
-    const data = generatePaymentSchool({ schoolId, officeId, deviceIds, students: STUDENTS, payments: PAYMENTS, currency: CURRENCY, staff, invoices: true, cardPayments: false });
-    log(`pushing ${STUDENTS.toLocaleString('en-US')} students, ${data.payers.length.toLocaleString('en-US')} families, their invoices, ${PAYMENTS.toLocaleString('en-US')} payments and ${data.voids.length.toLocaleString('en-US')} voids`);
-    await pushAll(baseUrl, ownerToken, '/api/v1/sync/students/1/push', data.students);
-    await pushAll(baseUrl, ownerToken, '/api/v1/sync/payers/0/push', data.payers);
-    await pushAll(baseUrl, ownerToken, LEDGER_PATH, data.invoices);
-    await pushAll(baseUrl, ownerToken, LEDGER_PATH, data.payments);
-    await pushAll(baseUrl, ownerToken, LEDGER_PATH, data.voids);
-    log('the server holds the school');
+    const exportPart = IMPORT_ONLY ? exportNotRun() : await timeExportPart();
+    const { data, downloadSeconds, desk, warm, heapAfterExport, node } = exportPart;
+    const browserVersion = IMPORT_ONLY ? imported.browserVersion : exportPart.exportBrowserVersion;
 
-    const exportBrowser = await launchChromium();
-    browsers.push(exportBrowser);
-    const page = await exportBrowser.context.newPage();
-    watch(page);
-    const downloadStarted = Date.now();
-    await signInOwner(page, baseUrl);
-    await page.getByTestId('initial-sync').waitFor({ state: 'visible', timeout: 60_000 });
-    await page.getByTestId('initial-sync').waitFor({ state: 'detached', timeout: LONG });
-    const downloadSeconds = (Date.now() - downloadStarted) / 1000;
-    log(`a fresh desk downloaded the school in ${downloadSeconds.toFixed(0)} s`);
-    const { cold: desk, warm } = await timeExports(page);
-    const heapAfterExport = await heapMb(page);
+    async function timeExportPart(): Promise<ExportPart> {
+      // 2. The payments, as four desks took them, and a fresh desk that downloads them.
+      const deviceIds: string[] = [];
+      for (const n of [1, 2, 3, 4]) {
+        const approval = await api<DeviceApproval>(baseUrl, ownerToken, '/api/v1/devices', { method: 'POST', body: { name: `Front desk ${String(n)}`, code: `D0${String(n)}`, officeId } });
+        deviceIds.push(approval.device.id);
+      }
+      const staff = new Map<string, string>();
+      for (const [i, name] of CASHIERS.entries()) {
+        const member = await api<MemberSummary>(baseUrl, ownerToken, '/api/v1/users', { method: 'POST', body: { email: `cashier${String(i + 1)}@hillside.example`, password: `bench-cashier-${String(i + 1)}-2026`, displayName: name, role: 'cashier' } });
+        staff.set(member.userId, name);
+      }
+      const data = generatePaymentSchool({ schoolId, officeId, deviceIds, students: STUDENTS, payments: PAYMENTS, currency: CURRENCY, staff, invoices: true, cardPayments: false });
+      log(`pushing ${STUDENTS.toLocaleString('en-US')} students, ${data.payers.length.toLocaleString('en-US')} families, their invoices, ${PAYMENTS.toLocaleString('en-US')} payments and ${data.voids.length.toLocaleString('en-US')} voids`);
+      await pushAll(baseUrl, ownerToken, '/api/v1/sync/students/1/push', data.students);
+      await pushAll(baseUrl, ownerToken, '/api/v1/sync/payers/0/push', data.payers);
+      await pushAll(baseUrl, ownerToken, LEDGER_PATH, data.invoices);
+      await pushAll(baseUrl, ownerToken, LEDGER_PATH, data.payments);
+      await pushAll(baseUrl, ownerToken, LEDGER_PATH, data.voids);
+      log('the server holds the school');
 
-    // 3. The same rows written in Node, in this process, for comparison.
-    const office = { id: officeId, schoolId, kind: 'office' as const, name: 'Main office', data: { code: 'MAIN' }, createdAt: now, updatedAt: now };
-    const devices = deviceIds.map((id, i) => ({ id, schoolId, kind: 'device' as const, name: `Front desk ${String(i + 1)}`, data: { officeId, code: `D0${String(i + 1)}` }, createdAt: now, updatedAt: now }));
-    const source = { students: data.students, payers: data.payers, reference: [office, ...devices], ledger: [...data.payments, ...data.voids], staffNames: data.staff };
-    const node: { rowsMs: number; writeMs: number; bytes: number; rows: number }[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const begin = performance.now();
-      const rows = paymentExportRows(source, { includeVoided: true }, { timeZone: TIME_ZONE });
-      const rowsMs = performance.now() - begin;
-      const written = await timePaymentWriter('xlsx', rows, { currency: CURRENCY, timeZone: TIME_ZONE });
-      node.push({ rowsMs, writeMs: written.seconds * 1000, bytes: written.bytes, rows: rows.length });
+      const exportBrowser = await launchChromium();
+      browsers.push(exportBrowser);
+      const page = await exportBrowser.context.newPage();
+      watch(page);
+      const downloadStarted = Date.now();
+      await signInOwner(page, baseUrl);
+      await page.getByTestId('initial-sync').waitFor({ state: 'visible', timeout: 60_000 });
+      await page.getByTestId('initial-sync').waitFor({ state: 'detached', timeout: LONG });
+      const downloadSeconds = (Date.now() - downloadStarted) / 1000;
+      log(`a fresh desk downloaded the school in ${downloadSeconds.toFixed(0)} s`);
+      const { cold: desk, warm } = await timeExports(page);
+      const heapAfterExport = await heapMb(page);
+
+      // 3. The same rows written in Node, in this process, for comparison.
+      const office = { id: officeId, schoolId, kind: 'office' as const, name: 'Main office', data: { code: 'MAIN' }, createdAt: now, updatedAt: now };
+      const devices = deviceIds.map((id, i) => ({ id, schoolId, kind: 'device' as const, name: `Front desk ${String(i + 1)}`, data: { officeId, code: `D0${String(i + 1)}` }, createdAt: now, updatedAt: now }));
+      const source = { students: data.students, payers: data.payers, reference: [office, ...devices], ledger: [...data.payments, ...data.voids], staffNames: data.staff };
+      const node: { rowsMs: number; writeMs: number; bytes: number; rows: number }[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const begin = performance.now();
+        const rows = paymentExportRows(source, { includeVoided: true }, { timeZone: TIME_ZONE });
+        const rowsMs = performance.now() - begin;
+        const written = await timePaymentWriter('xlsx', rows, { currency: CURRENCY, timeZone: TIME_ZONE });
+        node.push({ rowsMs, writeMs: written.seconds * 1000, bytes: written.bytes, rows: rows.length });
+      }
+      log(`  Node: rows ${median(node.map((n) => n.rowsMs)).toFixed(0)} ms, exportXlsx ${median(node.map((n) => n.writeMs)).toFixed(0)} ms`);
+      return { data: { voids: data.voids.length }, exportBrowserVersion: exportBrowser.version, downloadSeconds, desk, warm, heapAfterExport, node };
     }
-    log(`  Node: rows ${median(node.map((n) => n.rowsMs)).toFixed(0)} ms, exportXlsx ${median(node.map((n) => n.writeMs)).toFixed(0)} ms`);
 
     // The table.
     const ms = (value: number): string => `${(value / 1000).toFixed(2)} s`;
@@ -479,17 +506,17 @@ async function main(): Promise<void> {
       { measurement: 'first download of the school by the export desk', rows: '', result: `${downloadSeconds.toFixed(0)} s`, target: '', met: null },
     ];
     const header = ['measurement', 'rows', 'result', 'target', 'met'];
-    const cells = table.filter((r) => !EXPORT_ONLY || !r.result.includes('NaN')).map((r) => [r.measurement, r.rows, r.result, r.target, r.met === null ? '' : r.met ? 'met' : 'NOT MET']);
+    const cells = table.filter((r) => args.only === undefined || !r.result.includes('NaN')).map((r) => [r.measurement, r.rows, r.result, r.target, r.met === null ? '' : r.met ? 'met' : 'NOT MET']);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
     const line = (cell: readonly string[]): string => cell.map((text, i) => (i === 1 ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-    console.log(`\nFee Master bulk import and export on the desk (Chromium ${exportBrowser.version}, PGlite server on this machine)\n`);
+    console.log(`\nFee Master bulk import and export on the desk (Chromium ${browserVersion}, PGlite server on this machine)\n`);
     console.log([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n'));
     console.log(`\nMachine: ${String(cpus().length)} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
 
     const report = {
       benchmark: 'import',
       at: new Date().toISOString(),
-      settings: { rows: ROWS, families: register.families, payments: PAYMENTS, voided: data.voids.length, students: STUDENTS, rounds: ROUNDS, server: 'PGlite', browser: `Chromium ${exportBrowser.version}, profile on disk` },
+      settings: { rows: ROWS, families: register.families, payments: PAYMENTS, voided: data.voids, students: STUDENTS, rounds: ROUNDS, server: 'PGlite', browser: `Chromium ${browserVersion}, profile on disk` },
       machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
       targets: TARGETS,
       results: { import: imported, export: { medianMs: exportTotal, rounds: desk, sameTabAgain: warm }, node, downloadSeconds, heapMbAfterExport: heapAfterExport },
