@@ -236,7 +236,8 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
   await panel.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({ name: fileName, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(workbook) });
   const importButton = panel.getByRole('button', { name: /^Import \d+ students$/ });
   const problems = panel.getByTestId('import-error');
-  await Promise.race([importButton.waitFor({ timeout: LONG }), problems.first().waitFor({ timeout: LONG })]);
+  // One wait for either (a race of two waits would leave the loser polling the page during the write).
+  await importButton.or(problems.first()).first().waitFor({ timeout: LONG });
   if ((await problems.count()) > 0) throw new Error(`the generated register has problems: ${(await problems.first().textContent()) ?? ''}`);
   const writtenBefore = await page.evaluate(() => performance.getEntriesByName('feemaster:import:written', 'mark').length);
   await importButton.click();

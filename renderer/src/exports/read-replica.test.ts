@@ -6,7 +6,7 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKinds, newId, type ChequeReturnDoc, type ExportKind, type InvoiceDoc, type LedgerEntry, type Payer, type PaymentDoc, type ReferenceDoc, type RefundDoc, type Student, type VoidDoc } from '@feemaster/core';
-import { openDatabase, wrappedValidateCoreStorage, type FeeMasterDatabase } from '../db/database.ts';
+import { createStorage, openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
 import { readReplica, replicaQueryOf } from '../db/replica-read.ts';
 import { exportNeeds } from './export-build.ts';
@@ -74,7 +74,7 @@ describe("the export worker's read of the replica", () => {
   let removedIds: string[] = [];
 
   beforeAll(async () => {
-    db = await openDatabase(schoolId, wrappedValidateCoreStorage({ storage: getRxStorageDexie(settings) }));
+    db = await openDatabase(schoolId, createStorage(getRxStorageDexie(settings)));
     const school = smallSchool(60, 400);
     const reference: ReferenceDoc[] = [
       { id: officeId, schoolId, kind: 'office', name: 'Main office', data: { code: 'MAIN' }, createdAt: at, updatedAt: at },
@@ -127,7 +127,7 @@ describe("the export worker's read of the replica", () => {
 
 describe('a replica query read in batches', () => {
   it('gives what RxDB gives across batch boundaries, when the index cannot answer the selector or the order, and with skip and limit', async () => {
-    const db = await openDatabase(newId(), wrappedValidateCoreStorage({ storage: getRxStorageDexie(settings) }));
+    const db = await openDatabase(newId(), createStorage(getRxStorageDexie(settings)));
     try {
       const school = smallSchool(30, 100);
       await db.students.bulkInsert(school.students);

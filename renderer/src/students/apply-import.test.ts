@@ -8,7 +8,7 @@ import { firstValueFrom } from 'rxjs';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { newId, planStudentImport, readTable, type Payer, type Student, type StudentImportPlan } from '@feemaster/core';
-import { openDatabase, wrappedValidateCoreStorage, type FeeMasterDatabase } from '../db/database.ts';
+import { createStorage, openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { createPendingChanges, type PendingChanges } from '../sync/pending-changes.ts';
 import { createUploadHold, type UploadHold } from '../sync/upload-hold.ts';
 import { applyStudentImport, ImportCancelledError, type ImportTarget } from './apply-import.ts';
@@ -53,7 +53,7 @@ describe('applyStudentImport on the replica', () => {
   const waiting = async (): Promise<number> => (await firstValueFrom(pending.students.count$)) + (await firstValueFrom(pending.payers.count$));
 
   beforeEach(async () => {
-    db = await openDatabase(newId(), wrappedValidateCoreStorage({ storage: getRxStorageDexie() }));
+    db = await openDatabase(newId(), createStorage(getRxStorageDexie()));
     pending = { students: await createPendingChanges(db.students), payers: await createPendingChanges(db.payers), feeStructures: await createPendingChanges(db.feeStructures), ledger: await createPendingChanges(db.ledger) };
     uploadHold = createUploadHold();
     target = { db, pending, uploadHold };

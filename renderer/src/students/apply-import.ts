@@ -4,6 +4,7 @@
 // cancelled part-way is undone (inserted documents removed, changed ones put back), and the desk's
 // uploads are held until it has finished or been undone: all or nothing, on the desk and the server.
 import type { BalanceImportPlan, FeeImportPlan, FeeStructure, Payer, Student, StudentImportPlan } from '@feemaster/core';
+import { insertChecked } from '../db/checked-insert.ts';
 import { withLedgerKeys } from '../db/ledger-keys.ts';
 import type { RxCollection } from 'rxdb';
 import type { FeeMasterDatabase } from '../db/database.ts';
@@ -161,8 +162,10 @@ async function writeAll<T extends { id: string; updatedAt: string }>({ collectio
   for (let start = 0; start < created.length; start += batchSize) {
     stopIfCancelled();
     const chunk = created.slice(start, start + batchSize);
-    const result = await collection.bulkInsert([...chunk]);
-    const ids = new Set(result.success.map((doc) => doc.id));
+    // New documents the import worker checked with core's validators: the replica's quick insert.
+    const result = await insertChecked(collection, chunk);
+    const failed = new Set(result.error.map((e) => e.documentId));
+    const ids = new Set(chunk.filter((doc) => !failed.has(doc.id)).map((doc) => doc.id));
     withdrawn.push(...chunk.filter((doc) => ids.has(doc.id)).map((doc) => ({ id: doc.id, updatedAt: doc.updatedAt, created: true })));
     undo.push(async () => {
       await collection.bulkRemove([...ids]);

@@ -1,0 +1,120 @@
+// The import's quick insert (checked-insert.ts) held to RxDB's own bulkInsert on the desk's storage
+// (Dexie on fake-indexeddb): the same rows stored, the same change events, queries that follow it,
+// and a clash refused as RxDB refuses it. An RxDB upgrade that changes the Dexie storage fails here.
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { firstValueFrom, filter } from 'rxjs';
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { newId, type Student } from '@feemaster/core';
+import { createStorage, openDatabase, type FeeMasterDatabase } from './database.ts';
+import { insertChecked } from './checked-insert.ts';
+
+const schoolId = newId();
+const at = '2026-03-01T08:00:00.000Z';
+
+function student(n: number, id = newId()): Student {
+  return { id, schoolId, admissionNumber: `ADM-${String(n).padStart(4, '0')}`, firstName: `Child${String(n)}`, lastName: `Family${String(n % 7)}`, status: 'active', staffChild: n % 5 === 0, createdAt: at, updatedAt: at };
+}
+
+type Row = Record<string, unknown>;
+
+/** The collection's rows as IndexedDB holds them, without what differs between two databases (revision token, write time). */
+async function storedRows(db: FeeMasterDatabase): Promise<Row[]> {
+  const state = await (db.students.storageInstance.internals as Promise<{ dexieTable: { toArray(): Promise<Row[]> } }>);
+  const rows = await state.dexieTable.toArray();
+  return rows.map(({ _rev, _meta, ...row }): Row => ({ ...row, rev: String(_rev).split('-')[0], lwt: typeof (_meta as { lwt?: unknown }).lwt })).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+}
+
+/** The collection's change events while `write` runs, as queries and replication get them. */
+async function eventsOf(db: FeeMasterDatabase, write: () => Promise<unknown>): Promise<Row[]> {
+  const events: Row[] = [];
+  const subscription = db.students.$.subscribe((event) => {
+    const { _rev, _meta, ...data } = event.documentData as unknown as Row;
+    events.push({ operation: event.operation, documentId: event.documentId, data, previous: event.previousDocumentData ?? null, rev: String(_rev).split('-')[0], lwt: typeof (_meta as { lwt?: unknown }).lwt });
+  });
+  try {
+    await write();
+  } finally {
+    subscription.unsubscribe();
+  }
+  return events;
+}
+
+describe('insertChecked on the desk storage', () => {
+  let quick: FeeMasterDatabase;
+  let rxdb: FeeMasterDatabase;
+
+  beforeEach(async () => {
+    quick = await openDatabase(newId(), createStorage(getRxStorageDexie()));
+    rxdb = await openDatabase(newId(), createStorage(getRxStorageDexie()));
+  });
+  afterEach(async () => {
+    await quick.remove();
+    await rxdb.remove();
+  });
+
+  it('stores the same rows and emits the same change events as RxDB bulkInsert', async () => {
+    const existing = Array.from({ length: 5 }, (_, i) => student(i));
+    await quick.students.bulkInsert(existing);
+    await rxdb.students.bulkInsert(existing);
+    const docs = Array.from({ length: 40 }, (_, i) => student(100 + i));
+
+    // The quick path reads no document one by one (RxDB's own insert reads every one first).
+    const table = (await (quick.students.storageInstance.internals as Promise<{ dexieTable: { bulkGet: (...args: unknown[]) => unknown } }>)).dexieTable;
+    const reads = vi.spyOn(table, 'bulkGet');
+    const quickEvents = await eventsOf(quick, () => insertChecked(quick.students, docs));
+    expect(reads).not.toHaveBeenCalled();
+    const rxdbEvents = await eventsOf(rxdb, () => rxdb.students.bulkInsert(docs));
+
+    expect(quickEvents).toHaveLength(40);
+    expect(quickEvents).toEqual(rxdbEvents);
+    expect(await storedRows(quick)).toEqual(await storedRows(rxdb));
+    // What the screens read back is the document as given.
+    const found = await quick.students.findByIds(docs.map((d) => d.id)).exec();
+    expect(docs.map((d) => found.get(d.id)?.toJSON())).toEqual(docs);
+  });
+
+  it('keeps open queries up to date', async () => {
+    await quick.students.bulkInsert([student(1)]);
+    const count = quick.students.count().$;
+    expect(await firstValueFrom(count)).toBe(1);
+    const firstTwo = quick.students.find({ sort: [{ lastName: 'asc' }, { firstName: 'asc' }], limit: 2 }).$;
+    await firstValueFrom(firstTwo);
+    const docs = [student(2), student(3), student(4)];
+    await insertChecked(quick.students, docs);
+    expect(await firstValueFrom(count.pipe(filter((n) => n === 4)))).toBe(4);
+    const expected = [student(1), ...docs].sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName)).slice(0, 2).map((s) => s.admissionNumber);
+    const shown = await firstValueFrom(firstTwo.pipe(filter((list) => list.map((d) => d.admissionNumber).join() === expected.join())));
+    expect(shown.map((d) => d.admissionNumber)).toEqual(expected);
+  });
+
+  it('refuses an id the collection already has, as RxDB does (409), writes the rest and leaves the stored one alone', async () => {
+    const first = student(1);
+    await quick.students.insert(first);
+    const clash = { ...student(2, first.id), firstName: 'Someone else' };
+    const others = [student(3), student(4)];
+    const result = await insertChecked(quick.students, [others[0] as Student, clash, others[1] as Student]);
+    expect(result.error.map((e) => ({ id: e.documentId, status: e.status }))).toEqual([{ id: first.id, status: 409 }]);
+    expect((await quick.students.findOne(first.id).exec())?.toJSON()).toEqual(first);
+    expect(await quick.students.count().exec()).toBe(3);
+  });
+
+  it('finds a clash even when the stored ids around it are not part of the write', async () => {
+    // Ids made far apart (not the import's one second): the range read spans the stored ones.
+    const stored = ['00000000-0000-7000-8000-000000000001', '55555555-0000-7000-8000-000000000001', 'ffffffff-0000-7000-8000-000000000001'].map((id, i) => student(i, id));
+    await quick.students.bulkInsert(stored);
+    const result = await insertChecked(quick.students, [student(10, '11111111-0000-7000-8000-000000000001'), student(11, stored[1]?.id), student(12, 'eeeeeeee-0000-7000-8000-000000000001')]);
+    expect(result.error.map((e) => e.documentId)).toEqual([stored[1]?.id]);
+    expect(await quick.students.count().exec()).toBe(5);
+    expect((await quick.students.findOne(stored[1]?.id).exec())?.admissionNumber).toBe('ADM-0001');
+  });
+
+  it('still validates every other write: a bad document is refused with its problems and the rest written', async () => {
+    const bad = { ...student(1), admissionNumber: '  ' };
+    const result = await quick.students.bulkInsert([student(2), bad]);
+    expect(result.error).toHaveLength(1);
+    expect(result.error[0]).toMatchObject({ status: 422, documentId: bad.id });
+    expect((result.error[0] as { validationErrors: { field: string }[] }).validationErrors.map((e) => e.field)).toContain('/admissionNumber');
+    expect(await quick.students.count().exec()).toBe(1);
+  });
+});
