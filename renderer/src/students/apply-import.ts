@@ -119,7 +119,11 @@ async function allOrNothing(what: 'import' | 'change', target: ImportTarget, wri
     done += n;
     onProgress?.(done, total);
   };
+  // The collections are written side by side (IndexedDB runs writes to different stores together);
+  // one that fails stops the others at their next batch.
+  let failed = false;
   const stopIfCancelled = (): void => {
+    if (failed) throw new Stop();
     if (signal?.aborted) throw new Stop();
   };
   // Nothing of the write is uploaded until it has all been written, or undone.
@@ -128,7 +132,18 @@ async function allOrNothing(what: 'import' | 'change', target: ImportTarget, wri
   const withdrawn: Written[] = [];
   const marked: { pending: PendingChanges; marks: Written[] }[] = [];
   try {
-    for (const w of writes) await writeAll(w as Writes<Student>, { undo, withdrawn, marked, progress, stopIfCancelled, batchSize });
+    const results = await Promise.allSettled(
+      writes.map((w) =>
+        writeAll(w as Writes<Student>, { undo, withdrawn, marked, progress, stopIfCancelled, batchSize }).catch((error: unknown) => {
+          failed = true;
+          throw error;
+        }),
+      ),
+    );
+    // A write's own failure comes first (the others then stopped, as if cancelled).
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    const first = failures.find((f) => !(f instanceof Stop)) ?? failures[0];
+    if (first) throw first;
     stopIfCancelled();
   } catch (error) {
     for (const step of undo.reverse()) await step().catch((caught: unknown) => console.error(`Undoing part of a ${what} failed:`, caught));
