@@ -18,5 +18,6 @@ export type AnyImportPlan = { kind: 'students'; plan: StudentImportPlan } | { ki
 
 export type ImportWorkerReply =
   | { type: 'progress'; stage: 'reading' | 'checking'; rows?: number }
-  | ({ type: 'plan' } & AnyImportPlan)
+  /** `timings`: milliseconds the worker spent reading the file and planning (for the benchmark). */
+  | ({ type: 'plan'; timings: { readMs: number; planMs: number } } & AnyImportPlan)
   | { type: 'file-error'; message: string; fix: string };

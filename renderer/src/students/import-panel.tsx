@@ -67,7 +67,8 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
       else {
         started.terminate();
         if (message.type === 'plan') {
-          const { type: _type, ...ready } = message;
+          markBulkStep('import:received', message.timings);
+          const { type: _type, timings: _timings, ...ready } = message;
           setStep({ kind: 'preview', plan: ready });
         }
         else setStep({ kind: 'file-error', message: message.message, fix: message.fix });
@@ -78,6 +79,7 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
       setStep({ kind: 'file-error', message: `The file could not be read (${event.message}).`, fix: 'Reload the desk and try again.' });
     };
     started.postMessage(request, [request.bytes]);
+    markBulkStep('import:posted');
   };
 
   const choose = async (event: ChangeEvent<HTMLInputElement>): Promise<void> => {

@@ -11,12 +11,18 @@ self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
   const request = event.data;
   try {
     reply({ type: 'progress', stage: 'reading' });
+    const started = performance.now();
     const table = await readTable(new Uint8Array(request.bytes), request.fileName, request.sheet ? { sheet: request.sheet } : undefined);
+    const read = performance.now();
     reply({ type: 'progress', stage: 'checking', rows: table.rows.length });
     const stamp = { now: new Date().toISOString(), newId };
-    if (request.kind === 'students') reply({ type: 'plan', kind: 'students', plan: planStudentImport(table, { ...request.context, ...stamp }, request.mapping) });
-    else if (request.kind === 'fees') reply({ type: 'plan', kind: 'fees', plan: planFeeImport(table, { ...request.context, ...stamp }, request.mapping) });
-    else reply({ type: 'plan', kind: 'balances', plan: planBalanceImport(table, { ...request.context, now: stamp.now }, request.mapping) });
+    const planned =
+      request.kind === 'students'
+        ? ({ kind: 'students', plan: planStudentImport(table, { ...request.context, ...stamp }, request.mapping) } as const)
+        : request.kind === 'fees'
+          ? ({ kind: 'fees', plan: planFeeImport(table, { ...request.context, ...stamp }, request.mapping) } as const)
+          : ({ kind: 'balances', plan: planBalanceImport(table, { ...request.context, now: stamp.now }, request.mapping) } as const);
+    reply({ type: 'plan', timings: { readMs: read - started, planMs: performance.now() - read }, ...planned });
   } catch (error) {
     if (error instanceof ImportFileError) reply({ type: 'file-error', message: error.message, fix: error.fix });
     else reply({ type: 'file-error', message: `The file could not be read: ${error instanceof Error ? error.message : String(error)}`, fix: 'Save it again from Excel as .xlsx or CSV and choose it again; if that fails, tell your administrator.' });
