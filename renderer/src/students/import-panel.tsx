@@ -54,7 +54,7 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
     const options: ImportOptions = { dateOrder, country, termId: termId || terms[0]?.id || '', asOf };
     let request: ImportWorkerRequest;
     try {
-      request = { bytes: chosen.bytes.slice(0), fileName: chosen.name, ...(mapping ? { mapping } : {}), ...(await title.context(desk, options)) } as ImportWorkerRequest;
+      request = { bytes: chosen.bytes.slice(0), fileName: chosen.name, ...(mapping ? { mapping } : {}), ...(await title.context(desk, options)) };
     } catch (error) {
       setStep({ kind: 'file-error', message: error instanceof Error ? error.message : String(error), fix: '' });
       return;
