@@ -26,6 +26,9 @@ export type AnyImportPlan = { kind: 'students'; plan: StudentImportPlan } | { ki
 
 export type ImportWorkerReply =
   | { type: 'progress'; stage: 'reading' | 'checking'; rows?: number }
-  /** `timings`: milliseconds the worker spent reading the file (and the replica) and planning (for the benchmark). */
-  | ({ type: 'plan'; timings: { readMs: number; planMs: number } } & AnyImportPlan)
+  /**
+   * `timings` (for the benchmark), in milliseconds: reading the file and the school's students and
+   * payers (`readMs`, the two side by side: `fileMs` the file alone, `schoolMs` the replica alone), then planning.
+   */
+  | ({ type: 'plan'; timings: { readMs: number; fileMs: number; schoolMs: number; planMs: number } } & AnyImportPlan)
   | { type: 'file-error'; message: string; fix: string };

@@ -27,8 +27,11 @@ self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
     reply({ type: 'progress', stage: 'reading' });
     const started = performance.now();
     // Asked for first, so IndexedDB can be finding the documents while the file is read.
-    const school = request.kind === 'students' ? schoolOf(request.replica) : Promise.resolve(null);
-    const [table, known] = await Promise.all([readTable(new Uint8Array(request.bytes), request.fileName, request.sheet ? { sheet: request.sheet } : undefined), school]);
+    let schoolRead = started;
+    const school = request.kind === 'students' ? schoolOf(request.replica).finally(() => (schoolRead = performance.now())) : Promise.resolve(null);
+    let fileRead = started;
+    const file = readTable(new Uint8Array(request.bytes), request.fileName, request.sheet ? { sheet: request.sheet } : undefined).finally(() => (fileRead = performance.now()));
+    const [table, known] = await Promise.all([file, school]);
     const read = performance.now();
     reply({ type: 'progress', stage: 'checking', rows: table.rows.length });
     const stamp = { now: new Date().toISOString(), newId };
@@ -38,7 +41,7 @@ self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
         : request.kind === 'fees'
           ? ({ kind: 'fees', plan: planFeeImport(table, { ...request.context, ...stamp }, request.mapping) } as const)
           : ({ kind: 'balances', plan: planBalanceImport(table, { ...request.context, now: stamp.now }, request.mapping) } as const);
-    reply({ type: 'plan', timings: { readMs: read - started, planMs: performance.now() - read }, ...planned });
+    reply({ type: 'plan', timings: { readMs: read - started, fileMs: fileRead - started, schoolMs: schoolRead - started, planMs: performance.now() - read }, ...planned });
   } catch (error) {
     if (error instanceof ImportFileError) reply({ type: 'file-error', message: error.message, fix: error.fix });
     else if (error instanceof ReplicaReadError) reply({ type: 'file-error', message: `This desk's records could not be read (${error.message}).`, fix: 'Reload the desk and choose the file again; if that fails, tell your administrator.' });
