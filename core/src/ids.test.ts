@@ -26,6 +26,12 @@ describe('newId', () => {
     }
   });
 
+  it('draws fresh random bits for every id (none shared between ids, past many refills of its pool)', () => {
+    // The last 12 hex digits are 48 random bits: two of 10k ids alike by chance is about 1 in 5 million.
+    const tails = Array.from({ length: 10_000 }, () => newId().slice(-12));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
+
   it('carries the time it was made', () => {
     const before = Date.now();
     const id = newId();

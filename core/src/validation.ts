@@ -47,8 +47,9 @@ function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) return value.some(hasNul);
   if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000') || hasNul(item)) return true;
+    // Own enumerable keys, as Object.entries gives them, without building the pairs (every document an import checks comes here).
+    for (const key in value) {
+      if (Object.hasOwn(value, key) && (key.includes('\u0000') || hasNul((value as Record<string, unknown>)[key]))) return true;
     }
   }
   return false;

@@ -216,6 +216,8 @@ function watch(page: Page): void {
 
 interface ImportTiming {
   readMs: number;
+  /** The parts of readMs: the school gathered and the file posted to the worker; the worker reading the file and planning; the plan back and the preview rendered. */
+  preview: { contextMs: number; workerReadMs: number; workerFileMs: number; workerSchoolMs: number; workerPlanMs: number; toWorkerAndBackMs: number; renderMs: number };
   writeMs: number;
   totalMs: number;
   summary: string;
@@ -247,11 +249,28 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
   const done = panel.getByRole('status').filter({ hasText: 'Imported from' });
   await done.waitFor({ timeout: LONG });
   const summary = ((await done.textContent()) ?? '').replace(/\. The changes sync.*$/u, '');
-  const at = await marks(page, ['import:chosen', 'import:planned', 'import:commit', 'import:written']);
+  const at = await marks(page, ['import:chosen', 'import:posted', 'import:received', 'import:planned', 'import:commit', 'import:written']);
+  // No named functions inside: the page gets the callback's source, without tsx's helpers.
+  const received = await page.evaluate((): unknown => (performance.getEntriesByName('feemaster:import:received', 'mark').at(-1) as PerformanceMark | undefined)?.detail);
   const readMs = at['import:planned'] - at['import:chosen'];
+  const workerReadMs = durationIn(received, 'readMs');
+  const workerPlanMs = durationIn(received, 'planMs');
+  const preview = {
+    contextMs: at['import:posted'] - at['import:chosen'],
+    workerReadMs,
+    // The file and the school's documents are read side by side in the worker (the school only by a worker that reads it itself).
+    workerFileMs: durationIn(received, 'fileMs'),
+    workerSchoolMs: durationIn(received, 'schoolMs'),
+    workerPlanMs,
+    toWorkerAndBackMs: at['import:received'] - at['import:posted'] - workerReadMs - workerPlanMs,
+    renderMs: at['import:planned'] - at['import:received'],
+  };
   const writeMs = at['import:written'] - at['import:commit'];
-  log(`  import${label}: chosen → preview ${readMs.toFixed(0)} ms, Import → written ${writeMs.toFixed(0)} ms (${summary})`);
-  return { readMs, writeMs, totalMs: readMs + writeMs, summary };
+  log(
+    `  import${label}: chosen → preview ${readMs.toFixed(0)} ms (school gathered and posted ${preview.contextMs.toFixed(0)}, worker read ${workerReadMs.toFixed(0)} (file ${preview.workerFileMs.toFixed(0)}, school ${preview.workerSchoolMs.toFixed(0)}) + plan ${workerPlanMs.toFixed(0)}, ` +
+      `to the worker and back ${preview.toWorkerAndBackMs.toFixed(0)}, rendered ${preview.renderMs.toFixed(0)}), Import → written ${writeMs.toFixed(0)} ms (${summary})`,
+  );
+  return { readMs, preview, writeMs, totalMs: readMs + writeMs, summary };
 }
 
 /**
@@ -420,7 +439,7 @@ async function main(): Promise<void> {
     const workbook = await registerWorkbook(register.rows);
     const intake = await registerWorkbook(registerRows(ROWS, { seed: 20_000, admissionPrefix: 'INT', phonePrefixes: ['0733', '0744'] }).rows);
     log(`the register: ${ROWS.toLocaleString('en-US')} students in ${register.families.toLocaleString('en-US')} families, ${(workbook.length / 1e6).toFixed(1)} MB of XLSX; ${String(CLASSES.length)} classes on the server`);
-    const notTimed = { readMs: Number.NaN, writeMs: Number.NaN, totalMs: Number.NaN, summary: 'not run (--only export)' };
+    const notTimed = { readMs: Number.NaN, preview: { contextMs: Number.NaN, workerReadMs: Number.NaN, workerFileMs: Number.NaN, workerSchoolMs: Number.NaN, workerPlanMs: Number.NaN, toWorkerAndBackMs: Number.NaN, renderMs: Number.NaN }, writeMs: Number.NaN, totalMs: Number.NaN, summary: 'not run (--only export)' };
     const imported = EXPORT_ONLY ? { ...notTimed, browserVersion: '', uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
 
     const exportPart = IMPORT_ONLY ? exportNotRun() : await timeExportPart();

@@ -1,5 +1,6 @@
 // Cells as people and Excel write them: each coercer gives the value a column needs, or a
 // problem that quotes the cell and a fix that says what to write instead.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CellResult,
@@ -30,6 +31,16 @@ describe('isBlank', () => {
 
   it('is false for any value, zero and FALSE included', () => {
     for (const cell of ['a', ' 0 ', 0, false, new Date(0)] satisfies CellValue[]) expect(isBlank(cell)).toBe(false);
+  });
+
+  it('is true exactly when nothing but spaces and zero-width characters is left, whatever the first character', () => {
+    const piece = fc.constantFrom(' ', '\t', '\u00A0', '\u200B', '\uFEFF', '\u2060', 'a', '0', '~', 'é', '\u3000', '\u0000');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 6 }), (pieces) => {
+        const text = pieces.join('');
+        expect(isBlank(text)).toBe(text.replace(/[\u200B-\u200D\u2060\uFEFF]/gu, '').trim() === '');
+      }),
+    );
   });
 });
 
@@ -84,6 +95,14 @@ describe('normaliseLabel', () => {
     expect(normaliseLabel('ADMISSION_NUMBER')).toBe('admissionnumber');
     expect(normaliseLabel('  Prénom / Élève ')).toBe('prenomeleve');
     expect(normaliseLabel('Date-of-Birth (dd/mm/yyyy)')).toBe('dateofbirthddmmyyyy');
+  });
+
+  it('reduces plain ASCII and any other text by the same rule', () => {
+    const fullRule = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)) }), (any, ascii) => {
+      expect(normaliseLabel(any)).toBe(fullRule(any));
+      expect(normaliseLabel(ascii)).toBe(fullRule(ascii));
+    }));
   });
 });
 
@@ -297,6 +316,14 @@ describe('cellPhone', () => {
     expect(problemOf(cellPhone(true, 'KE')).problem).toBe('"TRUE" is not a phone number');
   });
 
+  it('reads the same text as each country’s number, also when read again', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(cellPhone('0712 345 678', 'KE')).toEqual({ ok: true, value: '+254712345678' });
+      expect(cellPhone('0712 345 678', 'TZ')).toEqual({ ok: true, value: '+255712345678' });
+      expect(problemOf(cellPhone('0712 345 678', 'NG')).problem).toBe('"0712 345 678" is not a valid phone number');
+    }
+  });
+
   it('says when a cell holds two numbers rather than reading the first', () => {
     expect(problemOf(cellPhone('0712 345 678 / 0722 111 222', 'KE'))).toEqual({
       problem: '"0712 345 678 / 0722 111 222" holds more than one phone number',
@@ -326,6 +353,10 @@ describe('cellChoice', () => {
   it('matches without case, spaces or punctuation', () => {
     expect(cellChoice(' ACTIVE ', statuses)).toEqual({ ok: true, value: 'active' });
     expect(cellChoice('transferred-out', statuses)).toEqual({ ok: true, value: 'left' });
+  });
+
+  it('takes the first of two words that read alike', () => {
+    expect(cellChoice('Day-Scholar', { 'day scholar': 'day', dayscholar: 'boarder' })).toEqual({ ok: true, value: 'day' });
   });
 
   it('lists the choices in the fix', () => {

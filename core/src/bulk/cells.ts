@@ -27,11 +27,20 @@ const WHITESPACE_RUN = /\s+/gu;
 /** True for an empty cell or one holding only spaces: a value the person did not give. */
 export function isBlank(cell: CellValue | undefined): boolean {
   if (cell === null || cell === undefined) return true;
-  return typeof cell === 'string' && cell.replace(INVISIBLE, '').trim() === '';
+  if (typeof cell !== 'string') return false;
+  // Most cells start with a visible ASCII character, which no trimming removes (called for every cell).
+  const first = cell.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
+  return cell.replace(INVISIBLE, '').trim() === '';
 }
+
+// Printable ASCII, in which decomposing and dropping marks change nothing.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Text reduced for comparing labels people type: no case, accents, spaces or punctuation. */
 export function normaliseLabel(text: string): string {
+  // The same result by a shorter road for plain ASCII, the usual case (called for every class, category and status cell).
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(/[^a-z0-9]/g, '');
   return text
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
@@ -363,10 +372,22 @@ function phoneFix(country: CountryCode): string {
   return `Write the number with its country code, like ${example} (numbers without one are read as numbers in ${regionNames.of(country) ?? country})`;
 }
 
+// Numbers already read, by country and text: siblings share their guardians' numbers, and
+// libphonenumber's parse and validity check are most of an import's checking. Bounded, as
+// the module lives as long as the desk.
+const readNumbers = new Map<string, string | null>();
+const READ_NUMBERS_KEPT = 50_000;
+
 function validE164(text: string, country: CountryCode): string | null {
+  const key = `${country} ${text}`;
+  const known = readNumbers.get(key);
+  if (known !== undefined) return known;
   // extract: false, or "0712 345 678 / 0722 111 222" would quietly read as its first number.
   const phone = parsePhoneNumberFromString(text, { defaultCountry: country, extract: false });
-  return phone?.isValid() === true ? phone.number : null;
+  const number = phone?.isValid() === true ? phone.number : null;
+  if (readNumbers.size >= READ_NUMBERS_KEPT) readNumbers.clear();
+  readNumbers.set(key, number);
+  return number;
 }
 
 /**
@@ -431,12 +452,28 @@ export function cellBoolean(cell: CellValue): CellResult<boolean> {
  * accents, spaces or punctuation) and whose values are what each means.
  */
 export function cellChoice<T>(cell: CellValue, choices: Readonly<Record<string, T>>): CellResult<T> {
-  const words = Object.keys(choices);
-  const fix = `Write one of: ${words.join(', ')}`;
-  if (isBlank(cell) || cell === null) return fail('The cell is empty', fix);
+  const fix = (): string => `Write one of: ${Object.keys(choices).join(', ')}`;
+  if (isBlank(cell) || cell === null) return fail('The cell is empty', fix());
   const wanted = normaliseLabel(shownText(cell));
-  for (const [word, value] of Object.entries(choices)) {
-    if (normaliseLabel(word) === wanted) return ok(value);
+  const byLabel = choiceLabels(choices);
+  if (byLabel.has(wanted)) return ok(byLabel.get(wanted) as T);
+  return fail(`${quoted(cell)} is not one of the choices`, fix());
+}
+
+// Each set of choices by its words' labels, made once per set (a column's every cell uses the same one).
+const choiceIndexes = new WeakMap<object, ReadonlyMap<string, unknown>>();
+
+function choiceLabels<T>(choices: Readonly<Record<string, T>>): ReadonlyMap<string, T> {
+  let index = choiceIndexes.get(choices) as ReadonlyMap<string, T> | undefined;
+  if (index === undefined) {
+    const byLabel = new Map<string, T>();
+    for (const [word, value] of Object.entries(choices)) {
+      // The first word with a label wins, as it did when the words were tried in order.
+      const label = normaliseLabel(word);
+      if (!byLabel.has(label)) byLabel.set(label, value);
+    }
+    index = byLabel;
+    choiceIndexes.set(choices, index);
   }
-  return fail(`${quoted(cell)} is not one of the choices`, fix);
+  return index;
 }

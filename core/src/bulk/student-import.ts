@@ -103,7 +103,8 @@ export function planStudentImport(table: SheetTable, ctx: StudentImportContext, 
   const lookups = buildLookups(ctx);
   const errors: RowError[] = [];
   const rows: PlannedRow[] = [];
-  const seenInFile = new Map<string, { row: number; signature: string }>();
+  // Each admission number's first row, with its cells to tell a repeated row from a clash.
+  const seenInFile = new Map<string, { row: number; cells: readonly CellValue[] }>();
   const creates = new Map<string, Student>();
   const updates = new Map<string, Change<Student>>();
   const families = new FamilyPlan(ctx, lookups);
@@ -177,12 +178,11 @@ export function planStudentImport(table: SheetTable, ctx: StudentImportContext, 
 
     // The student this row is about: the one with this admission number (00123 read as 123 too).
     const existing = admissionNumber === undefined ? undefined : lookups.studentByNumber(admissionNumber);
-    const signature = JSON.stringify(cells.map((cell) => (cell instanceof Date ? cell.getTime() : typeof cell === 'string' ? cell.trim() : cell)));
     if (admissionNumber !== undefined) {
       const key = admissionKey(existing?.admissionNumber ?? admissionNumber);
       const earlier = seenInFile.get(key);
       if (earlier) {
-        if (earlier.signature === signature && rowErrors.length === 0) {
+        if (rowErrors.length === 0 && rowSignature(earlier.cells) === rowSignature(cells)) {
           // The same row typed twice: one student, nothing to fix.
           rows.push({ row, admissionNumber, name, action: 'duplicate' });
           continue;
@@ -194,7 +194,7 @@ export function planStudentImport(table: SheetTable, ctx: StudentImportContext, 
           fix: `Keep one row per student: correct the admission number of one of rows ${String(earlier.row)} and ${String(row)}, or delete the extra row`,
         });
       } else {
-        seenInFile.set(key, { row, signature });
+        seenInFile.set(key, { row, cells });
       }
     }
     if (rowErrors.length > 0) {
@@ -262,6 +262,11 @@ export function planStudentImport(table: SheetTable, ctx: StudentImportContext, 
     payers,
     summary: { create: count('create'), update: count('update'), unchanged: count('unchanged'), duplicate: count('duplicate'), payersCreated: payers.create.length, payersUpdated: payers.update.length },
   };
+}
+
+/** A row's cells as one string, spaces around text aside: two rows alike are the same row typed twice. */
+function rowSignature(cells: readonly CellValue[]): string {
+  return JSON.stringify(cells.map((cell) => (cell instanceof Date ? cell.getTime() : typeof cell === 'string' ? cell.trim() : cell)));
 }
 
 /** A problem's column (`AB "Class"`) as a number for sorting; a whole-row problem comes last. */

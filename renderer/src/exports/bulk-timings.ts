@@ -15,6 +15,10 @@ export type BulkStep =
   | 'export:saved'
   /** A spreadsheet chosen. */
   | 'import:chosen'
+  /** What the worker needs of the school gathered, and the file posted to it. */
+  | 'import:posted'
+  /** The plan back from the worker (detail: the worker's own reading and planning, in ms). */
+  | 'import:received'
   /** Its preview on screen (read and checked in the worker). */
   | 'import:planned'
   /** Import clicked. */
@@ -27,7 +31,7 @@ const PREFIX = 'feemaster:';
 /** The first step of each piece of work: marking it clears that work's earlier marks, so each run reads alone. */
 const FIRST_STEPS: Readonly<Record<string, readonly BulkStep[]>> = {
   'export:start': ['export:start', 'export:rows', 'export:built', 'export:written', 'export:saved'],
-  'import:chosen': ['import:chosen', 'import:planned', 'import:commit', 'import:written'],
+  'import:chosen': ['import:chosen', 'import:posted', 'import:received', 'import:planned', 'import:commit', 'import:written'],
 };
 
 /** `detail`: durations measured elsewhere (the export worker's own share), kept with the mark. */

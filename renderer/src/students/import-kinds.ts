@@ -29,7 +29,8 @@ import {
 import type { Desk } from '../desk/open-desk.ts';
 import { withoutLedgerKeys } from '../db/ledger-keys.ts';
 import { applyBalanceImport, applyFeeImport, applyStudentImport, type WriteControl } from './apply-import.ts';
-import type { AnyImportPlan, ImportKind, ImportWorkerRequest } from './import-messages.ts';
+import { replicaQueryOf } from '../db/replica-read.ts';
+import type { AnyImportPlan, ImportKind, ImportTask } from './import-messages.ts';
 
 export interface ImportOptions {
   dateOrder: 'dmy' | 'mdy';
@@ -39,8 +40,6 @@ export interface ImportOptions {
   asOf: string;
 }
 
-type Context = ImportWorkerRequest['context'];
-
 export interface ImportKindInfo {
   region: string;
   heading: string;
@@ -49,7 +48,7 @@ export interface ImportKindInfo {
   fields: readonly ImportField[];
   template: (format: 'xlsx' | 'csv') => Promise<TemplateFile>;
   /** What the worker must know of the school to plan this import. */
-  context: (desk: Desk, options: ImportOptions) => Promise<{ kind: ImportKind; context: Context }>;
+  context: (desk: Desk, options: ImportOptions) => Promise<ImportTask>;
 }
 
 const referencesOf = async (desk: Desk, kinds: string[]): Promise<ReferenceDoc[]> =>
@@ -66,18 +65,19 @@ export const importKinds: Readonly<Record<ImportKind, ImportKindInfo>> = {
     fields: studentImportFields,
     template: studentImportTemplate,
     context: async (desk, options) => {
-      const [students, payers, refs] = await Promise.all([allOf<Student>(desk.db.students), allOf<Payer>(desk.db.payers), referencesOf(desk, ['class', 'studentCategory'])]);
+      const refs = await referencesOf(desk, ['class', 'studentCategory']);
       return {
         kind: 'students',
         context: {
           schoolId: desk.session.school.id,
           defaultCountry: (options.country.trim().toUpperCase() || 'US') as CountryCode,
           dateOrder: options.dateOrder,
-          students,
-          payers,
           classes: only(refs, 'class') satisfies ClassDoc[],
           categories: only(refs, 'studentCategory') satisfies StudentCategoryDoc[],
         },
+        // Thousands of documents: read by the worker from IndexedDB in batches, rather than by
+        // RxDB here one cursor step each and then copied across to the worker.
+        replica: { students: replicaQueryOf(desk.db.students.find()), payers: replicaQueryOf(desk.db.payers.find()) },
       };
     },
   },

@@ -12,6 +12,23 @@ import { ImportCancelledError } from './apply-import.ts';
 import { importKinds, viewOf, type ImportOptions, type PreviewRow } from './import-kinds.ts';
 import type { AnyImportPlan, ImportKind, ImportWorkerReply, ImportWorkerRequest } from './import-messages.ts';
 
+/** Hands the worker's replies and failures to the panel (no longer to startImportWorker's keeper). */
+function listen(started: Worker, onReply: (message: ImportWorkerReply) => void, onFailure: (message: string) => void): void {
+  started.onmessage = (event: MessageEvent<ImportWorkerReply>) => onReply(event.data);
+  started.onerror = (event) => onFailure(event.message);
+}
+
+/** Why a worker failed before it was given a file (its code did not load): nobody listened then. */
+const failedToStart = new WeakMap<Worker, string>();
+
+function startImportWorker(): Worker {
+  const started = new Worker(new URL('./import-worker.ts', import.meta.url), { type: 'module' });
+  started.onerror = (event) => {
+    failedToStart.set(started, event.message || 'the import could not start');
+  };
+  return started;
+}
+
 type Step =
   | { kind: 'choose' }
   | { kind: 'reading'; stage: 'reading' | 'checking'; rows?: number }
@@ -40,8 +57,18 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
   const [asOf, setAsOf] = useState(() => localDate(new Date().toISOString()));
   const currency = desk.session.school.currency;
   const worker = useRef<Worker | null>(null);
+  // A worker started with the panel, before any file is chosen: its code (the spreadsheet reader,
+  // the phone numbering rules) loads while the person looks for the file, not after.
+  const spare = useRef<Worker | null>(null);
   const writing = useRef<AbortController | null>(null);
-  useEffect(() => () => worker.current?.terminate(), []);
+  useEffect(() => {
+    spare.current = startImportWorker();
+    return () => {
+      spare.current?.terminate();
+      spare.current = null;
+      worker.current?.terminate();
+    };
+  }, []);
   // Marked once React has put the preview (or the result) on screen, for `npm run bench:import`.
   useEffect(() => {
     if (step.kind === 'preview') markBulkStep('import:planned');
@@ -50,34 +77,47 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
 
   const plan = async (chosen: ChosenFile, mapping?: ColumnMapping): Promise<void> => {
     worker.current?.terminate();
-    setStep({ kind: 'reading', stage: 'reading' });
-    const options: ImportOptions = { dateOrder, country, termId: termId || terms[0]?.id || '', asOf };
-    let request: ImportWorkerRequest;
-    try {
-      request = { bytes: chosen.bytes.slice(0), fileName: chosen.name, ...(mapping ? { mapping } : {}), ...(await title.context(desk, options)) } as ImportWorkerRequest;
-    } catch (error) {
-      setStep({ kind: 'file-error', message: error instanceof Error ? error.message : String(error), fix: '' });
-      return;
-    }
-    const started = new Worker(new URL('./import-worker.ts', import.meta.url), { type: 'module' });
+    // The spare one for the first file; later checks (Check again, another column) start their own.
+    const started = spare.current ?? startImportWorker();
+    spare.current = null;
     worker.current = started;
-    started.onmessage = (event: MessageEvent<ImportWorkerReply>) => {
-      const message = event.data;
+    setStep({ kind: 'reading', stage: 'reading' });
+    const failed = (message: string): void => {
+      started.terminate();
+      if (worker.current === started) worker.current = null;
+      setStep({ kind: 'file-error', message: `The file could not be read (${message}).`, fix: 'Reload the desk and try again.' });
+    };
+    listen(started, (message) => {
       if (message.type === 'progress') setStep({ kind: 'reading', stage: message.stage, ...(message.rows !== undefined ? { rows: message.rows } : {}) });
       else {
         started.terminate();
         if (message.type === 'plan') {
-          const { type: _type, ...ready } = message;
+          markBulkStep('import:received', message.timings);
+          const { type: _type, timings: _timings, ...ready } = message;
           setStep({ kind: 'preview', plan: ready });
         }
         else setStep({ kind: 'file-error', message: message.message, fix: message.fix });
       }
-    };
-    started.onerror = (event) => {
+    }, failed);
+    const early = failedToStart.get(started);
+    if (early !== undefined) {
+      failed(early);
+      return;
+    }
+    const options: ImportOptions = { dateOrder, country, termId: termId || terms[0]?.id || '', asOf };
+    let request: ImportWorkerRequest;
+    try {
+      request = { bytes: chosen.bytes.slice(0), fileName: chosen.name, ...(mapping ? { mapping } : {}), ...(await title.context(desk, options)) };
+    } catch (error) {
       started.terminate();
-      setStep({ kind: 'file-error', message: `The file could not be read (${event.message}).`, fix: 'Reload the desk and try again.' });
-    };
+      if (worker.current === started) worker.current = null;
+      setStep({ kind: 'file-error', message: error instanceof Error ? error.message : String(error), fix: '' });
+      return;
+    }
+    // Cancelled, another file chosen, or the worker failed while the school was gathered: this worker is ended.
+    if (worker.current !== started) return;
     started.postMessage(request, [request.bytes]);
+    markBulkStep('import:posted');
   };
 
   const choose = async (event: ChangeEvent<HTMLInputElement>): Promise<void> => {
