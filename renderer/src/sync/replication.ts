@@ -12,7 +12,7 @@ import type { PendingChanges } from './pending-changes.ts';
 import { isFatalRefusal, refusedRows, type Quarantine } from './quarantine.ts';
 import type { SyncStatusStore } from './status.ts';
 import { afterCommits } from './commit-gate.ts';
-import { pauseWhileHeld, type UploadHold } from './upload-hold.ts';
+import type { UploadHold } from './upload-hold.ts';
 
 export interface ReplicationHandle {
   reSync(): void;
@@ -221,13 +221,9 @@ export function replicateCollection<T extends Replicable>(
     },
   });
   state = replication;
-  const unwatch = hold ? pauseWhileHeld(hold, replication) : () => undefined;
   return {
     state: replication,
     reSync: () => replication.reSync(),
-    stop: () => {
-      unwatch();
-      return replication.cancel();
-    },
+    stop: () => replication.cancel(),
   };
 }

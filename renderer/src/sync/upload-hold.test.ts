@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createUploadHold, pauseWhileHeld, type PausableReplication, type UploadState } from './upload-hold.ts';
+import { createUploadHold, type UploadState } from './upload-hold.ts';
 
 const row = (id: string, version: string, deleted = false): UploadState => ({ id, version, deleted });
 const same = (r: UploadState): UploadState => r;
@@ -43,40 +43,5 @@ describe('upload hold', () => {
     write.withdraw([{ id: 'changed', version: 'v2' }]);
     write.release();
     expect(await hold.admit([row('changed', 'v3', true)], same)).toEqual([row('changed', 'v3', true)]);
-  });
-
-  it('pauses a running replication for the whole of overlapping holds, and resumes only what it paused', () => {
-    const calls: string[] = [];
-    const replication = (started: boolean, pausedAlready = false): PausableReplication => {
-      let paused = pausedAlready;
-      return {
-        ...(started ? { internalReplicationState: {} } : {}),
-        isStoppedOrPaused: () => paused,
-        pause: () => {
-          paused = true;
-          calls.push('pause');
-          return Promise.resolve();
-        },
-        start: () => {
-          paused = false;
-          calls.push('start');
-          return Promise.resolve();
-        },
-      };
-    };
-    const hold = createUploadHold();
-    const unwatch = pauseWhileHeld(hold, replication(true));
-    const first = hold.begin();
-    const second = hold.begin();
-    first.release();
-    expect(calls).toEqual(['pause']);
-    second.release();
-    expect(calls).toEqual(['pause', 'start']);
-    // Not started in this tab (another is the leader), or paused by someone else: left alone.
-    pauseWhileHeld(hold, replication(false));
-    pauseWhileHeld(hold, replication(true, true));
-    unwatch();
-    hold.begin().release();
-    expect(calls).toEqual(['pause', 'start']);
   });
 });

@@ -8,8 +8,6 @@ export interface UploadHold {
   begin(): HeldWrite;
   /** For the push handler: waits while any write is held, then keeps the rows that may still go. */
   admit<R>(rows: readonly R[], state: (row: R) => UploadState): Promise<R[]>;
-  /** Told when a hold starts (true) and when the last one ends (false); returns the unsubscribe. */
-  watch(listener: (held: boolean) => void): () => void;
 }
 
 export interface HeldWrite {
@@ -38,20 +36,9 @@ export function createUploadHold(): UploadHold {
     // A document the write only changed may still be removed later for real: only the undone versions are dropped.
     return withdrawn.get(id)?.has(version) === true;
   };
-  const listeners = new Set<(held: boolean) => void>();
-  const tell = (state: boolean): void => {
-    for (const listener of listeners) listener(state);
-  };
   return {
-    watch(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
     begin() {
-      if (held === 0) {
-        released = new Promise((resolve) => (open = resolve));
-        tell(true);
-      }
+      if (held === 0) released = new Promise((resolve) => (open = resolve));
       held += 1;
       let done = false;
       return {
@@ -67,10 +54,7 @@ export function createUploadHold(): UploadHold {
           if (done) return;
           done = true;
           held -= 1;
-          if (held === 0) {
-            open();
-            tell(false);
-          }
+          if (held === 0) open();
         },
       };
     },
@@ -79,34 +63,4 @@ export function createUploadHold(): UploadHold {
       return withdrawn.size === 0 ? [...rows] : rows.filter((row) => !isWithdrawn(state(row)));
     },
   };
-}
-
-/** What pauseWhileHeld needs of an RxDB replication (RxReplicationState). */
-export interface PausableReplication {
-  /** Set once the replication has started (RxDB leaves it unset in a tab that is not the leader). */
-  internalReplicationState?: unknown;
-  isStoppedOrPaused(): boolean;
-  pause(): Promise<unknown>;
-  start(): Promise<unknown>;
-}
-
-/**
- * Pauses the replication's uploads while the hold is on, and resumes it after. Paused, RxDB's
- * upload skips the replica's change events instead of reading each written document's last
- * uploaded state, alongside the write, for an upload that has to wait anyway (about a second of
- * a 15,000-document import); resumed, it uploads everything written since its checkpoint, in
- * batches read from the replica, as after a restart. Downloads go on meanwhile. Only a
- * replication running in this tab is paused, and only what it paused is resumed.
- */
-export function pauseWhileHeld(hold: UploadHold, replication: PausableReplication): () => void {
-  let paused = false;
-  return hold.watch((held) => {
-    if (held && !paused && replication.internalReplicationState !== undefined && !replication.isStoppedOrPaused()) {
-      paused = true;
-      void replication.pause();
-    } else if (!held && paused) {
-      paused = false;
-      void replication.start();
-    }
-  });
 }
