@@ -7,8 +7,10 @@
 //    CSV, previewed, imported. Timed from the app's own User Timing marks
 //    (renderer/src/exports/bulk-timings.ts): the file chosen → its preview on screen (read and
 //    checked in the worker), Import clicked → every change written to the replica. Target: the
-//    two together in 5 s or less. Then, for comparison, another register on a second desk with
-//    the browser offline: the replica write without the upload running beside it.
+//    two together in 5 s or less. Beside it, the floor under the write: the records the import
+//    stored, put by IndexedDB alone (same stores and indexes, no RxDB or Dexie) in a fresh
+//    browser. Then, for comparison, another register on a second desk with the browser offline:
+//    the replica write without the upload running beside it.
 // 2. Export: 100,000 payments of a term (export-bench's school: 20,000 students, cash, M-Pesa,
 //    transfers and cheques at four desks, 3% voided) pushed to the server, downloaded by a fresh
 //    desk, then exported from Students → Export… as Payments to Excel, voided ones included:
@@ -225,6 +227,8 @@ interface ImportTiming {
 
 interface ImportResult extends ImportTiming {
   browserVersion: string;
+  /** The import's records written by IndexedDB alone (in a fresh browser). */
+  floor: IndexedDbFloor;
   uploadSeconds: number;
   heapMbAfter: { used: number; total: number };
   /** The same on a second, fresh desk with the browser offline: the replica write without the upload alongside it. */
@@ -273,6 +277,89 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
   return { readMs, preview, writeMs, totalMs: readMs + writeMs, summary };
 }
 
+/** IndexedDB alone writing what the import wrote: the floor under the import's write on this machine. */
+interface IndexedDbFloor {
+  records: number;
+  /** Median of the runs: the students' and families' records put into fresh stores with the same indexes, one transaction per store, side by side. */
+  ms: number;
+  runs: number[];
+}
+
+interface StoreCopy {
+  name: string;
+  keyPath: string | string[];
+  indexes: { name: string; keyPath: string | string[] }[];
+  records: unknown[];
+}
+
+/** The students' and families' stores as the desk's IndexedDB holds them after the import: key path, indexes, records (as RxDB's Dexie storage laid them out). */
+async function storesAfterImport(page: Page): Promise<StoreCopy[]> {
+  // A string, so the page gets exactly this code (no bundler helpers).
+  return page.evaluate<StoreCopy[]>(`(async () => {
+    const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+    // RxDB's Dexie storage keeps each collection in its own database, its documents in the store 'docs'.
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => /^rxdb-dexie-.*--(students|payers)$/.test(n));
+    const stores = [];
+    for (const name of names) {
+      const db = await request(indexedDB.open(name));
+      const store = db.transaction('docs', 'readonly').objectStore('docs');
+      const indexes = [...store.indexNames].map((i) => ({ name: i, keyPath: store.index(i).keyPath }));
+      stores.push({ name: name.replace(/.*--/, ''), keyPath: store.keyPath, indexes, records: await request(store.getAll()) });
+      db.close();
+    }
+    return stores;
+  })()`);
+}
+
+/**
+ * The floor under the import's write: the records the import stored put into the same object
+ * stores (key path, indexes) with plain IndexedDB, in a fresh browser with its profile on disk as
+ * the desk's: no RxDB, no Dexie, no change events, no conflict read, one transaction per store, the
+ * two side by side (as the import writes them). Each run in a throwaway database.
+ */
+async function indexedDbFloor(baseUrl: string, stores: readonly StoreCopy[], runs = 3): Promise<IndexedDbFloor> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    // Any page of the server's origin has IndexedDB; this one runs no app.
+    await page.goto(`${baseUrl}/health`);
+    await page.evaluate((copies) => {
+      (window as unknown as { floorStores: unknown }).floorStores = copies;
+    }, stores);
+    const times = await page.evaluate<number[]>(`(async (runs) => {
+      const stores = window.floorStores;
+      const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      const done = (tx) => new Promise((resolve, reject) => { tx.oncomplete = () => resolve(); tx.onerror = () => reject(tx.error); tx.onabort = () => reject(tx.error); });
+      const times = [];
+      for (let run = 0; run < runs; run += 1) {
+        const probe = 'feemaster-floor-' + run;
+        const open = indexedDB.open(probe, 1);
+        open.onupgradeneeded = () => {
+          for (const s of stores) {
+            const created = open.result.createObjectStore(s.name, { keyPath: s.keyPath });
+            for (const i of s.indexes) created.createIndex(i.name, i.keyPath);
+          }
+        };
+        const db = await request(open);
+        const started = performance.now();
+        await Promise.all(stores.map((s) => {
+          const tx = db.transaction(s.name, 'readwrite');
+          const store = tx.objectStore(s.name);
+          for (const record of s.records) store.put(record);
+          return done(tx);
+        }));
+        times.push(performance.now() - started);
+        db.close();
+        await request(indexedDB.deleteDatabase(probe));
+      }
+      return times;
+    })(${String(runs)})`);
+    return { records: stores.reduce((n, s) => n + s.records.length, 0), runs: times, ms: median(times) };
+  } finally {
+    await browser.close();
+  }
+}
+
 /**
  * The register imported on a desk as the office would (online, the import uploading as it is
  * written); then another register on a second desk with the browser offline, which that desk
@@ -280,7 +367,8 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
  */
 async function timeImport(baseUrl: string, workbook: Uint8Array, offlineWorkbook: Uint8Array): Promise<ImportResult> {
   const online = await launchChromium();
-  let result: Omit<ImportResult, 'offline'>;
+  let result: Omit<ImportResult, 'offline' | 'floor'>;
+  let stores: StoreCopy[];
   try {
     const page = await online.context.newPage();
     watch(page);
@@ -290,10 +378,14 @@ async function timeImport(baseUrl: string, workbook: Uint8Array, offlineWorkbook
     await page.waitForFunction(() => document.querySelector('[data-testid="sync-indicator"]')?.getAttribute('data-pending') === '0', undefined, { timeout: LONG, polling: 250 });
     const uploadSeconds = (Date.now() - uploadStarted) / 1000;
     log(`  the desk uploaded the import to the server in ${uploadSeconds.toFixed(0)} s more`);
-    result = { ...timing, browserVersion: online.version, uploadSeconds, heapMbAfter: await heapMb(page) };
+    const heapMbAfter = await heapMb(page);
+    stores = await storesAfterImport(page);
+    result = { ...timing, browserVersion: online.version, uploadSeconds, heapMbAfter };
   } finally {
     await online.close();
   }
+  const floor = await indexedDbFloor(baseUrl, stores);
+  log(`  IndexedDB alone putting the same ${floor.records.toLocaleString('en-US')} records with the same indexes, in a fresh browser: ${floor.runs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   const offline = await launchChromium();
   try {
     const page = await offline.context.newPage();
@@ -301,7 +393,7 @@ async function timeImport(baseUrl: string, workbook: Uint8Array, offlineWorkbook
     await signInOwner(page, baseUrl);
     await page.getByTestId('initial-sync').waitFor({ state: 'detached', timeout: LONG });
     await page.context().setOffline(true);
-    return { ...result, offline: await importOnce(page, offlineWorkbook, 'intake-2026.xlsx', ', second desk offline') };
+    return { ...result, floor, offline: await importOnce(page, offlineWorkbook, 'intake-2026.xlsx', ', second desk offline') };
   } finally {
     await offline.close();
   }
@@ -440,7 +532,7 @@ async function main(): Promise<void> {
     const intake = await registerWorkbook(registerRows(ROWS, { seed: 20_000, admissionPrefix: 'INT', phonePrefixes: ['0733', '0744'] }).rows);
     log(`the register: ${ROWS.toLocaleString('en-US')} students in ${register.families.toLocaleString('en-US')} families, ${(workbook.length / 1e6).toFixed(1)} MB of XLSX; ${String(CLASSES.length)} classes on the server`);
     const notTimed = { readMs: Number.NaN, preview: { contextMs: Number.NaN, workerReadMs: Number.NaN, workerFileMs: Number.NaN, workerSchoolMs: Number.NaN, workerPlanMs: Number.NaN, toWorkerAndBackMs: Number.NaN, renderMs: Number.NaN }, writeMs: Number.NaN, totalMs: Number.NaN, summary: 'not run (--only export)' };
-    const imported = EXPORT_ONLY ? { ...notTimed, browserVersion: '', uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
+    const imported = EXPORT_ONLY ? { ...notTimed, browserVersion: '', floor: { records: 0, ms: Number.NaN, runs: [] }, uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
 
     const exportPart = IMPORT_ONLY ? exportNotRun() : await timeExportPart();
     const { data, downloadSeconds, desk, warm, heapAfterExport, node } = exportPart;
@@ -507,6 +599,7 @@ async function main(): Promise<void> {
       { measurement: 'import: file chosen → preview shown (read + check, worker)', rows: ROWS.toLocaleString('en-US'), result: ms(imported.readMs), target: '', met: null },
       { measurement: 'import: Import clicked → written to the replica', rows: ROWS.toLocaleString('en-US'), result: ms(imported.writeMs), target: '', met: null },
       { measurement: 'import: the two together', rows: ROWS.toLocaleString('en-US'), result: ms(imported.totalMs), target: `≤ ${String(TARGETS.importSeconds)} s`, met: imported.totalMs <= TARGETS.importSeconds * 1000 },
+      { measurement: '  IndexedDB alone putting the same records with the same indexes, fresh browser (floor under the write)', rows: imported.floor.records.toLocaleString('en-US'), result: `${ms(imported.floor.ms)}${spread(imported.floor.runs)}`, target: '', met: null },
       { measurement: '  then uploaded to the server (not judged)', rows: '', result: `${imported.uploadSeconds.toFixed(0)} s`, target: '', met: null },
       {
         measurement: '  another register, a second desk offline (no upload alongside)',
