@@ -73,7 +73,8 @@ export function browserSheetDeflate(): SheetDeflate {
       if (failure) throw failure;
     },
     take() {
-      const taken = made;
+      // zlib hands its output over in small pieces; one buffer per take keeps the worker's messages to the screen few.
+      const taken = made.length > 1 ? [concatAll(made)] : made;
       made = [];
       return taken;
     },
@@ -96,6 +97,16 @@ export function browserSheetDeflate(): SheetDeflate {
       writer.abort().catch((error: unknown) => console.debug('the sheet compressor was already stopped', error));
     },
   };
+}
+
+function concatAll(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
