@@ -191,6 +191,12 @@ describe('XLSX', () => {
     expect(styles).toContain('formatCode="yyyy-mm-dd"');
   });
 
+  it('writes text of every UTF-8 width as it was, emoji included', async () => {
+    const names = ['ASCII only', 'Zoë Muñoz', '€ 1,000 and ½', '学生 王小明', 'Amani 😀 Otieno', '😀', 'a\u00A0b'];
+    const { data } = await readBack(await collectExport(exportXlsx(columns, names.map((name) => line({ name })), KES)));
+    expect(data.slice(1).map((row) => row[0])).toEqual(names);
+  });
+
   it('refuses a sheet name Excel cannot hold', async () => {
     const error = await errorOf(collectExport(exportXlsx(columns, [line({})], { currency: 'KES', sheetName: 'Payments: January/February' })));
     expect(error.code).toBe('bad-option');

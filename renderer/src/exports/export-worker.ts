@@ -2,6 +2,7 @@
 // from them and written as CSV, XLSX or JSON, each part of the file sent back as soon as it is
 // written with the rows done so far. Cancelling is ending this worker.
 import { ExportError, type ExportProgress } from '@feemaster/core';
+import { browserSheetDeflate } from './browser-deflate.ts';
 import { buildExport } from './export-build.ts';
 import type { ExportWorkerReply, ExportWorkerRequest } from './export-messages.ts';
 import { readExportSource, type ReplicaRead } from './read-replica.ts';
@@ -45,7 +46,7 @@ async function exportFile({ selection, format, queries, currency, timeZone }: Ex
     reply({ type: 'rows', total: built.rows, buildMs: writing - started });
     let bytes = 0;
     const onProgress = (progress: ExportProgress): void => reply({ type: 'progress', rowsDone: progress.rowsDone, total: built.rows, bytes: progress.bytes });
-    for await (const chunk of built.write(format, { currency, timeZone, onProgress })) {
+    for await (const chunk of built.write(format, { currency, timeZone, onProgress, sheetDeflate: browserSheetDeflate })) {
       bytes += chunk.byteLength;
       const buffer = ownBuffer(chunk);
       reply({ type: 'chunk', bytes: buffer }, [buffer]);
