@@ -123,8 +123,7 @@ async function allOrNothing(what: 'import' | 'change', target: ImportTarget, wri
   // one that fails stops the others at their next batch.
   let failed = false;
   const stopIfCancelled = (): void => {
-    if (failed) throw new Stop();
-    if (signal?.aborted) throw new Stop();
+    if (failed || signal?.aborted) throw new Stop();
   };
   // Nothing of the write is uploaded until it has all been written, or undone.
   const held = target.uploadHold?.begin();
