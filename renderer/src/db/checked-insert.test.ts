@@ -4,10 +4,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { firstValueFrom, filter } from 'rxjs';
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { RxStorageInstanceDexie, getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { newId, type Student } from '@feemaster/core';
 import { createStorage, openDatabase, type FeeMasterDatabase } from './database.ts';
-import { insertChecked } from './checked-insert.ts';
+import { MANY_IDS, insertChecked } from './checked-insert.ts';
 
 const schoolId = newId();
 const at = '2026-03-01T08:00:00.000Z';
@@ -116,5 +116,66 @@ describe('insertChecked on the desk storage', () => {
     expect(result.error[0]).toMatchObject({ status: 422, documentId: bad.id });
     expect((result.error[0] as { validationErrors: { field: string }[] }).validationErrors.map((e) => e.field)).toContain('/admissionNumber');
     expect(await quick.students.count().exec()).toBe(1);
+  });
+});
+
+describe('findDocumentsById of many ids on the desk storage', () => {
+  let db: FeeMasterDatabase;
+
+  beforeEach(async () => {
+    db = await openDatabase(newId(), createStorage(getRxStorageDexie()));
+  });
+  afterEach(async () => {
+    await db.remove();
+  });
+
+  /** What RxDB's own Dexie lookup answers, and what the desk's answers and reads one by one. */
+  async function bothLookups(ids: string[], withDeleted: boolean): Promise<{ rxdb: unknown[]; desk: unknown[]; readOneByOne: string[] }> {
+    const instance = db.students.storageInstance as unknown as RxStorageInstanceDexie<Record<string, unknown>>;
+    const rxdb = await RxStorageInstanceDexie.prototype.findDocumentsById.call(instance, ids, withDeleted);
+    const table = (await (instance.internals as Promise<{ dexieTable: { bulkGet: (keys: string[]) => Promise<unknown[]> } }>)).dexieTable;
+    const reads = vi.spyOn(table, 'bulkGet');
+    try {
+      const desk = await db.students.storageInstance.findDocumentsById(ids, withDeleted);
+      return { rxdb, desk, readOneByOne: reads.mock.calls.flatMap(([keys]) => keys) };
+    } finally {
+      reads.mockRestore();
+    }
+  }
+
+  it('answers as RxDB does (order, duplicates, deleted documents only when asked) and reads only the stored ids', async () => {
+    // Ids of one moment, as an import's are: every other one stored, and a few of those deleted.
+    const ids = Array.from({ length: 120 }, () => newId());
+    const stored = ids.filter((_, i) => i % 2 === 1);
+    await db.students.bulkInsert(stored.map((id, i) => student(i, id)));
+    const deleted = stored.filter((_, i) => i % 10 === 0);
+    await db.students.findByIds(deleted).exec().then((found) => Promise.all([...found.values()].map((doc) => doc.remove())));
+    // Asked in another order than stored, with an id twice.
+    const asked = [...ids].reverse().concat(stored[3] as string);
+    expect(asked.length).toBeGreaterThanOrEqual(MANY_IDS);
+
+    for (const withDeleted of [false, true]) {
+      const { rxdb, desk, readOneByOne } = await bothLookups(asked, withDeleted);
+      expect(desk).toEqual(rxdb);
+      expect(desk).toHaveLength(withDeleted ? stored.length + 1 : stored.length + 1 - deleted.length);
+      expect(new Set(readOneByOne)).toEqual(new Set(stored));
+    }
+    // None of them stored (a fresh import's ids): nothing is read.
+    const fresh = Array.from({ length: MANY_IDS }, () => newId());
+    const { rxdb, desk, readOneByOne } = await bothLookups(fresh, true);
+    expect(desk).toEqual([]);
+    expect(rxdb).toEqual([]);
+    expect(readOneByOne).toEqual([]);
+  });
+
+  it('reads every id, as RxDB does, when their range holds many more stored documents than were asked for', async () => {
+    const stored = Array.from({ length: MANY_IDS * 5 }, () => newId());
+    await db.students.bulkInsert(stored.map((id, i) => student(i, id)));
+    // The first and the last stored, and new ones between: the range spans all the stored ones.
+    const asked = [stored[0] as string, ...Array.from({ length: MANY_IDS - 2 }, () => newId()), stored.at(-1) as string];
+    const { rxdb, desk, readOneByOne } = await bothLookups(asked, false);
+    expect(desk).toEqual(rxdb);
+    expect(desk).toHaveLength(2);
+    expect(readOneByOne).toEqual(asked);
   });
 });

@@ -7,8 +7,10 @@
 // the highest, and reads only those. Everything else is RxDB's own: the same rows categorised by
 // RxDB's categorizeBulkWriteRows (a clash is a 409 like any other), the same stored layout, the
 // same change events, so queries, other tabs and replication see an ordinary insert.
-// checked-insert.test.ts holds the fast path to RxDB's own insert, so an RxDB upgrade that changes
-// the Dexie storage's layout or events fails there.
+// The same storage looks up many ids at once the same way (findMany): replication asks for the
+// state it last saw of every document written, 15,000 of them after an import, none stored yet.
+// checked-insert.test.ts holds the fast paths to RxDB's own insert and lookup, so an RxDB upgrade
+// that changes the Dexie storage's layout or events fails there.
 import {
   categorizeBulkWriteRows,
   fillObjectDataBeforeInsert,
@@ -42,9 +44,13 @@ export function insertChecked<T>(collection: RxCollection<T>, docs: readonly T[]
 type AnyInstance = RxStorageInstance<Record<string, unknown>, unknown, unknown>;
 type AnyRow = BulkWriteRow<Record<string, unknown>>;
 
+/** Ids asked for at once from which findDocumentsById first lists the stored ids in their range. */
+export const MANY_IDS = 64;
+
 /**
  * Wraps the Dexie storage so that its instances write CHECKED_INSERT_CONTEXT rows through
- * insertNew; every other write, and every other storage (memory, in tests), is left as it was.
+ * insertNew and look up many ids through findMany; every other write and lookup, and every other
+ * storage (memory, in tests), is left as it was.
  */
 export function wrappedCheckedInsertStorage(args: { storage: RxStorage<unknown, unknown> }): RxStorage<unknown, unknown> {
   return {
@@ -56,9 +62,51 @@ export function wrappedCheckedInsertStorage(args: { storage: RxStorage<unknown, 
       const dexie = instance as RxStorageInstanceDexie<Record<string, unknown>>;
       const original = dexie.bulkWrite.bind(dexie);
       dexie.bulkWrite = (rows, context) => (context === CHECKED_INSERT_CONTEXT && !dexie.closed && rows.length > 0 && rows.every((row) => !row.previous) ? insertNew(dexie, rows, context) : original(rows, context));
+      const find = dexie.findDocumentsById.bind(dexie);
+      dexie.findDocumentsById = (ids, withDeleted) => (ids.length >= MANY_IDS && !dexie.closed ? findMany(dexie, ids, withDeleted) : find(ids, withDeleted));
       return instance;
     },
   };
+}
+
+/** The lowest and the highest of some ids (at least one). */
+function rangeOf(ids: readonly string[]): [string, string] {
+  let lowest = ids[0] as string;
+  let highest = lowest;
+  for (const id of ids) {
+    if (id < lowest) lowest = id;
+    if (id > highest) highest = id;
+  }
+  return [lowest, highest];
+}
+
+/**
+ * RxDB's Dexie findDocumentsById (the stored documents among the ids, in the ids' order, deleted
+ * ones only when asked), reading only ids that are stored: one list of the stored ids between the
+ * lowest and the highest asked for, then a get for each of those. New documents' ids are UUIDv7s of
+ * the same moment, so their range holds few others; where it holds many (ids from all over the
+ * collection) the list stops early and every id is read, as RxDB reads them.
+ */
+async function findMany(instance: RxStorageInstanceDexie<Record<string, unknown>>, ids: string[], withDeleted: boolean): Promise<RxDocumentData<Record<string, unknown>>[]> {
+  const state = await instance.internals;
+  const [lowest, highest] = rangeOf(ids);
+  const listed = ids.length * 4;
+  const found: RxDocumentData<Record<string, unknown>>[] = [];
+  await state.dexieDb.transaction('r', state.dexieTable, async () => {
+    const stored = (await state.dexieTable.where(':id').between(lowest, highest, true, true).limit(listed).primaryKeys()) as string[];
+    let wanted = ids;
+    if (stored.length < listed) {
+      const present = new Set(stored);
+      wanted = ids.filter((id) => present.has(id));
+    }
+    if (wanted.length === 0) return;
+    for (const row of await state.dexieTable.bulkGet(wanted)) {
+      if (!row) continue;
+      const doc = fromDexieToStorage<Record<string, unknown>>(state.booleanIndexes, row);
+      if (!doc._deleted || withDeleted) found.push(doc);
+    }
+  });
+  return found;
 }
 
 /** RxDB's Dexie bulkWrite for inserts, with the conflict read narrowed to the ids' range. */
@@ -66,12 +114,7 @@ async function insertNew(instance: RxStorageInstanceDexie<Record<string, unknown
   const { primaryPath } = instance;
   const state = await instance.internals;
   const ids = rows.map((row) => row.document[primaryPath] as string);
-  let lowest = ids[0] as string;
-  let highest = lowest;
-  for (const id of ids) {
-    if (id < lowest) lowest = id;
-    if (id > highest) highest = id;
-  }
+  const [lowest, highest] = rangeOf(ids);
   let categorized: ReturnType<typeof categorizeBulkWriteRows<Record<string, unknown>>> | undefined;
   await state.dexieDb.transaction('rw', state.dexieTable, async () => {
     const wanted = new Set(ids);
