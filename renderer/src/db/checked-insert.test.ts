@@ -60,10 +60,10 @@ describe('insertChecked on the desk storage', () => {
     const docs = Array.from({ length: 40 }, (_, i) => student(100 + i));
 
     // The quick path reads no document one by one (RxDB's own insert reads every one first).
-    const table = (await (quick.students.storageInstance.internals as Promise<{ dexieTable: { bulkGet: (...args: unknown[]) => unknown } }>)).dexieTable;
-    const reads = vi.spyOn(table, 'bulkGet');
+    const reads = vi.spyOn(IDBObjectStore.prototype, 'get');
     const quickEvents = await eventsOf(quick, () => insertChecked(quick.students, docs));
     expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
     const rxdbEvents = await eventsOf(rxdb, () => rxdb.students.bulkInsert(docs));
 
     expect(quickEvents).toHaveLength(40);
@@ -93,10 +93,34 @@ describe('insertChecked on the desk storage', () => {
     await quick.students.insert(first);
     const clash = { ...student(2, first.id), firstName: 'Someone else' };
     const others = [student(3), student(4)];
+    const reads = vi.spyOn(IDBObjectStore.prototype, 'get');
     const result = await insertChecked(quick.students, [others[0] as Student, clash, others[1] as Student]);
+    // Only the stored one is read, for RxDB's 409 (which carries it).
+    expect(reads.mock.calls).toEqual([[first.id]]);
+    reads.mockRestore();
     expect(result.error.map((e) => ({ id: e.documentId, status: e.status }))).toEqual([{ id: first.id, status: 409 }]);
+    expect((result.error[0] as { documentInDb?: { firstName?: string } }).documentInDb?.firstName).toBe(first.firstName);
     expect((await quick.students.findOne(first.id).exec())?.toJSON()).toEqual(first);
     expect(await quick.students.count().exec()).toBe(3);
+  });
+
+  it('writes none of them when IndexedDB refuses one put, and tells no query of them', async () => {
+    await quick.students.insert(student(1));
+    const { put } = Object.getOwnPropertyDescriptors(IDBObjectStore.prototype);
+    let calls = 0;
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      calls += 1;
+      if (calls === 3) throw new DOMException('refused for the test', 'DataError');
+      return (put?.value as IDBObjectStore['put']).apply(this, args);
+    });
+    try {
+      const events = await eventsOf(quick, () => expect(insertChecked(quick.students, [student(2), student(3), student(4), student(5)])).rejects.toThrow('refused for the test'));
+      expect(events).toEqual([]);
+    } finally {
+      puts.mockRestore();
+    }
+    expect(await quick.students.count().exec()).toBe(1);
+    expect(await storedRows(quick)).toHaveLength(1);
   });
 
   it('finds a clash even when the stored ids around it are not part of the write', async () => {
