@@ -4,10 +4,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { firstValueFrom, filter } from 'rxjs';
-import { RxStorageInstanceDexie, getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { RxStorageInstanceDexie, fromStorageToDexie, getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import fc from 'fast-check';
 import { newId, type Student } from '@feemaster/core';
 import { createStorage, openDatabase, type FeeMasterDatabase } from './database.ts';
-import { MANY_IDS, insertChecked } from './checked-insert.ts';
+import { MANY_IDS, insertChecked, storedRow } from './checked-insert.ts';
 
 const schoolId = newId();
 const at = '2026-03-01T08:00:00.000Z';
@@ -201,5 +202,23 @@ describe('findDocumentsById of many ids on the desk storage', () => {
     expect(desk).toEqual(rxdb);
     expect(desk).toHaveLength(2);
     expect(readOneByOne).toEqual(asked);
+  });
+});
+
+describe('storedRow', () => {
+  it('stores a document as RxDB fromStorageToDexie does, whatever its fields, keys and indexed booleans', () => {
+    // Keys that start with '|' (key compression's) and nested boolean indexes take RxDB's own path.
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('|a', '|', 'a.|b', 'flag', '_deleted'));
+    const doc = fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 }).chain((fields) => fc.record({ _deleted: fc.boolean(), flag: fc.oneof(fc.boolean(), fc.constant(undefined)) }).map((flags) => ({ ...fields, ...flags })));
+    const indexes = fc.constantFrom(['_deleted'], ['_deleted', 'flag'], ['_deleted', 'nested.flag'], ['|a']);
+    fc.assert(
+      fc.property(doc, indexes, (document, booleanIndexes) => {
+        const copy = structuredClone(document);
+        expect(storedRow([...booleanIndexes])(document as never)).toEqual(fromStorageToDexie([...booleanIndexes], document as never));
+        // The document written is left as it was.
+        expect(document).toEqual(copy);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
