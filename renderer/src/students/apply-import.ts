@@ -173,10 +173,8 @@ async function writeAll<T extends { id: string; updatedAt: string }>({ collectio
   const marks = [...created, ...updated.map((c) => c.after)].map((doc) => ({ id: doc.id, updatedAt: doc.updatedAt }));
   marked.push({ pending, marks });
   void pending.markMany(marks).catch((error: unknown) => console.warn('Saved, but not counted as waiting to sync:', error));
-  for (let start = 0; start < created.length; start += batchSize) {
-    stopIfCancelled();
-    const chunk = created.slice(start, start + batchSize);
-    // New documents the import worker checked with core's validators: the replica's quick insert.
+  // New documents the import worker checked with core's validators: the replica's quick insert.
+  const insert = async (chunk: readonly T[]): Promise<void> => {
     const result = await insertChecked(collection, chunk);
     const failed = new Set(result.error.map((e) => e.documentId));
     const ids = new Set(chunk.filter((doc) => !failed.has(doc.id)).map((doc) => doc.id));
@@ -187,6 +185,25 @@ async function writeAll<T extends { id: string; updatedAt: string }>({ collectio
     const [failure] = result.error;
     if (failure) throw new Error(`${collection.name} ${failure.documentId} could not be written (${String(failure.status)})`);
     progress(chunk.length);
+  };
+  // The next batch is handed to IndexedDB while it still stores the one before (which it does at
+  // half the pace this thread hands documents over), so it is never left waiting for the next
+  // one; a batch written after a failure or a cancel is undone with the rest.
+  const writing: Promise<void>[] = [];
+  try {
+    for (let start = 0; start < created.length; start += batchSize) {
+      stopIfCancelled();
+      const batch = insert(created.slice(start, start + batchSize));
+      // Its failure is met below (awaited in turn, or settled with the rest), not left unheard meanwhile.
+      batch.catch(() => undefined);
+      writing.push(batch);
+      if (writing.length > 1) await writing[writing.length - 2];
+    }
+    await writing.at(-1);
+  } catch (error) {
+    // Every batch begun has ended, and put its undo in the list, before the undo runs.
+    await Promise.allSettled(writing);
+    throw error;
   }
   for (let start = 0; start < updated.length; start += batchSize) {
     stopIfCancelled();
