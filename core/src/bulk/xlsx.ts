@@ -1,9 +1,10 @@
 // Reading one sheet of an .xlsx workbook into rows numbered as Excel numbers them, column A
-// first, with read-excel-file doing the parsing. Formula cells give the value Excel last worked
-// out; date-formatted cells come back as Dates, other numbers as numbers.
+// first, read as read-excel-file reads it. Formula cells give the value Excel last worked out;
+// date-formatted cells come back as Dates, other numbers as numbers.
 import { type Unzipped, strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import readXlsxFile, { InvalidInputError, InvalidSpreadsheetError } from 'read-excel-file/universal';
 import { type CellValue, ImportFileError, type SheetTable } from './table.ts';
+import { quickReadWorkbook, type WorkbookSheet } from './xlsx-quick.ts';
 
 export interface XlsxOptions {
   /** The sheet to read; by default the first visible sheet that has anything in it. */
@@ -53,12 +54,10 @@ function notAWorkbook(entries: readonly string[], fileName: string): ImportFileE
 }
 
 /**
- * The workbook's XML parts, stored without compression for read-excel-file. Its unzip hands parts
- * over 512 kB to fflate's Web Worker, built from a blob: URL, which the app's Content Security
- * Policy (script-src 'self') refuses; stored parts are only copied, on this thread. Unzipping here
- * also lets us cap the unpacked size and name what a non-workbook zip is.
+ * The workbook's XML parts, unzipped here to cap the unpacked size and name what a non-workbook
+ * zip is.
  */
-function unpackWorkbook(bytes: Uint8Array, fileName: string): { stored: ArrayBuffer; workbookXml: string } {
+function unpackWorkbook(bytes: Uint8Array, fileName: string): { parts: Unzipped; workbookXml: string } {
   const entries: string[] = [];
   let unpacked = 0;
   let files: Unzipped;
@@ -92,9 +91,17 @@ function unpackWorkbook(bytes: Uint8Array, fileName: string): { stored: ArrayBuf
     workbookXml = workbookXml.replace(date1904True, '$1"1"');
     files['xl/workbook.xml'] = strToU8(workbookXml);
   }
+  return { parts: files, workbookXml };
+}
+
+/**
+ * The parts zipped again without compression for read-excel-file. Its unzip hands parts over
+ * 512 kB to fflate's Web Worker, built from a blob: URL, which the app's Content Security Policy
+ * (script-src 'self') refuses; stored parts are only copied, on this thread.
+ */
+function storedWorkbook(parts: Unzipped): ArrayBuffer {
   // A copy into an exact ArrayBuffer, which is what read-excel-file takes.
-  const stored = new Uint8Array(zipSync(files, { level: 0 })).buffer;
-  return { stored, workbookXml };
+  return new Uint8Array(zipSync(parts, { level: 0 })).buffer;
 }
 
 function errorText(error: unknown): string {
@@ -112,9 +119,13 @@ function hasData(rows: readonly (readonly unknown[])[]): boolean {
   return rows.some((row) => row.some((cell) => cellValueOf(cell) !== null));
 }
 
-async function readAllSheets(stored: ArrayBuffer, fileName: string): Promise<{ sheet: string; data: unknown[][] }[]> {
+async function readAllSheets(parts: Unzipped, fileName: string): Promise<WorkbookSheet[]> {
+  // The quick reader gives the same sheets for the workbooks it knows the shape of, in a fraction
+  // of the time; read-excel-file reads the rest, and says what is wrong with a damaged one.
+  const quick = quickReadWorkbook(parts);
+  if (quick !== undefined) return quick;
   try {
-    return await readXlsxFile(stored, { trim: false });
+    return await readXlsxFile(storedWorkbook(parts), { trim: false });
   } catch (error) {
     if (error instanceof InvalidInputError) {
       if (error.code === 'XLS_FILE_NOT_SUPPORTED') throw new ImportFileError(`${fileName} is an old Excel 97–2003 (.xls) file`, RESAVE_FIX);
@@ -135,12 +146,12 @@ async function readAllSheets(stored: ArrayBuffer, fileName: string): Promise<{ s
  */
 export async function readXlsx(bytes: Uint8Array, options: XlsxOptions = {}): Promise<SheetTable> {
   const fileName = options.fileName ?? 'The workbook';
-  const { stored, workbookXml } = unpackWorkbook(bytes, fileName);
-  const sheets = await readAllSheets(stored, fileName);
+  const { parts, workbookXml } = unpackWorkbook(bytes, fileName);
+  const sheets = await readAllSheets(parts, fileName);
   const sheetNames = sheets.map((sheet) => sheet.sheet);
   if (sheets.length === 0) throw new ImportFileError(`${fileName} has no sheets`, REPAIR_FIX);
 
-  let chosen: { sheet: string; data: unknown[][] } | undefined;
+  let chosen: WorkbookSheet | undefined;
   if (options.sheet !== undefined) {
     const wanted = options.sheet;
     const loose = (name: string): string => name.trim().toLowerCase();
