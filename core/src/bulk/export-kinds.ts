@@ -7,7 +7,7 @@ import { buildPeopleIndex, foldText } from '../desk/find-people.ts';
 import { paysCharge } from '../desk/payer-account.ts';
 import { paymentParticulars } from '../desk/receipt.ts';
 import { paymentMethods, type ChequeReturnDoc, type LedgerEntry, type PaymentDoc, type PaymentMethod, type RefundDoc, type VoidDoc } from '../fees/ledger.ts';
-import { compareEntries, deriveLedger, type ChargeState, type LedgerState, type PaymentStatus } from '../fees/ledger-state.ts';
+import { compareEntries, deriveLedger, type ChargeState, type PaymentStatus } from '../fees/ledger-state.ts';
 import { methodNames } from '../fees/ledger-rules.ts';
 import { payerKinds, type Payer } from '../fees/payers.ts';
 import { parseReceiptNumber } from '../fees/receipts.ts';
@@ -363,44 +363,65 @@ export const paymentExportEntryTypes = ['payment', 'void', 'chequeReturn', 'refu
  * ledger derives, so a payment voided on two desks is voided once.
  */
 export function paymentExportRows(source: Pick<ExportSource, 'students' | 'payers' | 'reference' | 'ledger' | 'staffNames'>, filters: PaymentExportFilters = {}, context: ExportContext = {}): PaymentExportRow[] {
+  const rowOf = paymentRowMaker(source, source.ledger, filters, context);
+  const chosen: { payment: PaymentDoc; row: PaymentExportRow }[] = [];
+  for (const entry of source.ledger) {
+    if (entry.type !== 'payment') continue;
+    const row = rowOf(entry);
+    if (row !== null) chosen.push({ payment: entry, row });
+  }
+  return chosen.sort((a, b) => paymentLedgerOrder(a.payment, b.payment)).map(({ row }) => row);
+}
+
+/** The entries that can reverse a payment: voids, cheque returns, and refunds of a payment. */
+export function reversesPayment(entry: LedgerEntry): entry is VoidDoc | ChequeReturnDoc | RefundDoc {
+  return entry.type === 'void' || entry.type === 'chequeReturn' || (entry.type === 'refund' && entry.paymentId !== undefined);
+}
+
+/**
+ * A payment export's row of one payment, or null when the filters leave it out. A row depends
+ * only on its payment, what reverses it and the school's names, so a reader can make the rows
+ * while the payments are still coming in (the desk's export worker does) and put them in ledger
+ * order (paymentLedgerOrder) itself. `reversals`: every void, cheque return and refund (any other
+ * entries are skipped). Throws an ExportError 'bad-option' for filters that cannot be used.
+ */
+export function paymentRowMaker(
+  source: Pick<ExportSource, 'students' | 'payers' | 'reference' | 'staffNames'>,
+  reversals: readonly LedgerEntry[],
+  filters: PaymentExportFilters = {},
+  context: ExportContext = {},
+): (payment: PaymentDoc) => PaymentExportRow | null {
   const methods = checkPaymentFilters(filters);
   const names = schoolNames(source.reference);
   checkKnown(filters.officeId, names.docs('office'), OFFICE, 'officeId');
   checkKnown(filters.deviceId, names.docs('device'), DESK, 'deviceId');
   checkKnown(filters.payerId, source.payers, PAYER, 'payerId');
-
-  const reversals: (VoidDoc | ChequeReturnDoc | RefundDoc)[] = [];
-  const chosen: PaymentDoc[] = [];
-  const takenOn = new Map<string, string>();
   const dayOf = schoolDay(context.timeZone);
-  for (const entry of source.ledger) {
-    if (entry.type === 'void' || entry.type === 'chequeReturn' || (entry.type === 'refund' && entry.paymentId !== undefined)) reversals.push(entry);
-    if (entry.type !== 'payment') continue;
-    if (filters.payerId !== undefined && entry.payerId !== filters.payerId) continue;
-    if (filters.officeId !== undefined && entry.officeId !== filters.officeId) continue;
-    if (filters.deviceId !== undefined && entry.deviceId !== filters.deviceId) continue;
-    if (methods.length > 0 && !methods.includes(entry.method)) continue;
-    const day = dayOf(entry.createdAt);
-    if ((filters.from !== undefined && day < filters.from) || (filters.to !== undefined && day > filters.to)) continue;
-    takenOn.set(entry.id, day);
-    chosen.push(entry);
-  }
-  // A payment nothing reverses stands; for the others the ledger decides (the first reversal
-  // counts, a payment voided on two desks is voided once). The status rule reads only a payment
-  // and its reversals, so only those are derived (and without the time zone, which only dates them).
   const reversing = new Map<string, (VoidDoc | ChequeReturnDoc | RefundDoc)[]>();
-  for (const reversal of reversals) if (reversal.paymentId !== undefined) pushTo(reversing, reversal.paymentId, reversal);
-  const reversed = chosen.filter((payment) => reversing.has(payment.id));
-  const state: LedgerState = deriveLedger([...reversed, ...reversed.flatMap((payment) => reversing.get(payment.id) ?? [])]);
-  const reversalsById = new Map(reversals.map((r) => [r.id, r]));
+  const reversalsById = new Map<string, VoidDoc | ChequeReturnDoc | RefundDoc>();
+  for (const entry of reversals) {
+    if (!reversesPayment(entry)) continue;
+    reversalsById.set(entry.id, entry);
+    if (entry.paymentId !== undefined) pushTo(reversing, entry.paymentId, entry);
+  }
   const studentsById = new Map(source.students.map((s) => [s.id, s]));
   const payersById = new Map(source.payers.map((p) => [p.id, p]));
   const methodLabels = new Map(paymentMethods.map((method) => [method, methodNames[method].replace(/^./u, (c) => c.toUpperCase())]));
-  const rows: PaymentExportRow[] = [];
-  for (const payment of chosen.sort(ledgerOrder)) {
-    const derived = state.payments.get(payment.id);
+  return (payment) => {
+    if (filters.payerId !== undefined && payment.payerId !== filters.payerId) return null;
+    if (filters.officeId !== undefined && payment.officeId !== filters.officeId) return null;
+    if (filters.deviceId !== undefined && payment.deviceId !== filters.deviceId) return null;
+    if (methods.length > 0 && !methods.includes(payment.method)) return null;
+    const takenOn = dayOf(payment.createdAt);
+    if ((filters.from !== undefined && takenOn < filters.from) || (filters.to !== undefined && takenOn > filters.to)) return null;
+    // A payment nothing reverses stands; for the others the ledger decides (the first reversal
+    // counts, a payment voided on two desks is voided once). The status rule reads only a
+    // payment and its reversals, so only those are derived (and without the time zone, which
+    // only dates them).
+    const reversedBy = reversing.get(payment.id);
+    const derived = reversedBy === undefined ? undefined : deriveLedger([payment, ...reversedBy]).payments.get(payment.id);
     const status = derived?.status ?? 'active';
-    if (status !== 'active' && filters.includeVoided !== true) continue;
+    if (status !== 'active' && filters.includeVoided !== true) return null;
     const reversal = derived?.reversedBy === undefined ? undefined : reversalsById.get(derived.reversedBy);
     const office = names.of(payment.officeId);
     const desk = names.of(payment.deviceId);
@@ -411,9 +432,9 @@ export function paymentExportRows(source: Pick<ExportSource, 'students' | 'payer
       const label = student ? `${studentLabel(student)} (${student.admissionNumber})` : allocation.studentId;
       if (!students.includes(label)) students.push(label);
     }
-    rows.push({
+    return {
       receiptNumber: payment.receiptNumber,
-      takenOn: takenOn.get(payment.id) ?? dayOf(payment.createdAt),
+      takenOn,
       takenAt: payment.createdAt,
       payer: payersById.get(payment.payerId)?.name ?? payment.payerId,
       students: joined(students),
@@ -429,16 +450,16 @@ export function paymentExportRows(source: Pick<ExportSource, 'students' | 'payer
       status,
       statusReason: reversal?.reason ?? null,
       paymentId: payment.id,
-    });
-  }
-  return rows;
+    };
+  };
 }
 
 /**
- * The ledger's canonical order (compareEntries), quick for the usual case: two instants written
- * by toISOString have the same width, so their text sorts as they do.
+ * The ledger's canonical order (compareEntries), the order of a payment export's rows, quick for
+ * the usual case: two instants written by toISOString have the same width, so their text sorts
+ * as they do.
  */
-function ledgerOrder(a: LedgerEntry, b: LedgerEntry): number {
+export function paymentLedgerOrder(a: Pick<LedgerEntry, 'createdAt' | 'id'>, b: Pick<LedgerEntry, 'createdAt' | 'id'>): number {
   if (a.createdAt.length === 24 && b.createdAt.length === 24) return compareFolded(a.createdAt, b.createdAt) || compareFolded(a.id, b.id);
   return compareEntries(a, b);
 }

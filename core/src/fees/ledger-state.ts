@@ -139,7 +139,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** Canonical ledger order: by creation instant, then id. */
-export function compareEntries(a: LedgerEntry, b: LedgerEntry): number {
+export function compareEntries(a: Pick<LedgerEntry, 'createdAt' | 'id'>, b: Pick<LedgerEntry, 'createdAt' | 'id'>): number {
   return compareText(instantKey(a.createdAt), instantKey(b.createdAt)) || compareText(a.id, b.id);
 }
 

@@ -41,27 +41,40 @@ export function replicaQueryOf(query: QueryLike): ReplicaQuery {
 /** A stored document as RxDocument.toJSON() gives it: without RxDB's own fields. */
 export type PlainDocument = Record<string, unknown>;
 
-type StoredDocument = Record<string, unknown>;
+/** A document as RxDB's Dexie storage keeps it: the document's fields, and RxDB's own (`_deleted`, `_meta`, `_rev`, `_attachments`). */
+export type StoredDocument = Record<string, unknown>;
 
 /**
  * The documents the query finds, in the order RxDB would return them, as toJSON() gives them.
  * `settings` are the storage's Dexie settings (another IndexedDB in tests).
  */
 export async function readReplica(query: ReplicaQuery, settings: DexieSettings = deskDexieSettings): Promise<PlainDocument[]> {
+  const found: PlainDocument[] = [];
+  await eachStoredInReplica(query, (stored) => found.push(withoutStorageFields(stored)), settings);
+  return found;
+}
+
+/**
+ * Each document the query finds, in the order RxDB would return them, handed to `visit` as it is
+ * stored: with RxDB's own fields (`_meta`, `_rev`…) still on, for a reader that takes only the
+ * fields it needs. When the query's index gives RxDB's order, a document is handed over as soon
+ * as IndexedDB has read it, so the reader can work on it while the next ones are read; otherwise
+ * once all are read and sorted. A `visit` that throws stops the read with its error.
+ */
+export async function eachStoredInReplica(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings): Promise<void> {
   if (query.schema.keyCompression) throw new Error(`the ${query.collectionName} collection is key-compressed, which the export cannot read`);
   const internals = getDexieDbWithTables(query.databaseName, query.collectionName, settings, query.schema);
   try {
     const state = await internals;
     // Dexie types these options loosely (a few Functions); they are the real API or a stand-in for it.
     const ranges = (settings.IDBKeyRange as typeof IDBKeyRange | undefined) ?? IDBKeyRange;
-    const stored = await readStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges);
-    return stored.map(withoutStorageFields);
+    await visitStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges, visit);
   } finally {
     await closeDexieDb(internals);
   }
 }
 
-async function readStored(idb: IDBDatabase, booleanIndexes: string[], query: ReplicaQuery, ranges: typeof IDBKeyRange): Promise<StoredDocument[]> {
+async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: ReplicaQuery, ranges: typeof IDBKeyRange, visit: (stored: StoredDocument) => void): Promise<void> {
   const { queryPlan } = query.prepared;
   const mango = query.prepared.query;
   let range: IDBKeyRange;
@@ -69,7 +82,7 @@ async function readStored(idb: IDBDatabase, booleanIndexes: string[], query: Rep
     range = getKeyRangeByQueryPlan(booleanIndexes, queryPlan, ranges) as IDBKeyRange;
   } catch (error) {
     // As RxDB's own Dexie query: a range IndexedDB refuses (lower above upper) holds nothing.
-    if (error instanceof Error && error.name === 'DataError') return [];
+    if (error instanceof Error && error.name === 'DataError') return;
     throw error;
   }
   const matcher = queryPlan.selectorSatisfiedByIndex ? null : getQueryMatcher(query.schema, mango);
@@ -80,35 +93,51 @@ async function readStored(idb: IDBDatabase, booleanIndexes: string[], query: Rep
   const skip = mango.skip ?? 0;
   const wanted = skip + (typeof mango.limit === 'number' ? mango.limit : Number.POSITIVE_INFINITY);
   const indexName = `[${queryPlan.index.map((field) => dexieReplaceIfStartsWithPipe(field)).join('+')}]`;
+  // In the index's order: each document straight to `visit` (past the skipped ones); otherwise
+  // gathered here and sorted as RxDB sorts them.
+  const inOrder = queryPlan.sortSatisfiedByIndex;
+  const gathered: StoredDocument[] = [];
+  let matched = 0;
+  /** Set when a step failed: the read already asked for the next document, which is then left unread. */
+  let stopped = false;
 
-  const rows = await new Promise<StoredDocument[]>((resolve, reject) => {
-    const found: StoredDocument[] = [];
+  await new Promise<void>((resolve, reject) => {
     const transaction = idb.transaction(DEXIE_DOCS_TABLE_NAME, 'readonly');
     transaction.onabort = () => reject(transaction.error ?? new Error('the read was aborted'));
     const request = transaction.objectStore(DEXIE_DOCS_TABLE_NAME).index(indexName).openCursor(range);
     request.onerror = () => reject(request.error ?? new Error('the read failed'));
     request.onsuccess = () => {
+      if (stopped) return;
       try {
         const cursor = request.result;
         if (cursor === null) {
-          resolve(found);
+          resolve();
           return;
         }
         const raw = cursor.value as StoredDocument;
         const doc = converted ? (fromDexieToStorage(booleanIndexes, raw) as StoredDocument) : raw;
-        if (matcher === null || matcher(doc as never)) found.push(doc);
-        if (queryPlan.sortSatisfiedByIndex && found.length >= wanted) resolve(found);
-        else cursor.continue();
+        const found = matcher === null || matcher(doc as never);
+        if (found) matched += 1;
+        const enough = inOrder && matched >= wanted;
+        // The next document is asked for before this one is handed over, so IndexedDB reads it
+        // while the reader works.
+        if (!enough) cursor.continue();
+        if (found && !inOrder) gathered.push(doc);
+        else if (found && matched > skip) visit(doc);
+        if (enough) resolve();
       } catch (error) {
+        stopped = true;
         reject(error instanceof Error ? error : new Error(String(error)));
       }
     };
   });
-  const sorted = queryPlan.sortSatisfiedByIndex ? rows : rows.sort(getSortComparator(query.schema, mango));
-  return skip > 0 || wanted < sorted.length ? sorted.slice(skip, wanted) : sorted;
+  if (inOrder) return;
+  const sorted = gathered.sort(getSortComparator(query.schema, mango));
+  for (const doc of skip > 0 || wanted < sorted.length ? sorted.slice(skip, wanted) : sorted) visit(doc);
 }
 
-function withoutStorageFields(stored: StoredDocument): PlainDocument {
+/** The document as toJSON() gives it. */
+export function withoutStorageFields(stored: StoredDocument): PlainDocument {
   const { _deleted: _d, _meta: _m, _rev: _r, _attachments: _a, ...doc } = stored;
   return doc;
 }

@@ -17,7 +17,11 @@ export type ExportWorkerRequest =
   | { type: 'staff'; names: ReadonlyMap<string, string> };
 
 export type ExportWorkerReply =
-  /** The documents are read from the replica; milliseconds reading, and readying them (for the benchmark). */
+  /**
+   * The documents are read from the replica; milliseconds reading, and readying them (for the
+   * benchmark). A payment export's rows and file are made during the read: its 'rows' comes with
+   * no building time left, and its parts follow at once.
+   */
   | { type: 'read'; queryMs: number; plainMs: number }
   /** The rows are built: how many the file will hold. */
   | { type: 'rows'; total: number; /** Time the worker took to build them from the documents. */ buildMs: number }

@@ -1,11 +1,13 @@
 // The export's heavy part, off the screen's thread: the replica's documents read, the rows built
 // from them and written as CSV, XLSX or JSON, each part of the file sent back as soon as it is
-// written with the rows done so far. Cancelling is ending this worker.
-import { ExportError, type ExportProgress } from '@feemaster/core';
+// written with the rows done so far (a payment export's file is written while the replica is
+// read, and sent once whole). Cancelling is ending this worker.
+import { ExportError, type ExportFormat, type ExportProgress, type PaymentExportFilters } from '@feemaster/core';
 import { browserSheetDeflate } from './browser-deflate.ts';
 import { buildExport } from './export-build.ts';
 import type { ExportWorkerReply, ExportWorkerRequest } from './export-messages.ts';
-import { readExportSource, type ReplicaRead } from './read-replica.ts';
+import { writePaymentsWhileReading, ReplicaReadError, type PaymentsWhileReading, type PaymentsWritten } from './payments-while-reading.ts';
+import { readExportSource, type ExportQueries, type ReplicaRead } from './read-replica.ts';
 
 const reply = (message: ExportWorkerReply, transfer: Transferable[] = []): void => {
   self.postMessage(message, { transfer });
@@ -30,11 +32,15 @@ self.onmessage = (event: MessageEvent<ExportWorkerRequest>) => {
 };
 
 async function exportFile({ selection, format, queries, currency, timeZone }: Extract<ExportWorkerRequest, { type: 'export' }>): Promise<void> {
+  if (selection.kind === 'payments') {
+    await exportPayments(selection.filters, format, queries, { currency, timeZone, sheetDeflate: browserSheetDeflate });
+    return;
+  }
   let read: ReplicaRead;
   try {
     read = await readExportSource(queries);
   } catch (error) {
-    reply({ type: 'failed', message: `This desk's records could not be read (${error instanceof Error ? error.message : String(error)}). Reload the desk and export again.` });
+    reply({ type: 'failed', message: readFailedMessage(error) });
     return;
   }
   reply({ type: 'read', ...read.timings });
@@ -55,6 +61,33 @@ async function exportFile({ selection, format, queries, currency, timeZone }: Ex
   } catch (error) {
     reply({ type: 'failed', message: failureMessage(error) });
   }
+}
+
+/** Payments: the file is written while they are read; its parts go to the screen once it is whole. */
+async function exportPayments(filters: PaymentExportFilters, format: ExportFormat, queries: ExportQueries, options: PaymentsWhileReading['options']): Promise<void> {
+  let written: PaymentsWritten;
+  try {
+    written = await writePaymentsWhileReading({ queries, filters, format, options, staffNames });
+  } catch (error) {
+    reply({ type: 'failed', message: error instanceof ReplicaReadError ? readFailedMessage(error) : failureMessage(error) });
+    return;
+  }
+  reply({ type: 'read', queryMs: written.timings.readMs, plainMs: 0 });
+  // The rows were made during the read.
+  reply({ type: 'rows', total: written.rows, buildMs: 0 });
+  if (written.rows === 0) return;
+  let bytes = 0;
+  for (const chunk of written.chunks) {
+    bytes += chunk.byteLength;
+    const buffer = ownBuffer(chunk);
+    reply({ type: 'chunk', bytes: buffer }, [buffer]);
+  }
+  reply({ type: 'progress', rowsDone: written.rows, total: written.rows, bytes });
+  reply({ type: 'done', rows: written.rows, bytes, writeMs: written.timings.finishMs });
+}
+
+function readFailedMessage(error: unknown): string {
+  return `This desk's records could not be read (${error instanceof Error ? error.message : String(error)}). Reload the desk and export again.`;
 }
 
 function failureMessage(error: unknown): string {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKinds, newId, type ChequeReturnDoc, type ExportKind, type InvoiceDoc, type LedgerEntry, type Payer, type PaymentDoc, type ReferenceDoc, type RefundDoc, type Student, type VoidDoc } from '@feemaster/core';
 import { createStorage, openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
-import { readReplica, replicaQueryOf } from '../db/replica-read.ts';
+import { eachStoredInReplica, readReplica, replicaQueryOf, withoutStorageFields, type PlainDocument } from '../db/replica-read.ts';
 import { exportNeeds } from './export-build.ts';
 import { exportQueries, readExportSource, type ExportQueries } from './read-replica.ts';
 
@@ -55,11 +55,18 @@ function smallSchool(studentCount: number, paymentCount: number) {
   return { students, payers, invoices, payments, voids };
 }
 
-/** What the desk read before the worker did: RxDB's queries, their documents' toJSON(). */
+/**
+ * What the desk read before the worker did: RxDB's queries, their documents' toJSON(). A payment
+ * export reads its payments apart, with the whole ledger in its order (`inOrder`).
+ */
 async function rxdbSource(db: FeeMasterDatabase, kind: ExportKind) {
   const needs = exportNeeds[kind];
-  const ledgerQuery = needs.ledger === 'none' ? null : needs.ledger === 'all' ? db.ledger.find() : db.ledger.find({ selector: { type: { $in: [...needs.ledger] } } });
+  const inOrder = kind === 'payments';
+  const types = needs.ledger === 'none' || needs.ledger === 'all' ? [] : needs.ledger.filter((type) => !inOrder || type !== 'payment');
+  const ledgerQuery = needs.ledger === 'none' ? null : needs.ledger === 'all' ? db.ledger.find() : db.ledger.find({ selector: { type: { $in: types } } });
+  const inOrderQuery = inOrder ? db.ledger.find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] }) : null;
   return {
+    inOrder: inOrderQuery ? (await inOrderQuery.exec()).map((doc) => doc.toJSON()) : null,
     students: needs.students ? (await db.students.find().exec()).map((doc) => doc.toJSON()) : [],
     payers: needs.payers ? (await db.payers.find().exec()).map((doc) => doc.toJSON()) : [],
     reference: needs.reference.length > 0 ? (await db.reference.find({ selector: { kind: { $in: [...needs.reference] } } }).exec()).map((doc) => doc.toJSON()) : [],
@@ -110,10 +117,19 @@ describe("the export worker's read of the replica", () => {
   });
 
   it.each(exportKinds)('reads what RxDB finds for the %s export, in the same order', async (kind) => {
-    const read = await readExportSource(queries.get(kind) ?? exportQueries(db, kind), settings);
-    const want = expected.get(kind);
-    expect(want?.ledger.length ?? 0).toBeGreaterThan(exportNeeds[kind].ledger === 'none' ? -1 : 0);
+    const kindQueries = queries.get(kind) ?? exportQueries(db, kind);
+    const read = await readExportSource(kindQueries, settings);
+    const { inOrder, ...want } = expected.get(kind) ?? (await rxdbSource(db, kind));
+    expect(want.ledger.length).toBeGreaterThan(exportNeeds[kind].ledger === 'none' ? -1 : 0);
     expect(read.source).toStrictEqual(want);
+    expect(kindQueries.ledgerInOrder === null ? null : await readReplica(kindQueries.ledgerInOrder, settings)).toStrictEqual(inOrder);
+  });
+
+  it('reads every payment for the payments export, apart from what reverses them', () => {
+    const want = expected.get('payments');
+    expect(new Set(want?.ledger.map((entry) => entry.type))).toEqual(new Set(['void', 'chequeReturn', 'refund']));
+    // 400 payments, one of them removed.
+    expect(want?.inOrder?.filter((entry) => entry.type === 'payment')).toHaveLength(399);
   });
 
   it('leaves out removed documents and the desk lookup keys', async () => {
@@ -137,6 +153,8 @@ describe('a replica query read with a cursor', () => {
         db.ledger.find(),
         db.students.find(),
         db.ledger.find({ selector: { type: 'payment' } }),
+        // The payment export's: the whole ledger in its order, straight from the createdAt index.
+        db.ledger.find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] }),
         // Not in any index: RxDB matches each document and sorts them itself.
         db.ledger.find({ selector: { method: 'cash' }, sort: [{ amount: 'desc' }] }),
         db.students.find({ selector: { firstName: { $in: ['Amani', 'Zoë'] } }, sort: [{ firstName: 'asc' }, { id: 'desc' }], skip: 2, limit: 5 }),
@@ -147,6 +165,10 @@ describe('a replica query read with a cursor', () => {
       for (const query of cases) {
         const want = (await query.exec()).map((doc) => doc.toJSON());
         expect(await readReplica(replicaQueryOf(query), settings)).toStrictEqual(want);
+        // Handed over one at a time, as the payment export takes them.
+        const visited: PlainDocument[] = [];
+        await eachStoredInReplica(replicaQueryOf(query), (stored) => visited.push(withoutStorageFields(stored)), settings);
+        expect(visited).toStrictEqual(want);
       }
     } finally {
       await db.remove();

@@ -16,11 +16,19 @@ export interface ExportQueries {
   reference: ReplicaQuery | null;
   /** Their documents one after the other, in RxDB's order for the entries the export needs. */
   ledger: readonly ReplicaQuery[];
+  /**
+   * A payment export's payments: every ledger entry in the ledger's order (createdAt, then id),
+   * which the worker makes rows of as they are read (payments-while-reading.ts); `ledger` then
+   * holds only what reverses a payment, read before the rows are made.
+   */
+  ledgerInOrder: ReplicaQuery | null;
 }
 
 /** Made on the screen's thread: RxDB plans each query (index, range, order) as it would run it. */
 export function exportQueries(db: FeeMasterDatabase, kind: ExportKind): ExportQueries {
   const needs = exportNeeds[kind];
+  const inOrder = kind === 'payments';
+  const ledgerTypes = needs.ledger === 'none' || needs.ledger === 'all' ? [] : needs.ledger.filter((type) => !inOrder || type !== 'payment');
   return {
     students: needs.students ? replicaQueryOf(db.students.find()) : null,
     payers: needs.payers ? replicaQueryOf(db.payers.find()) : null,
@@ -28,7 +36,9 @@ export function exportQueries(db: FeeMasterDatabase, kind: ExportKind): ExportQu
     // Some entry types: one query per type, each reading only its part of the type index, where
     // one `$in` query reads every entry (invoices too) to keep the matching ones. RxDB returns
     // an `$in` query's entries in its type index's order, so the types go in their sorted order.
-    ledger: needs.ledger === 'none' ? [] : needs.ledger === 'all' ? [replicaQueryOf(db.ledger.find())] : [...needs.ledger].sort().map((type) => replicaQueryOf(db.ledger.find({ selector: { type } }))),
+    ledger: needs.ledger === 'all' ? [replicaQueryOf(db.ledger.find())] : [...ledgerTypes].sort().map((type) => replicaQueryOf(db.ledger.find({ selector: { type } }))),
+    // The createdAt index gives this order: the worker can take each entry as it comes.
+    ledgerInOrder: inOrder ? replicaQueryOf(db.ledger.find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] })) : null,
   };
 }
 

@@ -1,0 +1,182 @@
+// A payment export written while its payments are still being read: the export worker waits on
+// IndexedDB for most of a big export's read, so the rows and the file are made in that time
+// instead of after it. The ledger is read in its own order (createdAt, then id: the rows' order),
+// each payment made into its row as it comes and the row written at once. The file is the one
+// buildExport would write from the same documents; payments-while-reading.test.ts holds it to that.
+import {
+  ExportError,
+  exportRows,
+  exportSheetNames,
+  paymentExportColumns,
+  paymentLedgerOrder,
+  paymentRowMaker,
+  type ExportFormat,
+  type ExportOptions,
+  type PaymentDoc,
+  type PaymentExportFilters,
+  type PaymentExportRow,
+} from '@feemaster/core';
+import type { DexieSettings } from 'rxdb';
+import { deskDexieSettings, eachStoredInReplica } from '../db/replica-read.ts';
+import { readExportSource, type ExportQueries } from './read-replica.ts';
+
+export interface PaymentsWhileReading {
+  /** The queries of a payment export (exportQueries): `ledgerInOrder` set, `ledger` the reversals. */
+  queries: ExportQueries;
+  filters: PaymentExportFilters;
+  format: ExportFormat;
+  options: Omit<ExportOptions, 'sheetName' | 'total'>;
+  /** The cashiers' names, which come from the screen's thread while the replica is read. */
+  staffNames: Promise<ReadonlyMap<string, string>>;
+}
+
+export interface PaymentsWritten {
+  rows: number;
+  /** The file's parts, in order. */
+  chunks: Uint8Array[];
+  /** The ledger did not come in the rows' order, so the file was written again once it was read. */
+  writtenAgain: boolean;
+  /** Milliseconds: the whole read (rows and file made alongside), then finishing the file. */
+  timings: { readMs: number; finishMs: number };
+}
+
+/** The replica could not be read (IndexedDB failed, or the desk's database is gone). */
+export class ReplicaReadError extends Error {
+  override readonly name = 'ReplicaReadError';
+}
+
+const readFailed = (error: unknown): ReplicaReadError => new ReplicaReadError(error instanceof Error ? error.message : String(error), { cause: error });
+
+/** Stops the writing when the ledger turns out not to come in the rows' order (see below). */
+class OutOfOrder extends Error {
+  override readonly name = 'OutOfOrder';
+}
+
+/**
+ * Reads the payments and writes their file at once. Throws core's ExportError for filters that
+ * cannot be used or a value that cannot be written, and the read's error if IndexedDB fails.
+ */
+export async function writePaymentsWhileReading(request: PaymentsWhileReading, settings: DexieSettings = deskDexieSettings): Promise<PaymentsWritten> {
+  const started = performance.now();
+  const ledgerInOrder = request.queries.ledgerInOrder;
+  if (ledgerInOrder === null) throw new Error('a payment export reads the ledger in its order (exportQueries gives the query)');
+  // The ledger's read starts at once, beside the smaller reads the rows need first (people,
+  // names, the reversals that decide each payment's status); payments read before those are done
+  // wait here.
+  const waiting: PaymentDoc[] = [];
+  let take = (payment: PaymentDoc): void => {
+    waiting.push(payment);
+  };
+  const ledgerRead = eachStoredInReplica(ledgerInOrder, (stored) => {
+    // Stored by RxDB, whose schemas (core's) checked it on the way in; the desk's lookup keys and
+    // RxDB's own fields stay on, since a row reads only the payment's fields.
+    if (stored.type === 'payment') take(stored as unknown as PaymentDoc);
+  }, settings);
+  // If a smaller read fails first, the ledger's read is not waited for: its failure is not news.
+  ledgerRead.catch(() => undefined);
+
+  const { source } = await readExportSource(request.queries, settings).catch((error: unknown) => {
+    throw readFailed(error);
+  });
+  const { timeZone } = request.options;
+  const rowOf = paymentRowMaker({ ...source, staffNames: await request.staffNames }, source.ledger, request.filters, timeZone === undefined ? {} : { timeZone });
+
+  const rows = rowQueue();
+  const chunks: Uint8Array[] = [];
+  const writing = (async () => {
+    for await (const chunk of exportRows(request.format, paymentExportColumns, rows, { ...request.options, sheetName: exportSheetNames.payments })) chunks.push(chunk);
+  })();
+  writing.catch(() => undefined);
+  // Every row is kept with its payment's place in the ledger, in case the file must be written again.
+  const made: { createdAt: string; id: string; row: PaymentExportRow }[] = [];
+  let inOrder = true;
+  take = (payment) => {
+    const row = rowOf(payment);
+    if (row === null) return;
+    const last = made.at(-1);
+    // The index orders instants as text, which is the ledger's order only when they are written
+    // alike (toISOString's 24 characters, as the desks write them). Any pair that is not: the file
+    // so far is dropped, and written again once every row is here and sorted.
+    if (inOrder && last !== undefined && paymentLedgerOrder(last, payment) > 0) {
+      inOrder = false;
+      rows.fail(new OutOfOrder('the ledger did not come in its order'));
+    }
+    made.push({ createdAt: payment.createdAt, id: payment.id, row });
+    if (inOrder) rows.push(row);
+  };
+  try {
+    for (const payment of waiting.splice(0)) take(payment);
+    await ledgerRead;
+  } catch (error) {
+    rows.fail(error instanceof Error ? error : new Error(String(error)));
+    // A row that could not be made (a filter naming nothing is checked before) is the export's
+    // fault, not the read's.
+    if (error instanceof ExportError) throw error;
+    throw readFailed(error);
+  }
+  const read = performance.now();
+  rows.end();
+  try {
+    await writing;
+  } catch (error) {
+    if (!(error instanceof OutOfOrder)) throw error;
+  }
+  if (!inOrder) {
+    chunks.length = 0;
+    const sorted = made.sort(paymentLedgerOrder).map(({ row }) => row);
+    for await (const chunk of exportRows(request.format, paymentExportColumns, sorted, { ...request.options, sheetName: exportSheetNames.payments })) chunks.push(chunk);
+  }
+  return { rows: made.length, chunks, writtenAgain: !inOrder, timings: { readMs: read - started, finishMs: performance.now() - read } };
+}
+
+/** Rows handed from the read to the writer: pushed as they are made, taken as the writer can. */
+interface RowQueue extends AsyncIterable<PaymentExportRow> {
+  push(row: PaymentExportRow): void;
+  /** No more rows: the writer finishes the file. */
+  end(): void;
+  /** The writer stops with this error. */
+  fail(error: Error): void;
+}
+
+function rowQueue(): RowQueue {
+  let rows: PaymentExportRow[] = [];
+  let at = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const woken = (): void => {
+    wake?.();
+    wake = null;
+  };
+  // A plain iterator rather than an async generator: one settled promise per row, no more.
+  const next = (): Promise<IteratorResult<PaymentExportRow, undefined>> => {
+    if (failure) return Promise.reject(failure);
+    const row = rows[at];
+    if (row !== undefined) {
+      at += 1;
+      // Taken rows are let go of (the writer holds its own batch).
+      if (at === rows.length) {
+        rows = [];
+        at = 0;
+      }
+      return Promise.resolve({ value: row, done: false });
+    }
+    if (ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise<void>((resolve) => (wake = resolve)).then(next);
+  };
+  return {
+    push(row) {
+      rows.push(row);
+      woken();
+    },
+    end() {
+      ended = true;
+      woken();
+    },
+    fail(error) {
+      failure ??= error;
+      woken();
+    },
+    [Symbol.asyncIterator]: () => ({ next }),
+  };
+}
