@@ -23,6 +23,8 @@ export type ExportWorkerReply =
    * no building time left, and its parts follow at once.
    */
   | { type: 'read'; queryMs: number; plainMs: number }
+  /** A payment export's ledger entries read so far (its rows and file are made as they are read), of all there are. */
+  | { type: 'reading'; done: number; total: number }
   /** The rows are built: how many the file will hold. */
   | { type: 'rows'; total: number; /** Time the worker took to build them from the documents. */ buildMs: number }
   | { type: 'progress'; rowsDone: number; total: number; bytes: number }

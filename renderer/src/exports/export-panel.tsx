@@ -29,7 +29,8 @@ import { staffNames } from './staff-names.ts';
 
 type Work =
   | { step: 'idle' }
-  | { step: 'reading' }
+  /** With how many ledger entries are read, of all, when the kind says (a payment export, whose file is written meanwhile). */
+  | { step: 'reading'; done?: number; total?: number }
   | { step: 'building' }
   | { step: 'writing'; rowsDone: number; total: number }
   | { step: 'saved'; fileName: string; rows: number; bytes: number; note: string | null }
@@ -119,6 +120,9 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
     worker.onmessage = (message: MessageEvent<ExportWorkerReply>) => {
       const reply = message.data;
       switch (reply.type) {
+        case 'reading':
+          setWork({ step: 'reading', done: reply.done, total: reply.total });
+          break;
         case 'read':
           markBulkStep('export:rows', { queryMs: reply.queryMs, plainMs: reply.plainMs });
           setWork({ step: 'building' });
@@ -318,11 +322,27 @@ function ExportProgress({ work, onCancel }: { work: Work; onCancel: () => void }
     case 'idle':
       return null;
     case 'reading':
+      if (work.total !== undefined && work.done !== undefined) {
+        return (
+          <div className="import-progress" role="status">
+            <progress aria-label="Export progress" max={work.total} value={work.done} />
+            <span data-testid="export-read">Reading and writing: {count(work.done)} of {count(work.total)} ledger entries</span>
+            {cancelButton}
+          </div>
+        );
+      }
+      return (
+        <div className="import-progress" role="status">
+          <progress aria-label="Export progress" />
+          <span>Reading this desk’s records…</span>
+          {cancelButton}
+        </div>
+      );
     case 'building':
       return (
         <div className="import-progress" role="status">
           <progress aria-label="Export progress" />
-          <span>{work.step === 'reading' ? 'Reading this desk’s records…' : 'Preparing the rows…'}</span>
+          <span>Preparing the rows…</span>
           {cancelButton}
         </div>
       );

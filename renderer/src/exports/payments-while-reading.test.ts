@@ -27,7 +27,7 @@ import {
 } from '@feemaster/core';
 import { createStorage, openDatabase } from '../db/database.ts';
 import { withLedgerKeys } from '../db/ledger-keys.ts';
-import { writePaymentsWhileReading } from './payments-while-reading.ts';
+import { PROGRESS_EVERY, writePaymentsWhileReading } from './payments-while-reading.ts';
 import { exportQueries, type ExportQueries } from './read-replica.ts';
 
 const settings = { indexedDB, IDBKeyRange };
@@ -161,8 +161,14 @@ describe('a payment export written while the replica is read', () => {
     }
   });
 
-  it('gives the rows with their statuses and names', async () => {
-    const written = await writePaymentsWhileReading({ queries: replica.queries, filters: { includeVoided: true }, format: 'csv', options, staffNames: Promise.resolve(inOrder.staffNames) }, settings);
+  it('gives the rows with their statuses and names, and says how far the read has come', async () => {
+    const progress: [number, number][] = [];
+    const written = await writePaymentsWhileReading({ queries: replica.queries, filters: { includeVoided: true }, format: 'csv', options, staffNames: Promise.resolve(inOrder.staffNames), onProgress: (read, total) => progress.push([read, total]) }, settings);
+    // Every ledger entry is read (the charges too), and the last report says all of them.
+    const entries = inOrder.ledger.length;
+    expect(entries).toBeGreaterThan(150);
+    expect(progress.at(-1)).toEqual([entries, entries]);
+    expect(progress.slice(0, -1)).toEqual(Array.from({ length: Math.floor(entries / PROGRESS_EVERY) }, (_, i) => [(i + 1) * PROGRESS_EVERY, entries]));
     const text = new TextDecoder().decode(await collectExport((async function* () { yield* written.chunks; })()));
     expect(written.rows).toBe(150);
     for (const status of [',voided,Wrong family,', ',voided,Keyed twice,', ',returned,Refer to drawer,', ',refunded,Left the school,', ',active,,']) expect(text).toContain(status);

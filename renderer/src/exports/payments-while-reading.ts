@@ -28,7 +28,12 @@ export interface PaymentsWhileReading {
   options: Omit<ExportOptions, 'sheetName' | 'total'>;
   /** The cashiers' names, which come from the screen's thread while the replica is read. */
   staffNames: Promise<ReadonlyMap<string, string>>;
+  /** Ledger entries read so far of all there are, every PROGRESS_EVERY of them and at the end. */
+  onProgress?: (read: number, total: number) => void;
 }
+
+/** Ledger entries read between two progress reports. */
+export const PROGRESS_EVERY = 2_000;
 
 export interface PaymentsWritten {
   rows: number;
@@ -67,11 +72,22 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
   let take = (payment: PaymentDoc): void => {
     waiting.push(payment);
   };
-  const ledgerRead = eachStoredInReplica(ledgerInOrder, (stored) => {
-    // Stored by RxDB, whose schemas (core's) checked it on the way in; the desk's lookup keys and
-    // RxDB's own fields stay on, since a row reads only the payment's fields.
-    if (stored.type === 'payment') take(stored as unknown as PaymentDoc);
-  }, settings);
+  let entries = 0;
+  let total = 0;
+  const ledgerRead = eachStoredInReplica(
+    ledgerInOrder,
+    (stored) => {
+      // Stored by RxDB, whose schemas (core's) checked it on the way in; the desk's lookup keys and
+      // RxDB's own fields stay on, since a row reads only the payment's fields.
+      if (stored.type === 'payment') take(stored as unknown as PaymentDoc);
+      entries += 1;
+      if (entries % PROGRESS_EVERY === 0) request.onProgress?.(entries, total);
+    },
+    settings,
+    (stored) => {
+      total = stored;
+    },
+  );
   // If a smaller read fails first, the ledger's read is not waited for: its failure is not news.
   ledgerRead.catch(() => undefined);
 
@@ -114,6 +130,7 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
     if (error instanceof ExportError) throw error;
     throw readFailed(error);
   }
+  request.onProgress?.(entries, total);
   const read = performance.now();
   rows.end();
   try {
