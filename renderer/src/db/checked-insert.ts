@@ -76,6 +76,15 @@ function distinctIds(rows: readonly AnyRow[], primaryPath: string): boolean {
   return new Set(rows.map((row) => row.document[primaryPath])).size === rows.length;
 }
 
+/**
+ * Stored ids listed at most, in the range of some ids asked for, before telling which of those are
+ * stored: past this the range holds ids from all over the collection, and listing it costs more
+ * than reading the ids asked for.
+ */
+function listedAtMost(ids: readonly string[]): number {
+  return ids.length * 4;
+}
+
 /** The lowest and the highest of some ids (at least one). */
 function rangeOf(ids: readonly string[]): [string, string] {
   let lowest = ids[0] as string;
@@ -97,7 +106,7 @@ function rangeOf(ids: readonly string[]): [string, string] {
 async function findMany(instance: RxStorageInstanceDexie<Record<string, unknown>>, ids: string[], withDeleted: boolean): Promise<RxDocumentData<Record<string, unknown>>[]> {
   const state = await instance.internals;
   const [lowest, highest] = rangeOf(ids);
-  const listed = ids.length * 4;
+  const listed = listedAtMost(ids);
   const found: RxDocumentData<Record<string, unknown>>[] = [];
   await state.dexieDb.transaction('r', state.dexieTable, async () => {
     const stored = (await state.dexieTable.where(':id').between(lowest, highest, true, true).limit(listed).primaryKeys()) as string[];
@@ -167,7 +176,7 @@ async function insertNew(instance: RxStorageInstanceDexie<Record<string, unknown
     transaction.onabort = () => (clash ? resolve(false) : reject(transaction.error ?? new Error('the insert was aborted')));
     const store = transaction.objectStore(DEXIE_DOCS_TABLE_NAME);
     try {
-      const listed = ids.length * 4 + 100;
+      const listed = listedAtMost(ids);
       const stored = store.getAllKeys(ranges.bound(lowest, highest), listed);
       stored.onsuccess = () => {
         const keys = stored.result as string[];

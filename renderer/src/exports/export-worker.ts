@@ -19,6 +19,13 @@ function ownBuffer(chunk: Uint8Array): ArrayBuffer {
   return chunk.slice().buffer;
 }
 
+/** Sends the next part of the file to the screen (transferred, not copied); its length in bytes. */
+function sendChunk(chunk: Uint8Array): number {
+  const buffer = ownBuffer(chunk);
+  reply({ type: 'chunk', bytes: buffer }, [buffer]);
+  return chunk.byteLength;
+}
+
 /** The staff names, which the screen's thread sends while this worker reads the replica. */
 let giveStaffNames: (names: ReadonlyMap<string, string>) => void = () => undefined;
 const staffNames = new Promise<ReadonlyMap<string, string>>((resolve) => {
@@ -52,11 +59,7 @@ async function exportFile({ selection, format, queries, currency, timeZone }: Ex
     reply({ type: 'rows', total: built.rows, buildMs: writing - started });
     let bytes = 0;
     const onProgress = (progress: ExportProgress): void => reply({ type: 'progress', rowsDone: progress.rowsDone, total: built.rows, bytes: progress.bytes });
-    for await (const chunk of built.write(format, { currency, timeZone, onProgress, sheetDeflate: browserSheetDeflate })) {
-      bytes += chunk.byteLength;
-      const buffer = ownBuffer(chunk);
-      reply({ type: 'chunk', bytes: buffer }, [buffer]);
-    }
+    for await (const chunk of built.write(format, { currency, timeZone, onProgress, sheetDeflate: browserSheetDeflate })) bytes += sendChunk(chunk);
     reply({ type: 'done', rows: built.rows, bytes, writeMs: performance.now() - writing });
   } catch (error) {
     reply({ type: 'failed', message: failureMessage(error) });
@@ -77,11 +80,7 @@ async function exportPayments(filters: PaymentExportFilters, format: ExportForma
   reply({ type: 'rows', total: written.rows, buildMs: 0 });
   if (written.rows === 0) return;
   let bytes = 0;
-  for (const chunk of written.chunks) {
-    bytes += chunk.byteLength;
-    const buffer = ownBuffer(chunk);
-    reply({ type: 'chunk', bytes: buffer }, [buffer]);
-  }
+  for (const chunk of written.chunks) bytes += sendChunk(chunk);
   reply({ type: 'progress', rowsDone: written.rows, total: written.rows, bytes });
   reply({ type: 'done', rows: written.rows, bytes, writeMs: written.timings.finishMs });
 }
