@@ -59,24 +59,25 @@ export async function readReplica(query: ReplicaQuery, settings: DexieSettings =
  * stored: with RxDB's own fields (`_meta`, `_rev`…) still on, for a reader that takes only the
  * fields it needs. When the query's index gives RxDB's order, a document is handed over as soon
  * as IndexedDB has read it, so the reader can work on it while the next ones are read; otherwise
- * once all are read and sorted. A `visit` that throws stops the read with its error. `onTotal`
- * is told, before the first document, how many the index's range holds (the query's selector may
- * keep fewer), for a progress bar.
+ * once all are read and sorted. A `visit` that throws stops the read with its error. `onEnds`
+ * is told, before the first document, the first and the last documents of the index's range (the
+ * query's selector may keep fewer), for a progress bar: a count of the range would have IndexedDB
+ * walk it all once more (on 123,000 ledger entries 1.8 s of its 8 s for the whole export).
  */
-export async function eachStoredInReplica(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings, onTotal?: (stored: number) => void): Promise<void> {
+export async function eachStoredInReplica(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings, onEnds?: (first: StoredDocument, last: StoredDocument) => void): Promise<void> {
   if (query.schema.keyCompression) throw new Error(`the ${query.collectionName} collection is key-compressed, which the export cannot read`);
   const internals = getDexieDbWithTables(query.databaseName, query.collectionName, settings, query.schema);
   try {
     const state = await internals;
     // Dexie types these options loosely (a few Functions); they are the real API or a stand-in for it.
     const ranges = (settings.IDBKeyRange as typeof IDBKeyRange | undefined) ?? IDBKeyRange;
-    await visitStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges, visit, onTotal);
+    await visitStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges, visit, onEnds);
   } finally {
     await closeDexieDb(internals);
   }
 }
 
-async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: ReplicaQuery, ranges: typeof IDBKeyRange, visit: (stored: StoredDocument) => void, onTotal?: (stored: number) => void): Promise<void> {
+async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: ReplicaQuery, ranges: typeof IDBKeyRange, visit: (stored: StoredDocument) => void, onEnds?: (first: StoredDocument, last: StoredDocument) => void): Promise<void> {
   const { queryPlan } = query.prepared;
   const mango = query.prepared.query;
   let range: IDBKeyRange;
@@ -107,10 +108,15 @@ async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: Re
     const transaction = idb.transaction(DEXIE_DOCS_TABLE_NAME, 'readonly');
     transaction.onabort = () => reject(transaction.error ?? new Error('the read was aborted'));
     const index = transaction.objectStore(DEXIE_DOCS_TABLE_NAME).index(indexName);
-    // Answered before the cursor's first step (a transaction's requests are answered in order).
-    if (onTotal) {
-      const counted = index.count(range);
-      counted.onsuccess = () => onTotal(counted.result);
+    // Answered before the cursor's first step (a transaction's requests are answered in order):
+    // the range's first document, then its last (a cursor backwards, one step).
+    if (onEnds) {
+      const first = index.get(range);
+      const last = index.openCursor(range, 'prev');
+      last.onsuccess = () => {
+        const end = last.result;
+        if (first.result !== undefined && end !== null) onEnds(first.result as StoredDocument, end.value as StoredDocument);
+      };
     }
     const request = index.openCursor(range);
     request.onerror = () => reject(request.error ?? new Error('the read failed'));

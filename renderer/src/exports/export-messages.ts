@@ -1,6 +1,7 @@
 // What the export panel and its worker say to each other.
 import type { ExportFormat } from '@feemaster/core';
 import type { ExportSelection } from './export-form.ts';
+import type { ReadProgress } from './payments-while-reading.ts';
 import type { ExportQueries } from './read-replica.ts';
 
 export type ExportWorkerRequest =
@@ -23,8 +24,8 @@ export type ExportWorkerReply =
    * no building time left, and its parts follow at once.
    */
   | { type: 'read'; queryMs: number; plainMs: number }
-  /** A payment export's ledger entries read so far (its rows and file are made as they are read), of all there are. */
-  | { type: 'reading'; done: number; total: number }
+  /** How far a payment export's read of the ledger has come (its rows and file are made as they are read). */
+  | ({ type: 'reading' } & ReadProgress)
   /** The rows are built: how many the file will hold. */
   | { type: 'rows'; total: number; /** Time the worker took to build them from the documents. */ buildMs: number }
   | { type: 'progress'; rowsDone: number; total: number; bytes: number }

@@ -23,14 +23,15 @@ import type { Desk } from '../desk/open-desk.ts';
 import { markBulkStep } from './bulk-timings.ts';
 import { NO_CLASS, initialExportForm, selectionOf, type ExportForm, type FieldProblem, type StudentFilterFields } from './export-form.ts';
 import type { ExportWorkerReply, ExportWorkerRequest } from './export-messages.ts';
+import type { ReadProgress } from './payments-while-reading.ts';
 import { exportNeeds } from './export-build.ts';
 import { exportQueries } from './read-replica.ts';
 import { staffNames } from './staff-names.ts';
 
 type Work =
   | { step: 'idle' }
-  /** With how many ledger entries are read, of all, when the kind says (a payment export, whose file is written meanwhile). */
-  | { step: 'reading'; done?: number; total?: number }
+  /** With how far the read of the ledger has come, when the kind says (a payment export, whose file is written meanwhile). */
+  | { step: 'reading'; progress?: ReadProgress }
   | { step: 'building' }
   | { step: 'writing'; rowsDone: number; total: number }
   | { step: 'saved'; fileName: string; rows: number; bytes: number; note: string | null }
@@ -121,7 +122,7 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
       const reply = message.data;
       switch (reply.type) {
         case 'reading':
-          setWork({ step: 'reading', done: reply.done, total: reply.total });
+          setWork({ step: 'reading', progress: { entries: reply.entries, upTo: reply.upTo, share: reply.share } });
           break;
         case 'read':
           markBulkStep('export:rows', { queryMs: reply.queryMs, plainMs: reply.plainMs });
@@ -306,7 +307,7 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
           </div>
         </fieldset>
       </form>
-      <ExportProgress work={work} onCancel={cancel} />
+      <ExportProgress work={work} timeZone={timeZone} onCancel={cancel} />
     </section>
   );
 }
@@ -316,17 +317,20 @@ function toggled(methods: readonly PaymentMethod[], method: PaymentMethod, on: b
   return on ? [...others, method] : others;
 }
 
-function ExportProgress({ work, onCancel }: { work: Work; onCancel: () => void }) {
+function ExportProgress({ work, timeZone, onCancel }: { work: Work; timeZone: string; onCancel: () => void }) {
   const cancelButton = <button type="button" className="secondary" onClick={onCancel}>Cancel</button>;
   switch (work.step) {
     case 'idle':
       return null;
     case 'reading':
-      if (work.total !== undefined && work.done !== undefined) {
+      if (work.progress !== undefined) {
+        const { entries, upTo, share } = work.progress;
         return (
           <div className="import-progress" role="status">
-            <progress aria-label="Export progress" max={work.total} value={work.done} />
-            <span data-testid="export-read">Reading and writing: {count(work.done)} of {count(work.total)} ledger entries</span>
+            <progress aria-label="Export progress" max={1} value={share} />
+            <span data-testid="export-read">
+              Reading and writing: {count(entries)} ledger entries{upTo === null ? '' : `, up to ${localDate(upTo, timeZone)}`}
+            </span>
             {cancelButton}
           </div>
         );

@@ -70,7 +70,7 @@ async function exportFile({ selection, format, queries, currency, timeZone }: Ex
 async function exportPayments(filters: PaymentExportFilters, format: ExportFormat, queries: ExportQueries, options: PaymentsWhileReading['options']): Promise<void> {
   let written: PaymentsWritten;
   try {
-    written = await writePaymentsWhileReading({ queries, filters, format, options, staffNames, onProgress: (done, total) => reply({ type: 'reading', done, total }) });
+    written = await writePaymentsWhileReading({ queries, filters, format, options, staffNames, onProgress: (progress) => reply({ type: 'reading', ...progress }) });
   } catch (error) {
     reply({ type: 'failed', message: error instanceof ReplicaReadError ? readFailedMessage(error) : failureMessage(error) });
     return;

@@ -27,7 +27,7 @@ import {
 } from '@feemaster/core';
 import { createStorage, openDatabase } from '../db/database.ts';
 import { withLedgerKeys } from '../db/ledger-keys.ts';
-import { PROGRESS_EVERY, writePaymentsWhileReading } from './payments-while-reading.ts';
+import { writePaymentsWhileReading, type ReadProgress } from './payments-while-reading.ts';
 import { exportQueries, type ExportQueries } from './read-replica.ts';
 
 const settings = { indexedDB, IDBKeyRange };
@@ -162,13 +162,22 @@ describe('a payment export written while the replica is read', () => {
   });
 
   it('gives the rows with their statuses and names, and says how far the read has come', async () => {
-    const progress: [number, number][] = [];
-    const written = await writePaymentsWhileReading({ queries: replica.queries, filters: { includeVoided: true }, format: 'csv', options, staffNames: Promise.resolve(inOrder.staffNames), onProgress: (read, total) => progress.push([read, total]) }, settings);
-    // Every ledger entry is read (the charges too), and the last report says all of them.
-    const entries = inOrder.ledger.length;
-    expect(entries).toBeGreaterThan(150);
-    expect(progress.at(-1)).toEqual([entries, entries]);
-    expect(progress.slice(0, -1)).toEqual(Array.from({ length: Math.floor(entries / PROGRESS_EVERY) }, (_, i) => [(i + 1) * PROGRESS_EVERY, entries]));
+    const progress: ReadProgress[] = [];
+    const written = await writePaymentsWhileReading({ queries: replica.queries, filters: { includeVoided: true }, format: 'csv', options, staffNames: Promise.resolve(inOrder.staffNames), onProgress: (report) => progress.push(report), progressEvery: 25 }, settings);
+    // Every ledger entry is read (the charges too), in the ledger's order; each report says how
+    // many, the time of the last one, and its place in the ledger's time span; the last says all.
+    const ledger = [...inOrder.ledger].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+    expect(ledger.length).toBeGreaterThan(150);
+    const from = Date.parse(ledger[0]?.createdAt ?? '');
+    const to = Date.parse(ledger.at(-1)?.createdAt ?? '');
+    expect(to).toBeGreaterThan(from);
+    const every25 = Array.from({ length: Math.floor(ledger.length / 25) }, (_, i) => {
+      const upTo = ledger[(i + 1) * 25 - 1]?.createdAt ?? '';
+      return { entries: (i + 1) * 25, upTo, share: (Date.parse(upTo) - from) / (to - from) };
+    });
+    expect(progress).toEqual([...every25, { entries: ledger.length, upTo: ledger.at(-1)?.createdAt, share: 1 }]);
+    expect(progress.length).toBeGreaterThan(5);
+    expect(progress.every((report, i) => i === 0 || report.share >= (progress[i - 1]?.share ?? 1))).toBe(true);
     const text = new TextDecoder().decode(await collectExport((async function* () { yield* written.chunks; })()));
     expect(written.rows).toBe(150);
     for (const status of [',voided,Wrong family,', ',voided,Keyed twice,', ',returned,Refer to drawer,', ',refunded,Left the school,', ',active,,']) expect(text).toContain(status);

@@ -28,8 +28,23 @@ export interface PaymentsWhileReading {
   options: Omit<ExportOptions, 'sheetName' | 'total'>;
   /** The cashiers' names, which come from the screen's thread while the replica is read. */
   staffNames: Promise<ReadonlyMap<string, string>>;
-  /** Ledger entries read so far of all there are, every PROGRESS_EVERY of them and at the end. */
-  onProgress?: (read: number, total: number) => void;
+  /** How far the read has come, every `progressEvery` ledger entries (PROGRESS_EVERY) and at the end. */
+  onProgress?: (progress: ReadProgress) => void;
+  progressEvery?: number;
+}
+
+/**
+ * How far a payment export's read of the ledger has come. The ledger is read in time order, so the
+ * share of its time span read so far stands for the share of the read done (counting the entries
+ * first would cost IndexedDB a walk through all of them).
+ */
+export interface ReadProgress {
+  /** Ledger entries read (payments and every other kind). */
+  entries: number;
+  /** When the last entry read was made (the ledger's time), or null before the first. */
+  upTo: string | null;
+  /** The share of the ledger's time span read, 0 to 1 (1 once the read is done). */
+  share: number;
 }
 
 /** Ledger entries read between two progress reports. */
@@ -72,8 +87,14 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
   let take = (payment: PaymentDoc): void => {
     waiting.push(payment);
   };
+  const every = request.progressEvery ?? PROGRESS_EVERY;
   let entries = 0;
-  let total = 0;
+  let upTo: string | null = null;
+  let span: { from: number; to: number } | null = null;
+  const shareOf = (instant: string): number => {
+    if (span === null || !(span.to > span.from)) return 0;
+    return Math.min(1, Math.max(0, (Date.parse(instant) - span.from) / (span.to - span.from)));
+  };
   const ledgerRead = eachStoredInReplica(
     ledgerInOrder,
     (stored) => {
@@ -81,11 +102,12 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
       // RxDB's own fields stay on, since a row reads only the payment's fields.
       if (stored.type === 'payment') take(stored as unknown as PaymentDoc);
       entries += 1;
-      if (entries % PROGRESS_EVERY === 0) request.onProgress?.(entries, total);
+      upTo = stored.createdAt as string;
+      if (entries % every === 0) request.onProgress?.({ entries, upTo, share: shareOf(upTo) });
     },
     settings,
-    (stored) => {
-      total = stored;
+    (first, last) => {
+      span = { from: Date.parse(first.createdAt as string), to: Date.parse(last.createdAt as string) };
     },
   );
   // If a smaller read fails first, the ledger's read is not waited for: its failure is not news.
@@ -130,7 +152,7 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
     if (error instanceof ExportError) throw error;
     throw readFailed(error);
   }
-  request.onProgress?.(entries, total);
+  request.onProgress?.({ entries, upTo, share: 1 });
   const read = performance.now();
   rows.end();
   try {
