@@ -1,6 +1,6 @@
 // Document ids: UUIDv7 generation, validation and reading back the creation time.
 import { describe, expect, it } from 'vitest';
-import { idTimestamp, isUuid, newId } from './ids.ts';
+import { idMadeAt, idMillis, idTimestamp, isUuid, newId } from './ids.ts';
 
 // The UUIDv7 example from RFC 9562 appendix A.6: 2022-02-22T19:22:22Z.
 const RFC_V7 = '017f22e2-79b0-7cc3-98c4-dc0c0c07398f';
@@ -84,5 +84,26 @@ describe('idTimestamp', () => {
   it('refuses ids that are not v7', () => {
     expect(() => idTimestamp(RFC_V4)).toThrow(`'${RFC_V4}' is not a UUIDv7`);
     expect(() => idTimestamp('not-an-id')).toThrow('is not a UUIDv7');
+  });
+});
+
+describe('idMillis and idMadeAt', () => {
+  it('reads the millisecond of a v7 id, and null for any other id', () => {
+    expect(idMillis(RFC_V7)).toBe(Date.parse('2022-02-22T19:22:22.000Z'));
+    expect(idMillis(RFC_V4)).toBeNull();
+    expect(idMillis('not-an-id-but-thirty-six-chars-7ong')).toBeNull();
+    expect(idMillis(RFC_V7.toUpperCase())).toBeNull();
+  });
+
+  it('makes a v7 id carrying the time given, different each time, in that time\'s order', () => {
+    const at = Date.parse('2026-01-05T20:00:00.123Z');
+    const [a, b, later] = [idMadeAt(at), idMadeAt(at), idMadeAt(at + 1)];
+    expect(isUuid(a)).toBe(true);
+    expect(a[14]).toBe('7');
+    expect(idMillis(a)).toBe(at);
+    expect(idTimestamp(later).getTime()).toBe(at + 1);
+    expect(a).not.toBe(b);
+    expect([later, a].sort()).toEqual([a, later]);
+    expect([later, b].sort()).toEqual([b, later]);
   });
 });

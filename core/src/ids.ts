@@ -46,11 +46,24 @@ export function isUuid(value: unknown): value is string {
 
 /** When a UUIDv7 was generated, read from its 48-bit millisecond prefix. */
 export function idTimestamp(id: string): Date {
-  if (!isUuid(id) || id[14] !== '7') {
-    throw new Error(`'${id}' is not a UUIDv7, so it carries no creation time`);
-  }
+  const ms = idMillis(id);
+  if (ms === null) throw new Error(`'${id}' is not a UUIDv7, so it carries no creation time`);
+  return new Date(ms);
+}
+
+/** The millisecond a UUIDv7 was generated at, or null for any other id (for reading many ids without a throw). */
+export function idMillis(id: string): number | null {
+  if (id[14] !== '7' || !isUuid(id)) return null;
   // 48 bits stay well inside Number's exact integer range.
-  return new Date(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+/**
+ * A UUIDv7 as a device whose clock read `msecs` would make it: for documents made with their own
+ * times (test data, benchmarks), so their ids and createdAt agree as on a desk.
+ */
+export function idMadeAt(msecs: number): string {
+  return v7({ random: sixteenRandomBytes(), msecs });
 }
 
 /** Fee Master's UUIDv5 namespace for ids derived from a natural key. */

@@ -2,7 +2,7 @@
 // server, import-bench.ts on the desk): families of one or two children, cash, M-Pesa, transfers,
 // cheques and cards taken at a few desks, 3% voided. Deterministic, so every run exports the same
 // school; and, with the bench's own staff timing the writers, the same rows in Node as on the desk.
-import { formatReceiptNumber, newId, type InvoiceDoc, type Payer, type PaymentDoc, type PaymentMethod, type Student, type VoidDoc } from '@feemaster/core';
+import { formatReceiptNumber, idMadeAt, newId, type InvoiceDoc, type Payer, type PaymentDoc, type PaymentMethod, type Student, type VoidDoc } from '@feemaster/core';
 import { exportCsv, exportJson, exportXlsx, exportSheetNames, paymentExportColumns, type ExportFormat, type ExportOptions, type PaymentExportRow } from '@feemaster/core';
 import { seeded } from './bench-data.ts';
 
@@ -80,7 +80,7 @@ export function generatePaymentSchool(options: PaymentSchoolOptions): PaymentSch
   const [termId, classId, feeStructureId, tuition] = [newId(), newId(), newId(), newId()];
   const invoices: InvoiceDoc[] = options.invoices
     ? students.map((s) => ({
-        id: newId(),
+        id: idMadeAt(Date.parse('2025-01-05T07:00:00.000Z')),
         schoolId,
         currency,
         createdAt: '2025-01-05T07:00:00.000Z',
@@ -113,8 +113,9 @@ export function generatePaymentSchool(options: PaymentSchoolOptions): PaymentSch
     const amount = (500 + Math.floor(next() * 59_500)) * 100 + (next() < 0.1 ? Math.floor(next() * 100) : 0);
     const createdAt = new Date(termStart + Math.floor((i / options.payments) * termMs) + Math.floor(next() * 600_000)).toISOString();
     const share = payer.students.length === 2 ? [Math.floor(amount / 2), amount - Math.floor(amount / 2)] : [amount];
+    // Its id made when it was taken, as on the desk (on the clock that wrote createdAt).
     const payment: PaymentDoc = {
-      id: newId(),
+      id: idMadeAt(Date.parse(createdAt)),
       schoolId,
       currency,
       createdAt,
@@ -135,7 +136,8 @@ export function generatePaymentSchool(options: PaymentSchoolOptions): PaymentSch
     };
     payments.push(payment);
     if (next() < 0.03) {
-      voids.push({ id: newId(), schoolId, currency, createdAt: new Date(Date.parse(createdAt) + 300_000).toISOString(), createdBy: payment.createdBy, type: 'void', paymentId: payment.id, payerId: payer.id, reason: pick(VOID_REASONS) });
+      const voidedAt = Date.parse(createdAt) + 300_000;
+      voids.push({ id: idMadeAt(voidedAt), schoolId, currency, createdAt: new Date(voidedAt).toISOString(), createdBy: payment.createdBy, type: 'void', paymentId: payment.id, payerId: payer.id, reason: pick(VOID_REASONS) });
     }
   }
   return { students, payers, invoices, payments, voids, staff };
