@@ -59,25 +59,22 @@ export async function readReplica(query: ReplicaQuery, settings: DexieSettings =
  * stored: with RxDB's own fields (`_meta`, `_rev`…) still on, for a reader that takes only the
  * fields it needs. When the query's index gives RxDB's order, a document is handed over as soon
  * as IndexedDB has read it, so the reader can work on it while the next ones are read; otherwise
- * once all are read and sorted. A `visit` that throws stops the read with its error. `onEnds`
- * is told, before the first document, the first and the last documents of the index's range (the
- * query's selector may keep fewer), for a progress bar: a count of the range would have IndexedDB
- * walk it all once more (on 123,000 ledger entries 1.8 s of its 8 s for the whole export).
+ * once all are read and sorted. A `visit` that throws stops the read with its error.
  */
-export async function eachStoredInReplica(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings, onEnds?: (first: StoredDocument, last: StoredDocument) => void): Promise<void> {
+export async function eachStoredInReplica(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings): Promise<void> {
   if (query.schema.keyCompression) throw new Error(`the ${query.collectionName} collection is key-compressed, which the export cannot read`);
   const internals = getDexieDbWithTables(query.databaseName, query.collectionName, settings, query.schema);
   try {
     const state = await internals;
     // Dexie types these options loosely (a few Functions); they are the real API or a stand-in for it.
     const ranges = (settings.IDBKeyRange as typeof IDBKeyRange | undefined) ?? IDBKeyRange;
-    await visitStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges, visit, onEnds);
+    await visitStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges, visit);
   } finally {
     await closeDexieDb(internals);
   }
 }
 
-async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: ReplicaQuery, ranges: typeof IDBKeyRange, visit: (stored: StoredDocument) => void, onEnds?: (first: StoredDocument, last: StoredDocument) => void): Promise<void> {
+async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: ReplicaQuery, ranges: typeof IDBKeyRange, visit: (stored: StoredDocument) => void): Promise<void> {
   const { queryPlan } = query.prepared;
   const mango = query.prepared.query;
   let range: IDBKeyRange;
@@ -101,53 +98,102 @@ async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: Re
   const inOrder = queryPlan.sortSatisfiedByIndex;
   const gathered: StoredDocument[] = [];
   let matched = 0;
-  /** Set when a step failed: the read already asked for the next document, which is then left unread. */
-  let stopped = false;
+  await walkDocuments(
+    idb,
+    (store) => store.index(indexName).openCursor(range),
+    (cursor) => {
+      const raw = cursor.value as StoredDocument;
+      const doc = converted ? (fromDexieToStorage(booleanIndexes, raw) as StoredDocument) : raw;
+      const found = matcher === null || matcher(doc as never);
+      if (found) matched += 1;
+      const enough = inOrder && matched >= wanted;
+      // The next document is asked for before this one is handed over, so IndexedDB reads it
+      // while the reader works.
+      if (!enough) cursor.continue();
+      if (found && !inOrder) gathered.push(doc);
+      else if (found && matched > skip) visit(doc);
+      return !enough;
+    },
+  );
+  if (inOrder) return;
+  const sorted = gathered.sort(getSortComparator(query.schema, mango));
+  for (const doc of skip > 0 || wanted < sorted.length ? sorted.slice(skip, wanted) : sorted) visit(doc);
+}
 
-  await new Promise<void>((resolve, reject) => {
+/**
+ * Every live document of the query's collection, in the order of their keys, handed to `visit` as
+ * stored (as eachStoredInReplica does). The query must be a whole collection (RxDB's `find()`, a
+ * sort at most, which this read does not keep). Read along the keys, IndexedDB reads each document
+ * once, where along an index it reads the index entry, then the document by its key: about half
+ * the work of its backend (on 120,000 ledger-like documents in Chromium 0.7 s of its CPU against
+ * 1.35–2.1 s, the read 2.3 s against 3.2–3.5 s). `onEnds` is told, before the first document, the
+ * first and the last stored documents (deleted ones too), for a progress bar: a count would have
+ * IndexedDB walk them all once more.
+ */
+export async function eachLiveStoredByKey(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings, onEnds?: (first: StoredDocument, last: StoredDocument) => void): Promise<void> {
+  if (query.schema.keyCompression) throw new Error(`the ${query.collectionName} collection is key-compressed, which the export cannot read`);
+  const { selector, skip, limit } = query.prepared.query;
+  if (Object.keys(selector).some((field) => field !== '_deleted') || (skip ?? 0) > 0 || limit !== undefined) {
+    throw new Error(`reading the ${query.collectionName} collection by its keys reads all of it: the query must not select, skip or limit`);
+  }
+  const internals = getDexieDbWithTables(query.databaseName, query.collectionName, settings, query.schema);
+  try {
+    const state = await internals;
+    const { booleanIndexes } = state;
+    // As in visitStored: only booleans other than `_deleted` need RxDB's conversion.
+    const converted = booleanIndexes.some((field) => field !== '_deleted');
+    await walkDocuments(
+      state.dexieDb.backendDB(),
+      (store) => {
+        // Answered before the cursor's first step (a transaction's requests are answered in order).
+        if (onEnds) {
+          const first = store.openCursor();
+          const last = store.openCursor(null, 'prev');
+          last.onsuccess = () => {
+            const [start, end] = [first.result, last.result];
+            if (start !== null && end !== null) onEnds(start.value as StoredDocument, end.value as StoredDocument);
+          };
+        }
+        return store.openCursor();
+      },
+      (cursor) => {
+        // The next document is asked for before this one is handed over.
+        cursor.continue();
+        const raw = cursor.value as StoredDocument;
+        // Stored as '1' while `_deleted` is an indexed boolean (RxDB's Dexie storage), true otherwise.
+        if (raw._deleted !== '1' && raw._deleted !== true) visit(converted ? fromDexieToStorage(booleanIndexes, raw) : raw);
+        return true;
+      },
+    );
+  } finally {
+    await closeDexieDb(internals);
+  }
+}
+
+/**
+ * Walks a cursor over RxDB's documents table in one read transaction, `step` given each stored
+ * document's cursor: it asks for the next one itself (before working on this one, so IndexedDB
+ * reads while it works) and says whether the walk goes on. A step that throws stops the walk with
+ * its error; the next document, already asked for, is then left unread.
+ */
+function walkDocuments(idb: IDBDatabase, open: (store: IDBObjectStore) => IDBRequest<IDBCursorWithValue | null>, step: (cursor: IDBCursorWithValue) => boolean): Promise<void> {
+  let stopped = false;
+  return new Promise<void>((resolve, reject) => {
     const transaction = idb.transaction(DEXIE_DOCS_TABLE_NAME, 'readonly');
     transaction.onabort = () => reject(transaction.error ?? new Error('the read was aborted'));
-    const index = transaction.objectStore(DEXIE_DOCS_TABLE_NAME).index(indexName);
-    // Answered before the cursor's first step (a transaction's requests are answered in order):
-    // the range's first document, then its last (a cursor backwards, one step).
-    if (onEnds) {
-      const first = index.get(range);
-      const last = index.openCursor(range, 'prev');
-      last.onsuccess = () => {
-        const end = last.result;
-        if (first.result !== undefined && end !== null) onEnds(first.result as StoredDocument, end.value as StoredDocument);
-      };
-    }
-    const request = index.openCursor(range);
+    const request = open(transaction.objectStore(DEXIE_DOCS_TABLE_NAME));
     request.onerror = () => reject(request.error ?? new Error('the read failed'));
     request.onsuccess = () => {
       if (stopped) return;
       try {
         const cursor = request.result;
-        if (cursor === null) {
-          resolve();
-          return;
-        }
-        const raw = cursor.value as StoredDocument;
-        const doc = converted ? (fromDexieToStorage(booleanIndexes, raw) as StoredDocument) : raw;
-        const found = matcher === null || matcher(doc as never);
-        if (found) matched += 1;
-        const enough = inOrder && matched >= wanted;
-        // The next document is asked for before this one is handed over, so IndexedDB reads it
-        // while the reader works.
-        if (!enough) cursor.continue();
-        if (found && !inOrder) gathered.push(doc);
-        else if (found && matched > skip) visit(doc);
-        if (enough) resolve();
+        if (cursor === null || !step(cursor)) resolve();
       } catch (error) {
         stopped = true;
         reject(error instanceof Error ? error : new Error(String(error)));
       }
     };
   });
-  if (inOrder) return;
-  const sorted = gathered.sort(getSortComparator(query.schema, mango));
-  for (const doc of skip > 0 || wanted < sorted.length ? sorted.slice(skip, wanted) : sorted) visit(doc);
 }
 
 /** The document as toJSON() gives it. */

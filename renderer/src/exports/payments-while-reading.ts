@@ -1,12 +1,14 @@
 // A payment export written while its payments are still being read: the export worker waits on
 // IndexedDB for most of a big export's read, so the rows and the file are made in that time
-// instead of after it. The ledger is read in its own order (createdAt, then id: the rows' order),
-// each payment made into its row as it comes and the row written at once. The file is the one
+// instead of after it. The ledger is read in the order of its keys (nearly its own order: createdAt,
+// then id, the rows' order), each payment made into its row as it comes and the row written as soon
+// as no payment read later can come before it. The file is the one
 // buildExport would write from the same documents; payments-while-reading.test.ts holds it to that.
 import {
   ExportError,
   exportRows,
   exportSheetNames,
+  idMillis,
   paymentExportColumns,
   paymentLedgerOrder,
   paymentRowMaker,
@@ -17,11 +19,11 @@ import {
   type PaymentExportRow,
 } from '@feemaster/core';
 import type { DexieSettings } from 'rxdb';
-import { deskDexieSettings, eachStoredInReplica } from '../db/replica-read.ts';
+import { deskDexieSettings, eachLiveStoredByKey } from '../db/replica-read.ts';
 import { readExportSource, type ExportQueries } from './read-replica.ts';
 
 export interface PaymentsWhileReading {
-  /** The queries of a payment export (exportQueries): `ledgerInOrder` set, `ledger` the reversals. */
+  /** The queries of a payment export (exportQueries): `wholeLedger` set, `ledger` the reversals. */
   queries: ExportQueries;
   filters: PaymentExportFilters;
   format: ExportFormat;
@@ -34,14 +36,14 @@ export interface PaymentsWhileReading {
 }
 
 /**
- * How far a payment export's read of the ledger has come. The ledger is read in time order, so the
- * share of its time span read so far stands for the share of the read done (counting the entries
- * first would cost IndexedDB a walk through all of them).
+ * How far a payment export's read of the ledger has come. The ledger is read in nearly time order
+ * (its keys'), so the share of its time span read so far stands for the share of the read done
+ * (counting the entries first would cost IndexedDB a walk through all of them).
  */
 export interface ReadProgress {
   /** Ledger entries read (payments and every other kind). */
   entries: number;
-  /** When the last entry read was made (the ledger's time), or null before the first. */
+  /** The latest time an entry read so far was made (the ledger's time), or null before the first. */
   upTo: string | null;
   /** The share of the ledger's time span read, 0 to 1 (1 once the read is done). */
   share: number;
@@ -78,8 +80,8 @@ class OutOfOrder extends Error {
  */
 export async function writePaymentsWhileReading(request: PaymentsWhileReading, settings: DexieSettings = deskDexieSettings): Promise<PaymentsWritten> {
   const started = performance.now();
-  const ledgerInOrder = request.queries.ledgerInOrder;
-  if (ledgerInOrder === null) throw new Error('a payment export reads the ledger in its order (exportQueries gives the query)');
+  const wholeLedger = request.queries.wholeLedger;
+  if (wholeLedger === null) throw new Error('a payment export reads the whole ledger (exportQueries gives the query)');
   // The ledger's read starts at once, beside the smaller reads the rows need first (people,
   // names, the reversals that decide each payment's status); payments read before those are done
   // wait here.
@@ -90,20 +92,23 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
   const every = request.progressEvery ?? PROGRESS_EVERY;
   let entries = 0;
   let upTo: string | null = null;
+  let upToMs = Number.NEGATIVE_INFINITY;
   let span: { from: number; to: number } | null = null;
-  const shareOf = (instant: string): number => {
+  const shareOf = (ms: number): number => {
     if (span === null || !(span.to > span.from)) return 0;
-    return Math.min(1, Math.max(0, (Date.parse(instant) - span.from) / (span.to - span.from)));
+    return Math.min(1, Math.max(0, (ms - span.from) / (span.to - span.from)));
   };
-  const ledgerRead = eachStoredInReplica(
-    ledgerInOrder,
+  const ledgerRead = eachLiveStoredByKey(
+    wholeLedger,
     (stored) => {
       // Stored by RxDB, whose schemas (core's) checked it on the way in; the desk's lookup keys and
       // RxDB's own fields stay on, since a row reads only the payment's fields.
       if (stored.type === 'payment') take(stored as unknown as PaymentDoc);
       entries += 1;
-      upTo = stored.createdAt as string;
-      if (entries % every === 0) request.onProgress?.({ entries, upTo, share: shareOf(upTo) });
+      // Key order is nearly time order: the latest instant read so far stands for how far it came.
+      const ms = Date.parse(stored.createdAt as string);
+      if (ms > upToMs) [upTo, upToMs] = [stored.createdAt as string, ms];
+      if (entries % every === 0) request.onProgress?.({ entries, upTo, share: shareOf(upToMs) });
     },
     settings,
     (first, last) => {
@@ -126,21 +131,43 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
   })();
   writing.catch(() => undefined);
   // Every row is kept with its payment's place in the ledger, in case the file must be written again.
-  const made: { createdAt: string; id: string; row: PaymentExportRow }[] = [];
+  const made: MadeRow[] = [];
+  // The ledger comes in the order of its keys: UUIDv7s, which begin with the time their desk made
+  // them, on the clock that wrote their createdAt. So a payment's row waits here only until the
+  // payments read after it (keys no earlier) can no longer come before it: once a key is read
+  // whose time is KEY_CLOCK_SLACK_MS past the row's instant. A payment that still comes before a
+  // row already written (an id made far from its createdAt, or not a UUIDv7): the file so far is
+  // dropped, and written again once every row is here and sorted.
+  const held: MadeRow[] = [];
+  let lastWritten: MadeRow | null = null;
   let inOrder = true;
+  const writeHeld = (upToMs: number): void => {
+    let count = 0;
+    for (const row of held) {
+      if (!(row.ms < upToMs)) break;
+      rows.push(row.row);
+      lastWritten = row;
+      count += 1;
+    }
+    if (count > 0) held.splice(0, count);
+  };
   take = (payment) => {
     const row = rowOf(payment);
     if (row === null) return;
-    const last = made.at(-1);
-    // The index orders instants as text, which is the ledger's order only when they are written
-    // alike (toISOString's 24 characters, as the desks write them). Any pair that is not: the file
-    // so far is dropped, and written again once every row is here and sorted.
-    if (inOrder && last !== undefined && paymentLedgerOrder(last, payment) > 0) {
+    const entry: MadeRow = { createdAt: payment.createdAt, id: payment.id, ms: Date.parse(payment.createdAt), row };
+    made.push(entry);
+    if (!inOrder) return;
+    if (lastWritten !== null && paymentLedgerOrder(lastWritten, entry) > 0) {
       inOrder = false;
+      held.length = 0;
       rows.fail(new OutOfOrder('the ledger did not come in its order'));
+      return;
     }
-    made.push({ createdAt: payment.createdAt, id: payment.id, row });
-    if (inOrder) rows.push(row);
+    let at = held.length;
+    while (at > 0 && paymentLedgerOrder(held[at - 1] as MadeRow, entry) > 0) at -= 1;
+    held.splice(at, 0, entry);
+    const keyMs = idMillis(payment.id);
+    if (keyMs !== null) writeHeld(keyMs - KEY_CLOCK_SLACK_MS);
   };
   try {
     for (const payment of waiting.splice(0)) take(payment);
@@ -154,6 +181,7 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
   }
   request.onProgress?.({ entries, upTo, share: 1 });
   const read = performance.now();
+  if (inOrder) writeHeld(Number.POSITIVE_INFINITY);
   rows.end();
   try {
     await writing;
@@ -167,6 +195,20 @@ export async function writePaymentsWhileReading(request: PaymentsWhileReading, s
   }
   return { rows: made.length, chunks, writtenAgain: !inOrder, timings: { readMs: read - started, finishMs: performance.now() - read } };
 }
+
+/** A payment's row with its place in the ledger (createdAt, then id; `ms` the instant's time). */
+interface MadeRow {
+  createdAt: string;
+  id: string;
+  ms: number;
+  row: PaymentExportRow;
+}
+
+/**
+ * How far apart a UUIDv7's time and its document's createdAt may be for the rows to be written as
+ * the ledger is read: both come from one desk's clock a moment apart, so a minute is ample.
+ */
+export const KEY_CLOCK_SLACK_MS = 60_000;
 
 /** Rows handed from the read to the writer: pushed as they are made, taken as the writer can. */
 interface RowQueue extends AsyncIterable<PaymentExportRow> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportKinds, newId, type ChequeReturnDoc, type ExportKind, type InvoiceDoc, type LedgerEntry, type Payer, type PaymentDoc, type ReferenceDoc, type RefundDoc, type Student, type VoidDoc } from '@feemaster/core';
 import { createStorage, openDatabase, type FeeMasterDatabase } from '../db/database.ts';
 import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
-import { eachStoredInReplica, readReplica, replicaQueryOf, withoutStorageFields, type PlainDocument } from '../db/replica-read.ts';
+import { eachLiveStoredByKey, eachStoredInReplica, readReplica, replicaQueryOf, withoutStorageFields, type PlainDocument, type StoredDocument } from '../db/replica-read.ts';
 import { exportNeeds } from './export-build.ts';
 import { exportQueries, readExportSource, type ExportQueries } from './read-replica.ts';
 
@@ -57,16 +57,15 @@ function smallSchool(studentCount: number, paymentCount: number) {
 
 /**
  * What the desk read before the worker did: RxDB's queries, their documents' toJSON(). A payment
- * export reads its payments apart, with the whole ledger in its order (`inOrder`).
+ * export reads its payments apart, with the whole ledger (`whole`, by id: the order of its keys).
  */
 async function rxdbSource(db: FeeMasterDatabase, kind: ExportKind) {
   const needs = exportNeeds[kind];
-  const inOrder = kind === 'payments';
-  const types = needs.ledger === 'none' || needs.ledger === 'all' ? [] : needs.ledger.filter((type) => !inOrder || type !== 'payment');
+  const whileReading = kind === 'payments';
+  const types = needs.ledger === 'none' || needs.ledger === 'all' ? [] : needs.ledger.filter((type) => !whileReading || type !== 'payment');
   const ledgerQuery = needs.ledger === 'none' ? null : needs.ledger === 'all' ? db.ledger.find() : db.ledger.find({ selector: { type: { $in: types } } });
-  const inOrderQuery = inOrder ? db.ledger.find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] }) : null;
   return {
-    inOrder: inOrderQuery ? (await inOrderQuery.exec()).map((doc) => doc.toJSON()) : null,
+    whole: whileReading ? (await db.ledger.find({ sort: [{ id: 'asc' }] }).exec()).map((doc) => doc.toJSON()) : null,
     students: needs.students ? (await db.students.find().exec()).map((doc) => doc.toJSON()) : [],
     payers: needs.payers ? (await db.payers.find().exec()).map((doc) => doc.toJSON()) : [],
     reference: needs.reference.length > 0 ? (await db.reference.find({ selector: { kind: { $in: [...needs.reference] } } }).exec()).map((doc) => doc.toJSON()) : [],
@@ -119,18 +118,46 @@ describe("the export worker's read of the replica", () => {
   it.each(exportKinds)('reads what RxDB finds for the %s export, in the same order', async (kind) => {
     const kindQueries = queries.get(kind) ?? exportQueries(db, kind);
     const read = await readExportSource(kindQueries, settings);
-    const { inOrder, ...want } = expected.get(kind) ?? (await rxdbSource(db, kind));
+    const { whole, ...want } = expected.get(kind) ?? (await rxdbSource(db, kind));
     expect(want.ledger.length).toBeGreaterThan(exportNeeds[kind].ledger === 'none' ? -1 : 0);
     expect(read.source).toStrictEqual(want);
-    expect(kindQueries.ledgerInOrder === null ? null : await readReplica(kindQueries.ledgerInOrder, settings)).toStrictEqual(inOrder);
+    const wholeLedger = kindQueries.wholeLedger;
+    const byKey: PlainDocument[] = [];
+    if (wholeLedger !== null) await eachLiveStoredByKey(wholeLedger, (stored) => byKey.push(withoutStorageFields(stored)), settings);
+    expect(wholeLedger === null ? null : byKey).toStrictEqual(whole);
   });
 
   it('reads every payment for the payments export, apart from what reverses them', () => {
     const want = expected.get('payments');
     expect(new Set(want?.ledger.map((entry) => entry.type))).toEqual(new Set(['void', 'chequeReturn', 'refund']));
     // 400 payments, one of them removed.
-    expect(want?.inOrder?.filter((entry) => entry.type === 'payment')).toHaveLength(399);
+    expect(want?.whole?.filter((entry) => entry.type === 'payment')).toHaveLength(399);
   });
+
+  it('reads a whole collection by its keys: the first and last stored told first, removed ones left out', async () => {
+    const ends: StoredDocument[] = [];
+    const visited: string[] = [];
+    const query = queries.get('payments')?.wholeLedger;
+    if (!query) throw new Error('the payments export reads the whole ledger');
+    await eachLiveStoredByKey(query, (stored) => visited.push(stored.id as string), settings, (first, last) => {
+      expect(visited).toEqual([]);
+      ends.push(first, last);
+    });
+    const live = expected.get('payments')?.whole?.map((entry) => entry.id) ?? [];
+    expect(visited).toEqual(live);
+    // Removed entries are still stored: the ends count them.
+    const stored = [...live, ...removedIds.slice(2)].sort();
+    expect(ends.map((doc) => doc.id)).toEqual([stored[0], stored.at(-1)]);
+    // A reader that throws stops the read with its error, after the documents it took.
+    let taken = 0;
+    const stoppedAt = eachLiveStoredByKey(query, () => {
+      taken += 1;
+      if (taken === 3) throw new Error('no room for a third');
+    }, settings);
+    await expect(stoppedAt).rejects.toThrow('no room for a third');
+    expect(taken).toBe(3);
+  });
+
 
   it('leaves out removed documents and the desk lookup keys', async () => {
     const read = await readExportSource(queries.get('invoices') ?? exportQueries(db, 'invoices'), settings);
@@ -153,7 +180,7 @@ describe('a replica query read with a cursor', () => {
         db.ledger.find(),
         db.students.find(),
         db.ledger.find({ selector: { type: 'payment' } }),
-        // The payment export's: the whole ledger in its order, straight from the createdAt index.
+        // The whole ledger in its order, straight from the createdAt index.
         db.ledger.find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] }),
         // Not in any index: RxDB matches each document and sorts them itself.
         db.ledger.find({ selector: { method: 'cash' }, sort: [{ amount: 'desc' }] }),
@@ -170,6 +197,13 @@ describe('a replica query read with a cursor', () => {
         await eachStoredInReplica(replicaQueryOf(query), (stored) => visited.push(withoutStorageFields(stored)), settings);
         expect(visited).toStrictEqual(want);
       }
+      // A read by keys gives every live document; it refuses a query that would keep fewer.
+      for (const query of [db.ledger.find({ selector: { type: 'payment' } }), db.students.find({ skip: 1 }), db.students.find({ limit: 3 })]) {
+        await expect(eachLiveStoredByKey(replicaQueryOf(query), () => undefined, settings)).rejects.toThrow(/must not select, skip or limit/);
+      }
+      const students: PlainDocument[] = [];
+      await eachLiveStoredByKey(replicaQueryOf(db.students.find({ sort: [{ lastName: 'asc' }] })), (stored) => students.push(withoutStorageFields(stored)), settings);
+      expect(students).toStrictEqual((await db.students.find({ sort: [{ id: 'asc' }] }).exec()).map((doc) => doc.toJSON()));
     } finally {
       await db.remove();
     }

@@ -17,18 +17,18 @@ export interface ExportQueries {
   /** Their documents one after the other, in RxDB's order for the entries the export needs. */
   ledger: readonly ReplicaQuery[];
   /**
-   * A payment export's payments: every ledger entry in the ledger's order (createdAt, then id),
-   * which the worker makes rows of as they are read (payments-while-reading.ts); `ledger` then
-   * holds only what reverses a payment, read before the rows are made.
+   * A payment export's payments: every ledger entry, which the worker reads in the order of their
+   * keys and makes rows of as they are read (payments-while-reading.ts); `ledger` then holds only
+   * what reverses a payment, read before the rows are made.
    */
-  ledgerInOrder: ReplicaQuery | null;
+  wholeLedger: ReplicaQuery | null;
 }
 
 /** Made on the screen's thread: RxDB plans each query (index, range, order) as it would run it. */
 export function exportQueries(db: FeeMasterDatabase, kind: ExportKind): ExportQueries {
   const needs = exportNeeds[kind];
-  const inOrder = kind === 'payments';
-  const ledgerTypes = needs.ledger === 'none' || needs.ledger === 'all' ? [] : needs.ledger.filter((type) => !inOrder || type !== 'payment');
+  const whileReading = kind === 'payments';
+  const ledgerTypes = needs.ledger === 'none' || needs.ledger === 'all' ? [] : needs.ledger.filter((type) => !whileReading || type !== 'payment');
   return {
     students: needs.students ? replicaQueryOf(db.students.find()) : null,
     payers: needs.payers ? replicaQueryOf(db.payers.find()) : null,
@@ -37,8 +37,7 @@ export function exportQueries(db: FeeMasterDatabase, kind: ExportKind): ExportQu
     // one `$in` query reads every entry (invoices too) to keep the matching ones. RxDB returns
     // an `$in` query's entries in its type index's order, so the types go in their sorted order.
     ledger: needs.ledger === 'all' ? [replicaQueryOf(db.ledger.find())] : [...ledgerTypes].sort().map((type) => replicaQueryOf(db.ledger.find({ selector: { type } }))),
-    // The createdAt index gives this order: the worker can take each entry as it comes.
-    ledgerInOrder: inOrder ? replicaQueryOf(db.ledger.find({ sort: [{ createdAt: 'asc' }, { id: 'asc' }] })) : null,
+    wholeLedger: whileReading ? replicaQueryOf(db.ledger.find()) : null,
   };
 }
 
