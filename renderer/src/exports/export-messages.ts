@@ -31,6 +31,14 @@ export type ExportWorkerReply =
   | { type: 'progress'; rowsDone: number; total: number; bytes: number }
   /** The next part of the file, transferred (the worker no longer holds it). */
   | { type: 'chunk'; bytes: ArrayBuffer }
-  | { type: 'done'; rows: number; bytes: number; /** Time the worker took to write the file (and hand over its parts). */ writeMs: number }
+  | {
+      type: 'done';
+      rows: number;
+      bytes: number;
+      /** Time the worker took to write the file (and hand over its parts). */
+      writeMs: number;
+      /** A payment export whose ledger did not come near enough its order: the file was written again after the read. */
+      writtenAgain?: boolean;
+    }
   /** The export stopped; `message` says why and what to do. */
   | { type: 'failed'; message: string };

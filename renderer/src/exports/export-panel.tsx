@@ -140,7 +140,7 @@ export function ExportPanel({ desk, studentFilters, onClose }: { desk: Desk; stu
           chunks.push(reply.bytes);
           break;
         case 'done':
-          markBulkStep('export:written', { writeMs: reply.writeMs });
+          markBulkStep('export:written', { writeMs: reply.writeMs, writtenAgain: reply.writtenAgain === true ? 1 : 0 });
           saveFile({ filename: fileName, blob: new Blob(chunks, { type: exportMimeTypes[format] }) });
           markBulkStep('export:saved');
           stop({ step: 'saved', fileName, rows: reply.rows, bytes: reply.bytes, note: staffNote });

@@ -82,7 +82,7 @@ async function exportPayments(filters: PaymentExportFilters, format: ExportForma
   let bytes = 0;
   for (const chunk of written.chunks) bytes += sendChunk(chunk);
   reply({ type: 'progress', rowsDone: written.rows, total: written.rows, bytes });
-  reply({ type: 'done', rows: written.rows, bytes, writeMs: written.timings.finishMs });
+  reply({ type: 'done', rows: written.rows, bytes, writeMs: written.timings.finishMs, writtenAgain: written.writtenAgain });
 }
 
 function readFailedMessage(error: unknown): string {
