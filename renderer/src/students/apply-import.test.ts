@@ -55,7 +55,7 @@ describe('applyStudentImport on the replica', () => {
   beforeEach(async () => {
     db = await openDatabase(newId(), createStorage(getRxStorageDexie()));
     pending = { students: await createPendingChanges(db.students), payers: await createPendingChanges(db.payers), feeStructures: await createPendingChanges(db.feeStructures), ledger: await createPendingChanges(db.ledger) };
-    uploadHold = createUploadHold();
+    uploadHold = createUploadHold({ lockName: `upload-hold-${newId()}` });
     target = { db, pending, uploadHold };
     // The school already has 20 students in 10 families (synced: nothing waiting).
     const first = await plan(db, registerCsv(1, 20), '2026-02-01T08:00:00.000Z');

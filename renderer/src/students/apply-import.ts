@@ -126,7 +126,7 @@ async function allOrNothing(what: 'import' | 'change', target: ImportTarget, wri
     if (failed || signal?.aborted) throw new Stop();
   };
   // Nothing of the write is uploaded until it has all been written, or undone.
-  const held = target.uploadHold?.begin();
+  const held = await target.uploadHold?.begin();
   const undo: Undo[] = [];
   const withdrawn: Written[] = [];
   const marked: { pending: PendingChanges; marks: Written[] }[] = [];

@@ -77,7 +77,8 @@ export async function startDeskSync(db: FeeMasterDatabase, tokens: AccessTokens,
   );
   const pending = await byName((name) => createPendingChanges(collectionOf(db, name)));
   const quarantine = await byName((name) => createQuarantine(collectionOf(db, name)));
-  const uploadHold = createUploadHold();
+  // One lock per desk database: the desk's tabs share it, another school's desk in this browser does not.
+  const uploadHold = createUploadHold({ lockName: `feemaster-upload-hold:${db.name}` });
 
   let handles: CollectionSync[] = [];
   let stopping = false;

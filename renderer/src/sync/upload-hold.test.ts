@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { newId } from '@feemaster/core';
 import { createUploadHold, type UploadState } from './upload-hold.ts';
 
 const row = (id: string, version: string, deleted = false): UploadState => ({ id, version, deleted });
 const same = (r: UploadState): UploadState => r;
 
 describe('upload hold', () => {
+  // Node's Web Locks, as a browser's: one lock name per test, as one per desk database.
+  const tab = (lockName: string) => createUploadHold({ lockName });
+
   it('lets uploads through at once when nothing is held', async () => {
-    const hold = createUploadHold();
+    const hold = tab(newId());
     expect(await hold.admit([row('a', '1')], same)).toEqual([row('a', '1')]);
   });
 
   it('holds uploads until every overlapping write is released', async () => {
-    const hold = createUploadHold();
-    const first = hold.begin();
-    const second = hold.begin();
+    const hold = tab(newId());
+    const first = await hold.begin();
+    const second = await hold.begin();
     let admitted: UploadState[] | null = null;
     const upload = hold.admit([row('a', '1')], same).then((rows) => (admitted = rows));
     first.release();
@@ -27,8 +31,8 @@ describe('upload hold', () => {
   });
 
   it('drops the withdrawn states and the removals that undid them, and nothing else', async () => {
-    const hold = createUploadHold();
-    const write = hold.begin();
+    const hold = tab(newId());
+    const write = await hold.begin();
     const upload = hold.admit([row('new', 'v2'), row('new', 'v2', true), row('changed', 'v2'), row('changed', 'v1'), row('other', 'v2'), row('other', 'v2', true)], same);
     write.withdraw([{ id: 'new', version: 'v2', created: true }, { id: 'changed', version: 'v2' }]);
     write.release();
@@ -38,10 +42,65 @@ describe('upload hold', () => {
   });
 
   it('still uploads a later real removal of a student the undone write had only changed', async () => {
-    const hold = createUploadHold();
-    const write = hold.begin();
+    const hold = tab(newId());
+    const write = await hold.begin();
     write.withdraw([{ id: 'changed', version: 'v2' }]);
     write.release();
     expect(await hold.admit([row('changed', 'v3', true)], same)).toEqual([row('changed', 'v3', true)]);
+  });
+
+  it("holds the uploads of the desk's other tabs while a write is held in this one", async () => {
+    const lockName = newId();
+    const [writing, uploading] = [tab(lockName), tab(lockName)];
+    const write = await writing.begin();
+    let admitted: UploadState[] | null = null;
+    const upload = uploading.admit([row('a', '1')], same).then((rows) => (admitted = rows));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(admitted).toBeNull();
+    // Another desk's lock is another name: its uploads are not held.
+    expect(await tab(newId()).admit([row('b', '1')], same)).toEqual([row('b', '1')]);
+    write.release();
+    await upload;
+    expect(admitted).toEqual([row('a', '1')]);
+  });
+
+  it('holds them until every tab has released its writes', async () => {
+    const lockName = newId();
+    const [one, two, leader] = [tab(lockName), tab(lockName), tab(lockName)];
+    const [first, second] = [await one.begin(), await two.begin()];
+    let admitted = false;
+    const upload = leader.admit([row('a', '1')], same).then(() => (admitted = true));
+    first.release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(admitted).toBe(false);
+    second.release();
+    await upload;
+    expect(admitted).toBe(true);
+  });
+
+  it('begins a write in another tab only after an upload under way there is through', async () => {
+    // The upload holds the lock alone for an instant: a write begun then waits for it, not the other way round.
+    const lockName = newId();
+    const [leader, writer] = [tab(lockName), tab(lockName)];
+    const upload = leader.admit([row('a', '1')], same);
+    const write = await writer.begin();
+    expect(await upload).toEqual([row('a', '1')]);
+    let admitted = false;
+    const next = leader.admit([row('b', '1')], same).then(() => (admitted = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(admitted).toBe(false);
+    write.release();
+    await next;
+  });
+
+  it('holds this tab\'s uploads without Web Locks, as before', async () => {
+    const hold = createUploadHold({ locks: null });
+    const write = await hold.begin();
+    let admitted = false;
+    const upload = hold.admit([row('a', '1')], same).then(() => (admitted = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(admitted).toBe(false);
+    write.release();
+    await upload;
   });
 });
