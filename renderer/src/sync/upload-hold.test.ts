@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '@feemaster/core';
-import { createUploadHold, type UploadState } from './upload-hold.ts';
+import { createUploadHold, type HeldWrite, type UploadHold, type UploadState } from './upload-hold.ts';
 
 const row = (id: string, version: string, deleted = false): UploadState => ({ id, version, deleted });
 const same = (r: UploadState): UploadState => r;
+
+/** An upload through `uploader` still waits a moment later, and goes once `write` is released. */
+async function heldUntilReleased(uploader: UploadHold, write: HeldWrite): Promise<void> {
+  let admitted: UploadState[] | null = null;
+  const upload = uploader.admit([row('a', '1')], same).then((rows) => (admitted = rows));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  expect(admitted).toBeNull();
+  write.release();
+  await upload;
+  expect(admitted).toEqual([row('a', '1')]);
+}
 
 describe('upload hold', () => {
   // Node's Web Locks, as a browser's: one lock name per test, as one per desk database.
@@ -53,15 +64,9 @@ describe('upload hold', () => {
     const lockName = newId();
     const [writing, uploading] = [tab(lockName), tab(lockName)];
     const write = await writing.begin();
-    let admitted: UploadState[] | null = null;
-    const upload = uploading.admit([row('a', '1')], same).then((rows) => (admitted = rows));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(admitted).toBeNull();
     // Another desk's lock is another name: its uploads are not held.
     expect(await tab(newId()).admit([row('b', '1')], same)).toEqual([row('b', '1')]);
-    write.release();
-    await upload;
-    expect(admitted).toEqual([row('a', '1')]);
+    await heldUntilReleased(uploading, write);
   });
 
   it('holds them until every tab has released its writes', async () => {
@@ -85,22 +90,11 @@ describe('upload hold', () => {
     const upload = leader.admit([row('a', '1')], same);
     const write = await writer.begin();
     expect(await upload).toEqual([row('a', '1')]);
-    let admitted = false;
-    const next = leader.admit([row('b', '1')], same).then(() => (admitted = true));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(admitted).toBe(false);
-    write.release();
-    await next;
+    await heldUntilReleased(leader, write);
   });
 
-  it('holds this tab\'s uploads without Web Locks, as before', async () => {
+  it("holds this tab's uploads without Web Locks, as before", async () => {
     const hold = createUploadHold({ locks: null });
-    const write = await hold.begin();
-    let admitted = false;
-    const upload = hold.admit([row('a', '1')], same).then(() => (admitted = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(admitted).toBe(false);
-    write.release();
-    await upload;
+    await heldUntilReleased(hold, await hold.begin());
   });
 });
