@@ -62,13 +62,20 @@ export async function readReplica(query: ReplicaQuery, settings: DexieSettings =
  * once all are read and sorted. A `visit` that throws stops the read with its error.
  */
 export async function eachStoredInReplica(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings): Promise<void> {
+  await withCollectionTable(query, settings, async (idb, booleanIndexes) => {
+    // Dexie types these options loosely (a few Functions); they are the real API or a stand-in for it.
+    const ranges = (settings.IDBKeyRange as typeof IDBKeyRange | undefined) ?? IDBKeyRange;
+    await visitStored(idb, booleanIndexes, query, ranges, visit);
+  });
+}
+
+/** The query's collection as RxDB's Dexie storage keeps it, opened for `read`, closed after. */
+async function withCollectionTable(query: ReplicaQuery, settings: DexieSettings, read: (idb: IDBDatabase, booleanIndexes: string[]) => Promise<void>): Promise<void> {
   if (query.schema.keyCompression) throw new Error(`the ${query.collectionName} collection is key-compressed, which the export cannot read`);
   const internals = getDexieDbWithTables(query.databaseName, query.collectionName, settings, query.schema);
   try {
     const state = await internals;
-    // Dexie types these options loosely (a few Functions); they are the real API or a stand-in for it.
-    const ranges = (settings.IDBKeyRange as typeof IDBKeyRange | undefined) ?? IDBKeyRange;
-    await visitStored(state.dexieDb.backendDB(), state.booleanIndexes, query, ranges, visit);
+    await read(state.dexieDb.backendDB(), state.booleanIndexes);
   } finally {
     await closeDexieDb(internals);
   }
@@ -131,19 +138,15 @@ async function visitStored(idb: IDBDatabase, booleanIndexes: string[], query: Re
  * IndexedDB walk them all once more.
  */
 export async function eachLiveStoredByKey(query: ReplicaQuery, visit: (stored: StoredDocument) => void, settings: DexieSettings = deskDexieSettings, onEnds?: (first: StoredDocument, last: StoredDocument) => void): Promise<void> {
-  if (query.schema.keyCompression) throw new Error(`the ${query.collectionName} collection is key-compressed, which the export cannot read`);
   const { selector, skip, limit } = query.prepared.query;
   if (Object.keys(selector).some((field) => field !== '_deleted') || (skip ?? 0) > 0 || limit !== undefined) {
     throw new Error(`reading the ${query.collectionName} collection by its keys reads all of it: the query must not select, skip or limit`);
   }
-  const internals = getDexieDbWithTables(query.databaseName, query.collectionName, settings, query.schema);
-  try {
-    const state = await internals;
-    const { booleanIndexes } = state;
+  await withCollectionTable(query, settings, async (idb, booleanIndexes) => {
     // As in visitStored: only booleans other than `_deleted` need RxDB's conversion.
     const converted = booleanIndexes.some((field) => field !== '_deleted');
     await walkDocuments(
-      state.dexieDb.backendDB(),
+      idb,
       (store) => {
         // Answered before the cursor's first step (a transaction's requests are answered in order).
         if (onEnds) {
@@ -165,9 +168,7 @@ export async function eachLiveStoredByKey(query: ReplicaQuery, visit: (stored: S
         return true;
       },
     );
-  } finally {
-    await closeDexieDb(internals);
-  }
+  });
 }
 
 /**

@@ -64,7 +64,7 @@ export function createUploadHold({ lockName = 'feemaster-upload-hold', locks = p
   /** Resolves once this tab holds the shared lock; its release lets go of it. */
   const holdShared = async (): Promise<() => void> => {
     if (locks === null) return () => undefined;
-    let letGo: () => void = () => undefined;
+    let letGo = (): void => undefined;
     const kept = new Promise<void>((resolve) => (letGo = resolve));
     await new Promise<void>((granted, refused) => {
       locks.request(lockName, { mode: 'shared' }, () => {
@@ -79,14 +79,11 @@ export function createUploadHold({ lockName = 'feemaster-upload-hold', locks = p
       if (held === 0) released = new Promise((resolve) => (open = resolve));
       held += 1;
       let done = false;
-      let letGo: (() => void) | null = null;
-      try {
-        letGo = await holdShared();
-      } catch (error) {
+      const letGo = await holdShared().catch((error: unknown) => {
         held -= 1;
         if (held === 0) open();
         throw error;
-      }
+      });
       return {
         withdraw(states) {
           for (const { id, version, created } of states) {
@@ -99,7 +96,7 @@ export function createUploadHold({ lockName = 'feemaster-upload-hold', locks = p
         release() {
           if (done) return;
           done = true;
-          letGo?.();
+          letGo();
           held -= 1;
           if (held === 0) open();
         },
