@@ -49,6 +49,7 @@ import { DEFAULT_ADMIN_URL } from './bench-server.ts';
 import { api, benchLog, buildDeskApp, heapMb, pushAll, repoRoot } from './desk-driver.ts';
 import { seeded } from './bench-data.ts';
 import { CASHIERS, FAMILY, GIVEN, generatePaymentSchool, timePaymentWriter } from './payment-school.ts';
+import { cpuSince, cpuSnapshot, describeCpu, type CpuUse } from './proc-cpu.ts';
 import { median } from './report.ts';
 import { startServerProcess } from './server-process.ts';
 
@@ -221,6 +222,9 @@ interface ImportTiming {
   /** The parts of readMs: the school gathered and the file posted to the worker; the worker reading the file and planning; the plan back and the preview rendered. */
   preview: { contextMs: number; workerReadMs: number; workerFileMs: number; workerSchoolMs: number; workerPlanMs: number; toWorkerAndBackMs: number; renderMs: number };
   writeMs: number;
+  /** CPU used by the browser and the server from the click until the write was seen done (up to a quarter second after it). */
+  writeCpu: CpuUse;
+  writeCpuWallMs: number;
   totalMs: number;
   summary: string;
 }
@@ -246,10 +250,14 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
   await importButton.or(problems.first()).first().waitFor({ timeout: LONG });
   if ((await problems.count()) > 0) throw new Error(`the generated register has problems: ${(await problems.first().textContent()) ?? ''}`);
   const writtenBefore = await page.evaluate(() => performance.getEntriesByName('feemaster:import:written', 'mark').length);
+  const cpuBefore = cpuSnapshot();
+  const clicked = performance.now();
   await importButton.click();
   // Waits on the app's own mark, looking four times a second: a locator's wait would query the
   // page on every frame, on the thread doing the write (about a second of a 10,000-row write).
   await page.waitForFunction((before) => performance.getEntriesByName('feemaster:import:written', 'mark').length > before, writtenBefore, { timeout: LONG, polling: 250 });
+  const writeCpu = cpuSince(cpuBefore);
+  const writeCpuWallMs = performance.now() - clicked;
   const done = panel.getByRole('status').filter({ hasText: 'Imported from' });
   await done.waitFor({ timeout: LONG });
   const summary = ((await done.textContent()) ?? '').replace(/\. The changes sync.*$/u, '');
@@ -274,7 +282,8 @@ async function importOnce(page: Page, workbook: Uint8Array, fileName: string, la
     `  import${label}: chosen → preview ${readMs.toFixed(0)} ms (school gathered and posted ${preview.contextMs.toFixed(0)}, worker read ${workerReadMs.toFixed(0)} (file ${preview.workerFileMs.toFixed(0)}, school ${preview.workerSchoolMs.toFixed(0)}) + plan ${workerPlanMs.toFixed(0)}, ` +
       `to the worker and back ${preview.toWorkerAndBackMs.toFixed(0)}, rendered ${preview.renderMs.toFixed(0)}), Import → written ${writeMs.toFixed(0)} ms (${summary})`,
   );
-  return { readMs, preview, writeMs, totalMs: readMs + writeMs, summary };
+  log(`    the write: ${describeCpu(writeCpu, writeCpuWallMs, cpus().length)}`);
+  return { readMs, preview, writeMs, writeCpu, writeCpuWallMs, totalMs: readMs + writeMs, summary };
 }
 
 /** IndexedDB alone writing what the import wrote: the floor under the import's write on this machine. */
@@ -283,6 +292,10 @@ interface IndexedDbFloor {
   /** Median of the runs: the students' and families' records put into fresh stores with the same indexes, one transaction per store, side by side. */
   ms: number;
   runs: number[];
+  /** CPU used by the browser in the runs, per run (mean). */
+  cpu: CpuUse;
+  /** The same records into stores without indexes: what the indexes cost. */
+  bare: { ms: number; runs: number[]; cpu: CpuUse };
 }
 
 interface StoreCopy {
@@ -311,11 +324,21 @@ async function storesAfterImport(page: Page): Promise<StoreCopy[]> {
   })()`);
 }
 
+/** Mean CPU per run of several runs' uses. */
+function perRun(uses: readonly CpuUse[]): CpuUse {
+  const totals = new Map<string, number>();
+  for (const use of uses) for (const g of use.groups) totals.set(g.group, (totals.get(g.group) ?? 0) + g.seconds / uses.length);
+  const groups = [...totals].map(([group, seconds]) => ({ group, seconds })).sort((a, b) => b.seconds - a.seconds);
+  return { groups, seconds: groups.reduce((sum, g) => sum + g.seconds, 0) };
+}
+
 /**
- * The floor under the import's write: the records the import stored put into the same object
- * stores (key path, indexes) with plain IndexedDB, in a fresh browser with its profile on disk as
- * the desk's: no RxDB, no Dexie, no change events, no conflict read, one transaction per store, the
- * two side by side (as the import writes them). Each run in a throwaway database.
+ * The floor under the import's write: the records the import stored put with plain IndexedDB into
+ * stores laid out as the desk's (a database per collection, as RxDB's Dexie storage keeps them; the
+ * same key path and indexes), in a fresh browser with its profile on disk as the desk's: no RxDB,
+ * no Dexie, no change events, no conflict read, one transaction per store, the two side by side
+ * (as the import writes them). Each run in throwaway databases; runs with the indexes alternate
+ * with runs without them (what the indexes cost).
  */
 async function indexedDbFloor(baseUrl: string, stores: readonly StoreCopy[], runs = 3): Promise<IndexedDbFloor> {
   const browser = await launchChromium();
@@ -326,35 +349,48 @@ async function indexedDbFloor(baseUrl: string, stores: readonly StoreCopy[], run
     await page.evaluate((copies) => {
       (window as unknown as { floorStores: unknown }).floorStores = copies;
     }, stores);
-    const times = await page.evaluate<number[]>(`(async (runs) => {
-      const stores = window.floorStores;
-      const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-      const done = (tx) => new Promise((resolve, reject) => { tx.oncomplete = () => resolve(); tx.onerror = () => reject(tx.error); tx.onabort = () => reject(tx.error); });
-      const times = [];
-      for (let run = 0; run < runs; run += 1) {
-        const probe = 'feemaster-floor-' + run;
-        const open = indexedDB.open(probe, 1);
-        open.onupgradeneeded = () => {
-          for (const s of stores) {
-            const created = open.result.createObjectStore(s.name, { keyPath: s.keyPath });
-            for (const i of s.indexes) created.createIndex(i.name, i.keyPath);
-          }
-        };
-        const db = await request(open);
+    const once = (run: number, indexed: boolean): Promise<number> =>
+      page.evaluate<number>(`(async (run, indexed) => {
+        const stores = window.floorStores;
+        const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+        const done = (tx) => new Promise((resolve, reject) => { tx.oncomplete = () => resolve(); tx.onerror = () => reject(tx.error); tx.onabort = () => reject(tx.error); });
+        const names = stores.map((s) => 'feemaster-floor-' + run + '-' + s.name);
+        const dbs = await Promise.all(stores.map((s, i) => {
+          const open = indexedDB.open(names[i], 1);
+          open.onupgradeneeded = () => {
+            const created = open.result.createObjectStore('docs', { keyPath: s.keyPath });
+            if (indexed) for (const x of s.indexes) created.createIndex(x.name, x.keyPath);
+          };
+          return request(open);
+        }));
         const started = performance.now();
-        await Promise.all(stores.map((s) => {
-          const tx = db.transaction(s.name, 'readwrite');
-          const store = tx.objectStore(s.name);
+        await Promise.all(stores.map((s, i) => {
+          const tx = dbs[i].transaction('docs', 'readwrite');
+          const store = tx.objectStore('docs');
           for (const record of s.records) store.put(record);
           return done(tx);
         }));
-        times.push(performance.now() - started);
-        db.close();
-        await request(indexedDB.deleteDatabase(probe));
+        const ms = performance.now() - started;
+        for (const db of dbs) db.close();
+        for (const name of names) await request(indexedDB.deleteDatabase(name));
+        return ms;
+      })(${String(run)}, ${String(indexed)})`);
+    const indexed = { runs: [] as number[], cpu: [] as CpuUse[] };
+    const bare = { runs: [] as number[], cpu: [] as CpuUse[] };
+    for (let run = 0; run < runs; run += 1) {
+      for (const [kind, into] of [[true, indexed], [false, bare]] as const) {
+        const before = cpuSnapshot();
+        into.runs.push(await once(run, kind));
+        into.cpu.push(cpuSince(before));
       }
-      return times;
-    })(${String(runs)})`);
-    return { records: stores.reduce((n, s) => n + s.records.length, 0), runs: times, ms: median(times) };
+    }
+    return {
+      records: stores.reduce((n, s) => n + s.records.length, 0),
+      runs: indexed.runs,
+      ms: median(indexed.runs),
+      cpu: perRun(indexed.cpu),
+      bare: { runs: bare.runs, ms: median(bare.runs), cpu: perRun(bare.cpu) },
+    };
   } finally {
     await browser.close();
   }
@@ -385,7 +421,8 @@ async function timeImport(baseUrl: string, workbook: Uint8Array, offlineWorkbook
     await online.close();
   }
   const floor = await indexedDbFloor(baseUrl, stores);
-  log(`  IndexedDB alone putting the same ${floor.records.toLocaleString('en-US')} records with the same indexes, in a fresh browser: ${floor.runs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  log(`  IndexedDB alone putting the same ${floor.records.toLocaleString('en-US')} records with the same indexes, in a fresh browser: ${floor.runs.map((ms) => ms.toFixed(0)).join(', ')} ms; a run ${describeCpu(floor.cpu, floor.ms, cpus().length)}`);
+  log(`  the same without indexes: ${floor.bare.runs.map((ms) => ms.toFixed(0)).join(', ')} ms; a run ${describeCpu(floor.bare.cpu, floor.bare.ms, cpus().length)}`);
   const offline = await launchChromium();
   try {
     const page = await offline.context.newPage();
@@ -534,8 +571,9 @@ async function main(): Promise<void> {
     const workbook = await registerWorkbook(register.rows);
     const intake = await registerWorkbook(registerRows(ROWS, { seed: 20_000, admissionPrefix: 'INT', phonePrefixes: ['0733', '0744'] }).rows);
     log(`the register: ${ROWS.toLocaleString('en-US')} students in ${register.families.toLocaleString('en-US')} families, ${(workbook.length / 1e6).toFixed(1)} MB of XLSX; ${String(CLASSES.length)} classes on the server`);
-    const notTimed = { readMs: Number.NaN, preview: { contextMs: Number.NaN, workerReadMs: Number.NaN, workerFileMs: Number.NaN, workerSchoolMs: Number.NaN, workerPlanMs: Number.NaN, toWorkerAndBackMs: Number.NaN, renderMs: Number.NaN }, writeMs: Number.NaN, totalMs: Number.NaN, summary: 'not run (--only export)' };
-    const imported = EXPORT_ONLY ? { ...notTimed, browserVersion: '', floor: { records: 0, ms: Number.NaN, runs: [] }, uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
+    const unmeasured: CpuUse = { groups: [], seconds: Number.NaN };
+    const notTimed = { readMs: Number.NaN, preview: { contextMs: Number.NaN, workerReadMs: Number.NaN, workerFileMs: Number.NaN, workerSchoolMs: Number.NaN, workerPlanMs: Number.NaN, toWorkerAndBackMs: Number.NaN, renderMs: Number.NaN }, writeMs: Number.NaN, writeCpu: unmeasured, writeCpuWallMs: Number.NaN, totalMs: Number.NaN, summary: 'not run (--only export)' };
+    const imported = EXPORT_ONLY ? { ...notTimed, browserVersion: '', floor: { records: 0, ms: Number.NaN, runs: [], cpu: unmeasured, bare: { ms: Number.NaN, runs: [], cpu: unmeasured } }, uploadSeconds: Number.NaN, heapMbAfter: { used: Number.NaN, total: Number.NaN }, offline: notTimed } : await timeImport(baseUrl, workbook, intake);
 
     const exportPart = IMPORT_ONLY ? exportNotRun() : await timeExportPart();
     const { data, downloadSeconds, desk, warm, heapAfterExport, node } = exportPart;
@@ -593,6 +631,7 @@ async function main(): Promise<void> {
 
     // The table.
     const ms = (value: number): string => `${(value / 1000).toFixed(2)} s`;
+    const cpuShare = (use: CpuUse, wallMs: number): string => (Number.isNaN(use.seconds) ? 'NaN' : use.groups.length === 0 ? 'CPU not measured' : `CPU ${use.seconds.toFixed(1)} s of the ${((wallMs / 1000) * cpus().length).toFixed(1)} s the cores had`);
     const spread = (values: readonly number[]): string => (values.length > 1 ? ` (${ms(Math.min(...values))}–${ms(Math.max(...values))})` : '');
     const med = (pick: (r: ExportRound) => number): number => median(desk.map(pick));
     const exportTotal = med((r) => r.totalMs);
@@ -602,7 +641,9 @@ async function main(): Promise<void> {
       { measurement: 'import: file chosen → preview shown (read + check, worker)', rows: ROWS.toLocaleString('en-US'), result: ms(imported.readMs), target: '', met: null },
       { measurement: 'import: Import clicked → written to the replica', rows: ROWS.toLocaleString('en-US'), result: ms(imported.writeMs), target: '', met: null },
       { measurement: 'import: the two together', rows: ROWS.toLocaleString('en-US'), result: ms(imported.totalMs), target: `≤ ${String(TARGETS.importSeconds)} s`, met: imported.totalMs <= TARGETS.importSeconds * 1000 },
-      { measurement: '  IndexedDB alone putting the same records with the same indexes, fresh browser (floor under the write)', rows: imported.floor.records.toLocaleString('en-US'), result: `${ms(imported.floor.ms)}${spread(imported.floor.runs)}`, target: '', met: null },
+      { measurement: '  CPU used by the browser and server meanwhile (up to 0.25 s past the write)', rows: '', result: cpuShare(imported.writeCpu, imported.writeCpuWallMs), target: '', met: null },
+      { measurement: '  IndexedDB alone putting the same records with the same indexes, fresh browser (floor under the write)', rows: imported.floor.records.toLocaleString('en-US'), result: `${ms(imported.floor.ms)}${spread(imported.floor.runs)}; ${cpuShare(imported.floor.cpu, imported.floor.ms)}`, target: '', met: null },
+      { measurement: '  the same records into stores without indexes (what the indexes cost)', rows: imported.floor.records.toLocaleString('en-US'), result: `${ms(imported.floor.bare.ms)}${spread(imported.floor.bare.runs)}; ${cpuShare(imported.floor.bare.cpu, imported.floor.bare.ms)}`, target: '', met: null },
       { measurement: '  then uploaded to the server (not judged)', rows: '', result: `${imported.uploadSeconds.toFixed(0)} s`, target: '', met: null },
       {
         measurement: '  another register, a second desk offline (no upload alongside)',
