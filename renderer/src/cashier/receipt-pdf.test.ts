@@ -1,7 +1,7 @@
 // The printed receipt and Z-report, read back out of the PDF as a person would read the paper.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeBase64, type Receipt } from '@feemaster/core';
 import { CREST_JPEG_BASE64, pngImage } from '../../../core/src/fees/test-images.ts';
 import { pdfImages, pdfText } from '../../test/pdf-text.ts';
@@ -141,6 +141,14 @@ describe('the statement PDF', () => {
 describe('the school logo on paper', () => {
   const png = { mediaType: 'image/png', base64: encodeBase64(pngImage(120, 80)) } as const;
   const jpeg = { mediaType: 'image/jpeg', base64: CREST_JPEG_BASE64 } as const;
+  // A PNG's signature and header (what the replica's schema checks) over image data that is not
+  // deflate: the settings screen refuses it, the server's API does not read that far.
+  const brokenPng = (() => {
+    const good = pngImage(120, 80);
+    const bytes = new Uint8Array(good);
+    bytes.fill(0x5a, 41, good.length - 16);
+    return { mediaType: 'image/png', base64: encodeBase64(bytes) } as const;
+  })();
   /** The PDF's image objects as its dictionaries declare them. */
   const imageObjects = (pdf: Uint8Array): string[] => new TextDecoder('latin1').decode(pdf).match(/\/Subtype \/Image[^>]*/g) ?? [];
 
@@ -188,5 +196,23 @@ describe('the school logo on paper', () => {
     expect(logoPrintProblem(png)).toBeNull();
     expect(logoPrintProblem(jpeg)).toBeNull();
     expect(logoPrintProblem({ mediaType: 'image/png', base64: encodeBase64(new Uint8Array([1, 2, 3])) })).toBe('This picture cannot be read as a PNG or JPEG. Save it again as PNG or JPEG and choose that file.');
+    expect(logoPrintProblem(brokenPng)).toMatch(/^The receipt printer cannot use this picture \(.+\)\. Open it in an image editor, save it again as PNG or JPEG, and choose that file\.$/);
+  });
+
+  it('prints the receipt without a logo it cannot embed (one pushed through the API), and says why once', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const plain = receiptPdf(receipt, { layout: '80mm', copy: false }, fonts);
+      const first = receiptPdf({ ...receipt, logo: brokenPng }, { layout: '80mm', copy: false }, fonts);
+      const second = receiptPdf({ ...receipt, logo: brokenPng }, { layout: 'A5', copy: true }, fonts);
+      expect(imageObjects(first)).toEqual([]);
+      expect(imageObjects(second)).toEqual([]);
+      expect(await pdfText(first)).toEqual(await pdfText(plain));
+      expect(warn.mock.calls.map((call) => String(call[0]))).toEqual([expect.stringMatching(/^The school's logo is left off printed documents: .+\. Choose it again in Settings as a PNG or JPEG\.$/) as unknown]);
+      // A good logo chosen again prints at once.
+      expect(imageObjects(receiptPdf({ ...receipt, logo: png }, { layout: '80mm', copy: false }, fonts))).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -47,12 +47,41 @@ interface PrintedLogo {
   height: number;
 }
 
-function printedLogo(logo: SchoolLogo | null | undefined): PrintedLogo | null {
-  if (!logo) return null;
+/** The last logo tried and whether jsPDF embeds it: every receipt of the day carries the same one. */
+let lastLogo: { base64: string; printed: PrintedLogo | null } | undefined;
+
+function decodedLogo(logo: SchoolLogo): PrintedLogo | null {
   const decoded = decodeSchoolLogo(logo);
-  // The replica only holds logos that passed this check; one that did not is left off the paper.
   if ('problem' in decoded) return null;
   return { bytes: decoded.bytes, format: decoded.image.mediaType === 'image/png' ? 'PNG' : 'JPEG', width: decoded.image.width, height: decoded.image.height };
+}
+
+/** Why jsPDF cannot embed this picture, or null when it can. */
+function embedProblem(image: PrintedLogo): string | null {
+  try {
+    const doc = new jsPDF({ unit: 'mm', format: 'a5' });
+    doc.addImage(image.bytes, image.format, 10, 10, 40, 20);
+    doc.output('arraybuffer');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * The logo as it will be printed, or null to leave it off the paper. The settings screen refuses a
+ * picture that cannot be printed, but one pushed through the server's API, or read by another
+ * version of jsPDF, may still be one: a receipt is printed without it rather than not at all.
+ */
+function printedLogo(logo: SchoolLogo | null | undefined): PrintedLogo | null {
+  if (!logo) return null;
+  if (lastLogo?.base64 !== logo.base64) {
+    const image = decodedLogo(logo);
+    const problem = image ? embedProblem(image) : 'it is not a PNG or JPEG the desk can read';
+    if (problem !== null) console.warn(`The school's logo is left off printed documents: ${problem}. Choose it again in Settings as a PNG or JPEG.`);
+    lastLogo = { base64: logo.base64, printed: problem === null ? image : null };
+  }
+  return lastLogo.printed;
 }
 
 /** The logo row at the top of a document, or none. */
@@ -65,17 +94,17 @@ function logoRows(logo: SchoolLogo | null | undefined): Row[] {
  * Why this logo cannot be printed, or null when it can: jsPDF embeds it once here, as it will on
  * every receipt, so a picture it cannot read is refused when it is chosen, not at the till.
  */
+/** Why jsPDF cannot print this logo, in its own words (a logo that is no PNG or JPEG, too), or null when it can. */
+export function logoEmbedProblem(logo: SchoolLogo): string | null {
+  const image = decodedLogo(logo);
+  return image ? embedProblem(image) : 'it is not a PNG or JPEG the desk can read';
+}
+
 export function logoPrintProblem(logo: SchoolLogo): string | null {
-  const image = printedLogo(logo);
+  const image = decodedLogo(logo);
   if (!image) return 'This picture cannot be read as a PNG or JPEG. Save it again as PNG or JPEG and choose that file.';
-  try {
-    const doc = new jsPDF({ unit: 'mm', format: 'a5' });
-    doc.addImage(image.bytes, image.format, 10, 10, 40, 20);
-    doc.output('arraybuffer');
-    return null;
-  } catch (error) {
-    return `The receipt printer cannot use this picture (${error instanceof Error ? error.message : String(error)}). Open it in an image editor, save it again as PNG or JPEG, and choose that file.`;
-  }
+  const problem = embedProblem(image);
+  return problem === null ? null : `The receipt printer cannot use this picture (${problem}). Open it in an image editor, save it again as PNG or JPEG, and choose that file.`;
 }
 
 function newDocument(layout: ReceiptLayout, fonts: ReceiptFonts, height: number): jsPDF {

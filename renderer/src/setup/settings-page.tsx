@@ -1,6 +1,6 @@
 // School settings (owners and admins): currency, time zone, receipt header and footer, the logo,
 // how siblings are counted and the void policy. The currency is fixed once the ledger holds entries.
-import { useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { currencyExponent, logoDataUrl, MAX_LOGO_BYTES, MAX_LOGO_PIXELS, type SettingsDoc } from '@feemaster/core';
 import { useObservable } from '../components/use-observable.ts';
 import type { Desk } from '../desk/open-desk.ts';
@@ -38,6 +38,29 @@ function withoutLogoProblem(problems: FieldProblems): FieldProblems {
   return others;
 }
 
+/**
+ * Why the school's saved logo cannot be printed, or null: the screen refuses such a picture when it
+ * is chosen, but one pushed through the server's API is not tried by the printer code until a
+ * receipt is printed (without it).
+ */
+function useSavedLogoProblem(logo: SettingsDoc['data']['logo']): string | null {
+  // The answer is kept with the picture it is about, so a new picture shows none until it is tried.
+  const [tried, setTried] = useState<{ base64: string; problem: string | null } | null>(null);
+  const base64 = logo?.base64;
+  const mediaType = logo?.mediaType;
+  useEffect(() => {
+    if (base64 === undefined || mediaType === undefined) return;
+    let current = true;
+    void import('../cashier/receipt-pdf.ts').then(({ logoEmbedProblem }) => {
+      if (current) setTried({ base64, problem: logoEmbedProblem({ base64, mediaType }) });
+    });
+    return () => {
+      current = false;
+    };
+  }, [base64, mediaType]);
+  return tried !== null && tried.base64 === base64 ? tried.problem : null;
+}
+
 function SettingsForm({ writer, settings, ledgerCount, onSaved }: {
   writer: SetupWriter;
   settings: SettingsDoc;
@@ -50,6 +73,7 @@ function SettingsForm({ writer, settings, ledgerCount, onSaved }: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [logoNote, setLogoNote] = useState<string | null>(null);
+  const savedLogoProblem = useSavedLogoProblem(draft.logo && draft.logo.base64 === settings.data.logo?.base64 ? settings.data.logo : undefined);
   const refusal = refusalForKind(writer, 'settings');
   const readOnly = refusal !== null;
   // Until the count is known the currency is treated as fixed: never offer what may corrupt amounts.
@@ -159,6 +183,11 @@ function SettingsForm({ writer, settings, ledgerCount, onSaved }: {
                 {draft.logo && <button type="button" className="secondary" onClick={removeLogo}>Remove logo</button>}
               </div>
               {logoNote && <p className="notice setup-logo-note">{logoNote}</p>}
+              {savedLogoProblem && (
+                <p className="notice warning setup-logo-note" role="alert">
+                  The saved logo cannot be printed ({savedLogoProblem}), so receipts, Z-reports, statements and the void register print without it. Choose the logo again as a PNG or JPEG, or remove it.
+                </p>
+              )}
             </div>
           )}
         </Field>
