@@ -6,7 +6,7 @@ import { allocatePayment } from '../fees/allocation.ts';
 import type { CashSessionOpenDoc, InvoiceDoc, LedgerEntry, PaymentDoc, RefundDoc, VoidDoc } from '../fees/ledger.ts';
 import type { Payer } from '../fees/payers.ts';
 import { owedAfter, payerAccount } from './payer-account.ts';
-import { changeDue, methodUnavailable, newPayment, particularsProblems, PaymentNotTakenError, type PaymentParticulars } from './take-payment.ts';
+import { changeDue, chargedParticulars, methodUnavailable, newPayment, particularsProblems, PaymentNotTakenError, type PaymentParticulars } from './take-payment.ts';
 import { openTillOf, summarizeTill } from './till.ts';
 import { buildReceipt, paymentParticulars, receiptVerificationCode } from './receipt.ts';
 import { voidRegister } from './void-register.ts';
@@ -92,6 +92,13 @@ describe('taking a payment', () => {
     expect(cheque.reference).toBeUndefined();
     const momo = newPayment({ ...base, particulars: { method: 'mobileMoney', amount: 50_000, mobileMoneyProvider: 'M-Pesa', reference: 'QK45TY7', tendered: 60_000 }, allocations: [] });
     expect([momo.mobileMoneyProvider, momo.reference, momo.tendered]).toEqual(['M-Pesa', 'QK45TY7', undefined]);
+    // A card payment once Stripe approved it: its PaymentIntent and the card charged; none on another method.
+    const charged = chargedParticulars({ method: 'card', amount: 600_000, reference: 'typed', card: { brand: 'amex', last4: '0005' } }, { intentId: 'pi_3QxY7aBcDeFgHiJk', card: { brand: 'visa', last4: '4242' } });
+    expect(charged).toEqual({ method: 'card', amount: 600_000, reference: 'pi_3QxY7aBcDeFgHiJk', card: { brand: 'visa', last4: '4242' } });
+    expect(chargedParticulars({ method: 'card', amount: 600_000, card: { brand: 'amex', last4: '0005' } }, { intentId: 'pi_3QxY7aBcDeFgHiJk', card: null })).toEqual({ method: 'card', amount: 600_000, reference: 'pi_3QxY7aBcDeFgHiJk' });
+    const card = newPayment({ ...base, offline: false, particulars: charged, allocations: [] });
+    expect([card.method, card.reference, card.card]).toEqual(['card', 'pi_3QxY7aBcDeFgHiJk', { brand: 'visa', last4: '4242' }]);
+    expect(newPayment({ ...base, particulars: { method: 'bankTransfer', amount: 100, reference: 'FT1', card: { brand: 'visa', last4: '4242' } }, allocations: [] }).card).toBeUndefined();
   });
 
   it('refuses a payment the cashier has not finished, and allocations over the amount', () => {
@@ -206,6 +213,11 @@ describe('the receipt', () => {
     expect(paymentParticulars(payment(1, [], { method: 'cheque', cheque: { number: '004512', bank: 'Equity Bank', date: '2025-01-25' } }))).toBe('Cheque 004512, Equity Bank, dated 2025-01-25');
     expect(paymentParticulars(payment(1, [], { method: 'mobileMoney', mobileMoneyProvider: 'M-Pesa', reference: 'QK45TY7' }))).toBe('M-Pesa QK45TY7');
     expect(paymentParticulars(payment(1, [], { method: 'bankTransfer', reference: 'FT2412' }))).toBe('Ref FT2412');
+    const card = { method: 'card', reference: 'pi_3QxY7aBcDeFgHiJk' } as const;
+    expect(paymentParticulars(payment(1, [], { ...card, card: { brand: 'visa', last4: '4242' } }))).toBe('Visa •••• 4242, charged through Stripe, pi_3QxY7aBcDeFgHiJk');
+    expect(paymentParticulars(payment(1, [], { ...card, card: { brand: 'amex', last4: '0005' } }))).toBe('American Express •••• 0005, charged through Stripe, pi_3QxY7aBcDeFgHiJk');
+    expect(paymentParticulars(payment(1, [], { ...card, card: { brand: 'link_card', last4: '1234' } }))).toBe('Link card •••• 1234, charged through Stripe, pi_3QxY7aBcDeFgHiJk');
+    expect(paymentParticulars(payment(1, [], card))).toBe('Charged through Stripe, pi_3QxY7aBcDeFgHiJk');
   });
 });
 

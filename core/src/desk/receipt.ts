@@ -61,6 +61,25 @@ export function receiptVerificationCode(payment: Pick<PaymentDoc, 'id' | 'receip
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
 
+/** Stripe's names of card brands as a receipt prints them. */
+const CARD_BRANDS: Readonly<Record<string, string>> = {
+  amex: 'American Express',
+  cartes_bancaires: 'Cartes Bancaires',
+  diners: 'Diners Club',
+  discover: 'Discover',
+  eftpos_au: 'eftpos',
+  interac: 'Interac',
+  jcb: 'JCB',
+  mastercard: 'Mastercard',
+  unionpay: 'UnionPay',
+  visa: 'Visa',
+};
+
+/** A card brand as Stripe names it (visa, amex…) in the words on a receipt; an unknown one capitalised. */
+export function cardBrandName(brand: string): string {
+  return CARD_BRANDS[brand] ?? (brand === 'unknown' ? 'Card' : brand.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()));
+}
+
 export function paymentParticulars(payment: PaymentDoc): string | null {
   switch (payment.method) {
     case 'cheque':
@@ -69,8 +88,11 @@ export function paymentParticulars(payment: PaymentDoc): string | null {
       return [payment.mobileMoneyProvider, payment.reference].filter(Boolean).join(' ') || null;
     case 'cash':
       return null;
-    case 'card':
-      return payment.reference ? `Charged through Stripe, ${payment.reference}` : null;
+    case 'card': {
+      const card = payment.card ? `${cardBrandName(payment.card.brand)} •••• ${payment.card.last4}` : null;
+      const charged = payment.reference ? `charged through Stripe, ${payment.reference}` : null;
+      return [card, charged].filter((part) => part !== null).join(', ').replace(/^./, (c) => c.toUpperCase()) || null;
+    }
     default:
       return payment.reference ? `Ref ${payment.reference}` : null;
   }

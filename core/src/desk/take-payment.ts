@@ -3,7 +3,7 @@
 // taken without a connection (rule 7).
 import { formatMoney } from '../money.ts';
 import { validateAgainst } from '../validation.ts';
-import { offlinePaymentMethods, PaymentEntry, type Allocation, type ChequeDetails, type PaymentDoc, type PaymentMethod } from '../fees/ledger.ts';
+import { offlinePaymentMethods, PaymentEntry, type Allocation, type CardDetails, type ChequeDetails, type PaymentDoc, type PaymentMethod } from '../fees/ledger.ts';
 import { checkLedgerEntry, createLedgerLookup } from '../fees/ledger-rules.ts';
 
 /** What the payment form holds, amounts in minor units. */
@@ -16,6 +16,8 @@ export interface PaymentParticulars {
   reference?: string;
   cheque?: ChequeDetails;
   mobileMoneyProvider?: string;
+  /** The card charged, as Stripe reported it (card only). */
+  card?: CardDetails;
 }
 
 export interface ParticularsProblem {
@@ -61,6 +63,12 @@ export function particularsProblems(p: PaymentParticulars, currency: string): Pa
       break;
   }
   return problems;
+}
+
+/** A card payment's particulars once Stripe approved the charge: its PaymentIntent, and the card when Stripe reported it. */
+export function chargedParticulars(p: PaymentParticulars, charge: { intentId: string; card: CardDetails | null }): PaymentParticulars {
+  const { card: _was, ...rest } = p;
+  return { ...rest, reference: charge.intentId, ...(charge.card ? { card: { brand: charge.card.brand, last4: charge.card.last4 } } : {}) };
 }
 
 /** Change to hand back for a cash payment; 0 when none was tendered. */
@@ -116,6 +124,7 @@ export function newPayment(input: NewPaymentInput): PaymentDoc {
     ...(p.method === 'cash' && p.tendered !== undefined && p.tendered > p.amount ? { tendered: p.tendered } : {}),
     ...(p.method === 'cheque' && p.cheque ? { cheque: { number: p.cheque.number.trim(), bank: p.cheque.bank.trim(), date: p.cheque.date } } : {}),
     ...(p.method === 'mobileMoney' && p.mobileMoneyProvider ? { mobileMoneyProvider: p.mobileMoneyProvider.trim() } : {}),
+    ...(p.method === 'card' && p.card ? { card: { brand: p.card.brand, last4: p.card.last4 } } : {}),
     offline: input.offline,
     allocations: [...input.allocations],
   };

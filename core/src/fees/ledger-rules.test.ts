@@ -384,6 +384,8 @@ describe('payment particulars', () => {
     expect(messages(payment({ method: 'bankTransfer', tendered: 200_000 }), ctxWith())).toEqual(['cash tendered is recorded for cash payments only, not bank transfer']);
     expect(messages(payment({ cheque: { number: '1', bank: 'KCB', date: '2025-01-10' } }), ctxWith())).toEqual(['cheque particulars belong to a cheque payment, not cash']);
     expect(messages(payment({ method: 'cheque', mobileMoneyProvider: 'M-Pesa' }), ctxWith())).toEqual(['a mobile-money service belongs to a mobile-money payment, not cheque']);
+    expect(messages(payment({ method: 'mobileMoney', mobileMoneyProvider: 'M-Pesa', reference: 'QK45TY7', card: { brand: 'visa', last4: '4242' } }), ctxWith())).toEqual(['the card charged belongs to a card payment, not mobile money']);
+    expect(checkLedgerEntry(payment({ method: 'card', reference: 'pi_3QxY7aBcDeFgHiJk', card: { brand: 'visa', last4: '4242' } }), ctxWith())).toEqual([]);
   });
 
   it('takes a card payment online only, naming the Stripe PaymentIntent it was charged as', () => {

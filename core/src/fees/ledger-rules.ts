@@ -303,7 +303,7 @@ function checkPaymentRefund(refund: RefundDoc, paymentId: string, ctx: LedgerLoo
   return problems;
 }
 
-/** Cash tendered, cheque particulars and the mobile-money service belong to their own methods only. */
+/** Cash tendered, cheque particulars, the mobile-money service and the card belong to their own methods only. */
 function checkParticulars(payment: PaymentDoc, money: (amount: number) => string): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   if (payment.tendered !== undefined) {
@@ -314,6 +314,7 @@ function checkParticulars(payment: PaymentDoc, money: (amount: number) => string
   if (payment.mobileMoneyProvider !== undefined && payment.method !== 'mobileMoney') {
     problems.push({ path: '/mobileMoneyProvider', message: `a mobile-money service belongs to a mobile-money payment, not ${methodNames[payment.method]}` });
   }
+  if (payment.card !== undefined && payment.method !== 'card') problems.push({ path: '/card', message: `the card charged belongs to a card payment, not ${methodNames[payment.method]}` });
   // A card is charged through the school's Stripe account, online: the payment names its PaymentIntent.
   if (payment.method === 'card') {
     if (payment.offline) problems.push({ path: '/offline', message: 'a card payment is charged through Stripe while online, so it cannot be marked as taken offline' });

@@ -100,6 +100,19 @@ export const ChequeDetailsSchema = Type.Object(
 );
 export type ChequeDetails = Static<typeof ChequeDetailsSchema>;
 
+/**
+ * The card a card payment was charged to, as Stripe reported it: its brand (Stripe's name: visa,
+ * mastercard, amex…) and last four digits, printed on the receipt so the parent knows which card.
+ */
+export const CardDetailsSchema = Type.Object(
+  {
+    brand: Type.String({ minLength: 1, maxLength: 24, pattern: '^[a-z0-9_]+$' }),
+    last4: Type.String({ pattern: '^[0-9]{4}$' }),
+  },
+  { additionalProperties: false },
+);
+export type CardDetails = Static<typeof CardDetailsSchema>;
+
 export const PaymentEntry = entry('payment', {
   payerId: IdString,
   receiptNumber: Type.String({ minLength: 5, maxLength: 40, pattern: '^[A-Z0-9]+-[A-Z0-9]+-\\d{6,}$' }),
@@ -116,6 +129,8 @@ export const PaymentEntry = entry('payment', {
   cheque: Type.Optional(ChequeDetailsSchema),
   /** The mobile-money service (M-Pesa, MTN MoMo, Airtel Money…). */
   mobileMoneyProvider: Type.Optional(ShortText),
+  /** The card charged (card payments, when Stripe reported it). */
+  card: Type.Optional(CardDetailsSchema),
   /** Whether the desk had no connection to the server when the payment was taken (rule 7). */
   offline: Type.Boolean(),
   allocations: Type.Array(AllocationSchema, { maxItems: 500 }),
@@ -213,9 +228,10 @@ export const ledgerEntryTypes = {
 /**
  * The ledger collection's schema version. 1: payment particulars (cash tendered, cheque details,
  * mobile-money provider) and cash sessions; 2: refunds of a payment, from a till, with a manager's
- * approval. Documents of an older version are valid documents of the newer ones.
+ * approval; 3: the card a card payment was charged to (brand and last four digits). Documents of an
+ * older version are valid documents of the newer ones.
  */
-export const LEDGER_SCHEMA_VERSION = 2;
+export const LEDGER_SCHEMA_VERSION = 3;
 
 export type LedgerEntryType = keyof typeof ledgerEntryTypes;
 export type InvoiceDoc = Static<typeof InvoiceEntry>;

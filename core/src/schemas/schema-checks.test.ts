@@ -22,6 +22,8 @@ const byPattern: Record<string, { matching: fc.Arbitrary<string>; nearly: fc.Arb
   '^[A-Z0-9]+$': { matching: fc.stringMatching(/^[A-Z0-9]{1,8}$/), nearly: fc.constantFrom('d01', 'D 1', '') },
   '^[A-Z0-9]+-[A-Z0-9]+-\\d{6,}$': { matching: fc.constant('MAIN-D01-000042'), nearly: fc.constant('MAIN-D01-42') },
   '^[A-Za-z0-9+/]*={0,2}$': { matching: fc.base64String({ minLength: 4, maxLength: 24 }), nearly: fc.constantFrom('ab=c', 'abc!', '-_-_', '====') },
+  '^[a-z0-9_]+$': { matching: fc.constantFrom('visa', 'mastercard', 'amex', 'eftpos_au'), nearly: fc.constantFrom('Visa', 'master card', '', 'amex-') },
+  '^[0-9]{4}$': { matching: fc.stringMatching(/^[0-9]{4}$/), nearly: fc.constantFrom('424', '42424', '42a2', '') },
   '^[A-Za-z0-9_-]{43}$': { matching: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/), nearly: fc.constantFrom(`${'A'.repeat(42)}=`, `${'A'.repeat(42)}+`) },
 };
 

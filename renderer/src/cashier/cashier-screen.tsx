@@ -7,6 +7,7 @@ import {
   MoneyError,
   closingLines,
   formatMoney,
+  chargedParticulars,
   methodNames,
   newId,
   parseMoney,
@@ -146,7 +147,7 @@ function Counter({ desk, identity, till, summary$ }: { desk: Desk; identity: Des
       const payment = await takePayment(
         desk,
         identity,
-        { payerId: attempt.payerId, cashSessionId: till.id, offline: false, particulars: { ...attempt.particulars, reference: status.intentId }, allocations: [...attempt.allocations] },
+        { payerId: attempt.payerId, cashSessionId: till.id, offline: false, particulars: chargedParticulars(attempt.particulars, status), allocations: [...attempt.allocations] },
         { holdsTill, id: attempt.paymentId },
       );
       return `A card payment of ${money} was approved before the desk closed: it is now recorded as receipt ${payment.receiptNumber}.`;

@@ -8,6 +8,7 @@ import {
   MoneyError,
   allocatePayment,
   changeDue,
+  chargedParticulars,
   formatAmount,
   formatMoney,
   localDate,
@@ -279,7 +280,7 @@ export function PaymentForm({ account, currency, timeZone, studentName, online, 
           reader={readers.find((r) => r.id === charging.attempt.readerId)}
           onApproved={async (status) => {
             try {
-              await onTake({ ...charging.attempt.particulars, reference: status.intentId }, charging.allocation, { id: charging.attempt.paymentId });
+              await onTake(chargedParticulars(charging.attempt.particulars, status), charging.allocation, { id: charging.attempt.paymentId });
             } catch (caught) {
               setError(`The card was approved but the payment could not be saved here: ${caught instanceof Error ? caught.message : String(caught)}. Do not charge the card again; the desk records it when it next opens.`);
               throw caught;

@@ -96,8 +96,8 @@ export async function openDatabase(schoolId: string, storage: RxStorage<unknown,
     ledger: {
       schema: deskLedgerSchema,
       localDocuments: true,
-      // v1 added entry types, optional payment fields and the desk's lookup keys; v2 optional refund fields.
-      migrationStrategies: { 1: (doc: LedgerEntry) => withLedgerKeys(doc), 2: (doc: StoredLedgerEntry) => doc },
+      // v1 added entry types, optional payment fields and the desk's lookup keys; v2 optional refund fields; v3 the card charged.
+      migrationStrategies: { 1: (doc: LedgerEntry) => withLedgerKeys(doc), 2: (doc: StoredLedgerEntry) => doc, 3: (doc: StoredLedgerEntry) => doc },
     },
   } satisfies Record<CollectionName, unknown>);
   return db;

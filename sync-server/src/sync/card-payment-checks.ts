@@ -1,6 +1,6 @@
 // A card payment on the ledger must be a charge the server saw succeed at Stripe
 // (integrations/stripe/card-payments.ts): the same payment id, PaymentIntent, payer, amount,
-// currency and desk. A desk cannot record a card payment Stripe never took, nor record one charge
+// currency and desk, and the card Stripe charged when it names one. A desk cannot record a card payment Stripe never took, nor record one charge
 // twice. A void or refund of a card payment must be the one that gave the charge back at Stripe
 // first, so the money goes back to the card and is never given back twice (once in cash). Only
 // uploads holding card payments, voids or refunds pay for the check (one query for all of them).
@@ -57,7 +57,13 @@ type Refusal = { why: string; path: string } | null;
 
 function paymentRefusal(payment: PaymentDoc, charge: Charge | undefined): Refusal {
   const why = chargeMismatch(payment, charge);
-  return why === null ? null : { why, path: '/reference' };
+  if (why !== null) return { why, path: '/reference' };
+  // The card on the receipt is the one Stripe charged, or none when Stripe did not say which.
+  if (charge && payment.card !== undefined && (payment.card.brand !== charge.cardBrand || payment.card.last4 !== charge.cardLast4)) {
+    const charged = charge.cardBrand && charge.cardLast4 ? `${charge.cardBrand} •••• ${charge.cardLast4}` : 'a card it did not describe';
+    return { why: `it records the card ${payment.card.brand} •••• ${payment.card.last4}, but Stripe charged ${charged}`, path: '/card' };
+  }
+  return null;
 }
 
 /** A void or refund of a card payment is the one recorded against the charge's refund at Stripe. */

@@ -942,8 +942,10 @@ export const schemaChecks = {
     const local_11 = /\S/;
     const local_12 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
     const local_13 = /\S/;
-    const local_14 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-    const local_15 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_14 = /^[a-z0-9_]+$/;
+    const local_15 = /^[0-9]{4}$/;
+    const local_16 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const local_17 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     return function check(value) {
       return (
         (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
@@ -993,11 +995,12 @@ export const schemaChecks = {
         (value['tendered'] !== undefined ? (Number.isInteger(value['tendered']) && value['tendered'] <= 9007199254740991 && value['tendered'] >= 1) : true) &&
         (value['cheque'] !== undefined ? ((typeof value['cheque'] === 'object' && value['cheque'] !== null && !Array.isArray(value['cheque'])) && (typeof value['cheque']['number'] === 'string') && value['cheque']['number'].length <= 20 && value['cheque']['number'].length >= 1 && local_10.test(value['cheque']['number']) && (typeof value['cheque']['bank'] === 'string') && value['cheque']['bank'].length <= 120 && value['cheque']['bank'].length >= 1 && local_11.test(value['cheque']['bank']) && (typeof value['cheque']['date'] === 'string') && value['cheque']['date'].length <= 10 && value['cheque']['date'].length >= 10 && local_12.test(value['cheque']['date']) && Object.getOwnPropertyNames(value['cheque']).length === 3) : true) &&
         (value['mobileMoneyProvider'] !== undefined ? ((typeof value['mobileMoneyProvider'] === 'string') && value['mobileMoneyProvider'].length <= 120 && value['mobileMoneyProvider'].length >= 1 && local_13.test(value['mobileMoneyProvider'])) : true) &&
+        (value['card'] !== undefined ? ((typeof value['card'] === 'object' && value['card'] !== null && !Array.isArray(value['card'])) && (typeof value['card']['brand'] === 'string') && value['card']['brand'].length <= 24 && value['card']['brand'].length >= 1 && local_14.test(value['card']['brand']) && (typeof value['card']['last4'] === 'string') && local_15.test(value['card']['last4']) && Object.getOwnPropertyNames(value['card']).length === 2) : true) &&
         (typeof value['offline'] === 'boolean') &&
         Array.isArray(value['allocations']) &&
         value['allocations'].length <= 500 &&
-        ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['studentId'] === 'string') && value['studentId'].length <= 36 && value['studentId'].length >= 36 && local_14.test(value['studentId']) && (typeof value['chargeId'] === 'string') && value['chargeId'].length <= 36 && value['chargeId'].length >= 36 && local_15.test(value['chargeId']) && Number.isInteger(value['amount']) && value['amount'] <= 9007199254740991 && value['amount'] >= 1 && Object.getOwnPropertyNames(value).length === 3))) { return false }; return true; })(value['allocations']) &&
-        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'receiptNumber', 'officeId', 'cashSessionId', 'method', 'reference', 'amount', 'tendered', 'cheque', 'mobileMoneyProvider', 'offline', 'allocations'].includes(key))
+        ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['studentId'] === 'string') && value['studentId'].length <= 36 && value['studentId'].length >= 36 && local_16.test(value['studentId']) && (typeof value['chargeId'] === 'string') && value['chargeId'].length <= 36 && value['chargeId'].length >= 36 && local_17.test(value['chargeId']) && Number.isInteger(value['amount']) && value['amount'] <= 9007199254740991 && value['amount'] >= 1 && Object.getOwnPropertyNames(value).length === 3))) { return false }; return true; })(value['allocations']) &&
+        Object.getOwnPropertyNames(value).every(key => ['id', 'schoolId', 'currency', 'createdAt', 'createdBy', 'deviceId', 'type', 'payerId', 'receiptNumber', 'officeId', 'cashSessionId', 'method', 'reference', 'amount', 'tendered', 'cheque', 'mobileMoneyProvider', 'card', 'offline', 'allocations'].includes(key))
       )
     }
   })(),

@@ -164,7 +164,17 @@ describe('card payments on a Stripe reader', () => {
     const approved = await ok<CardPaymentStatus>(call(at.token, 'POST', `/api/v1/card-payments/${paymentId}/test-card`, { outcome: 'approved' }));
     expect(approved).toMatchObject({ status: 'succeeded', message: null, card: { brand: 'visa', last4: '4242' }, intentId: waiting.intentId });
     expect(await ok<CardPaymentStatus>(call(at.token, 'GET', `/api/v1/card-payments/${paymentId}`))).toEqual(approved);
-    expect((await push(at.token, cardPayment(at, approved, 1))).statusCode).toBe(200);
+    // The card on the receipt is the one Stripe charged: another card, or one Stripe did not name, is refused.
+    for (const card of [{ brand: 'visa', last4: '1111' }, { brand: 'mastercard', last4: '4242' }]) {
+      const wrong = await push(at.token, { ...cardPayment(at, approved, 1), card });
+      expect(wrong.statusCode, wrong.body).toBe(422);
+      expect(wrong.json<ErrorBody>()).toMatchObject({
+        error: 'ledger-rule',
+        message: `Card payment ${cardPayment(at, approved, 1).receiptNumber} was refused: it records the card ${card.brand} •••• ${card.last4}, but Stripe charged visa •••• 4242. Nothing from this upload was saved.`,
+      });
+    }
+    const stored = await push(at.token, { ...cardPayment(at, approved, 1), card: { brand: 'visa', last4: '4242' } });
+    expect(stored.statusCode, stored.body).toBe(200);
   });
 
   it('refuses a card payment Stripe never took, for another amount, or naming another charge', async () => {
