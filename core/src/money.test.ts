@@ -266,6 +266,26 @@ describe('parseMoney', () => {
     expect(parseMoney('1.234', 'UGX', 'de-DE')).toBe(1234);
   });
 
+  it('refuses a group separator that does not group thousands, never reading "12,50" as 1,250', () => {
+    expect(parseMoney('1,234,567.50', 'KES')).toBe(123456750);
+    expect(parseMoney('12 345', 'KES', 'en-KE')).toBe(1234500);
+    expect(parseMoney('1.234.567,5', 'EUR', 'de-DE')).toBe(123456750);
+    const refused = (input: string, currency: string, locale: string): string => {
+      try {
+        return `read as ${String(parseMoney(input, currency, locale))}`;
+      } catch (error) {
+        return error instanceof MoneyError ? `${error.code}: ${error.message}` : String(error);
+      }
+    };
+    expect(refused('12,50', 'KES', 'en-KE')).toBe("misplaced-separator: '12,50' has ',' where it does not group thousands: digits come in threes after it, like 1,234.50. If ',' is meant as the decimal mark, type the amount as 1,234.50 is written");
+    expect(refused('12.50', 'EUR', 'de-DE')).toBe("misplaced-separator: '12.50' has '.' where it does not group thousands: digits come in threes after it, like 1.234,50. If '.' is meant as the decimal mark, type the amount as 1.234,50 is written");
+    expect(refused('12 50', 'KES', 'en-KE')).toBe("misplaced-separator: '12 50' has a space where it does not group thousands: digits come in threes after it, like 1,234.50");
+    for (const input of ['1,5', '12500,50', '1,2,3', '1,,000', '1234,567', ',500', '1,000,00', '1, 000']) {
+      expect(refused(input, 'KES', 'en-KE'), input).toMatch(/^misplaced-separator: .* where it does not group thousands/);
+    }
+    expect(refused('1,5', 'UGX', 'en-UG')).toMatch(/^misplaced-separator: '1,5' has ','/);
+  });
+
   it('reads money separators where a locale writes money unlike plain numbers', () => {
     // fr-CH writes 1'234,5 for a number but 1'234.50 for money, and cashiers see both.
     expect(formatMoney(123450, 'CHF', 'fr-CH')).toMatch(/^1.234\.50\u00a0CHF$/);

@@ -3,7 +3,7 @@
 import { CodedError } from './coded-error.ts';
 import { currencyExponent } from './currency.ts';
 
-export type MoneyErrorCode = 'unknown-currency' | 'not-integer' | 'invalid-amount' | 'too-many-decimals' | 'out-of-range';
+export type MoneyErrorCode = 'unknown-currency' | 'not-integer' | 'invalid-amount' | 'misplaced-separator' | 'too-many-decimals' | 'out-of-range';
 
 /** A money problem with a reason code for callers and a message a cashier can act on. */
 export class MoneyError extends CodedError<MoneyErrorCode> {
@@ -214,9 +214,18 @@ function amountSyntax(currency: string, locale: string): AmountSyntax {
   return syntax;
 }
 
+/** A whole part's groups as separators split it: 1–3 digits, then groups of 2 or 3, the last of 3. */
+function wellGrouped(groups: readonly number[]): boolean {
+  const first = groups[0] ?? 0;
+  const last = groups.at(-1) ?? 0;
+  return first >= 1 && first <= 3 && last === 3 && groups.slice(1, -1).every((digits) => digits === 2 || digits === 3);
+}
+
 /**
  * Reads an amount as a cashier types it, or as formatMoney/formatAmount wrote it, in `locale`,
- * returning minor units. Whitespace counts as a group separator. More decimals than the currency
+ * returning minor units. Whitespace counts as a group separator; group separators must group the
+ * whole part in threes (or twos before the last three), so "12,50" is refused, not read as 1,250.
+ * More decimals than the currency
  * has are refused, never rounded; for 0-decimal currencies (UGX, JPY) any decimal separator is
  * refused, even "1,500.00", because "1.000" may well mean a thousand.
  */
@@ -247,11 +256,20 @@ export function parseMoney(input: string, currency: string, locale = 'en-US'): n
   let integerDigits = '';
   let fractionDigits = '';
   let decimalSeen = false;
+  // Digits of each group of the whole part, split where a group separator stands.
+  const groups: number[] = [0];
+  let separator: string | null = null;
   for (const char of text) {
     const digit = syntax.digits.get(char);
     if (digit !== undefined) {
       if (decimalSeen) fractionDigits += digit;
-      else integerDigits += digit;
+      else {
+        integerDigits += digit;
+        groups[groups.length - 1] = (groups.at(-1) ?? 0) + 1;
+      }
+    } else if (!decimalSeen && (char === ' ' || syntax.groups.has(char))) {
+      separator ??= char;
+      groups.push(0);
     } else if (syntax.decimals.has(char)) {
       if (decimalSeen) {
         throw new MoneyError(
@@ -265,6 +283,15 @@ export function parseMoney(input: string, currency: string, locale = 'en-US'): n
     }
   }
   if (integerDigits === '' && fractionDigits === '') throw unreadable();
+  // Separators group the whole part in threes (in twos before the last three, as in India): one
+  // anywhere else is most likely a decimal mark of another convention ("12,50"), never dropped.
+  if (separator !== null && !wellGrouped(groups)) {
+    const mark = separator === ' ' ? 'a space' : `'${separator}'`;
+    throw new MoneyError(
+      'misplaced-separator',
+      `'${input}' has ${mark} where it does not group thousands: digits come in threes after it, like ${syntax.example}${separator === ' ' ? '' : `. If ${mark} is meant as the decimal mark, type the amount as ${syntax.example} is written`}`,
+    );
+  }
 
   if (decimalSeen && exponent === 0) {
     throw new MoneyError(

@@ -149,7 +149,11 @@ test('fee structures and opening balances come in from files on the Setup screen
   await balances.getByLabel('Booked in term').selectOption({ label: `Opening term ${tag}` });
   await balances.getByLabel('The old books closed on').fill('2031-12-31');
   await balances.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({ name: 'balances.csv', mimeType: 'text/csv', buffer: Buffer.from(`Adm No;Balance b/f\nOB-${tag}-1;"1 250,00"\nOB-${tag}-2;-300\n`) });
-  await expect(balances.getByTestId('import-error')).toHaveText([/3.*B "Balance b\/f".*is a credit, which cannot be brought forward/]);
+  // A decimal comma is refused, never read as 125,000.00; a credit cannot be brought forward.
+  await expect(balances.getByTestId('import-error')).toHaveText([
+    /^2B "Balance b\/f""1 250,00" has a separator that does not group thousands \(a decimal comma\?\)Write the amount with a point for decimals/,
+    /3.*B "Balance b\/f".*is a credit, which cannot be brought forward/,
+  ]);
   await balances.getByLabel('Spreadsheet (.xlsx or .csv)').setInputFiles({ name: 'balances.csv', mimeType: 'text/csv', buffer: Buffer.from(`Adm No;Balance b/f\nOB-${tag}-1;1250\nOB-${tag}-2;0\n`) });
   await expect(balances).toContainText('1 balance to bring forward (KES 1,250.00 in all), 1 unchanged or nothing owed');
   await balances.getByRole('button', { name: 'Import 1 balances' }).click();

@@ -288,6 +288,14 @@ describe('cellAmount', () => {
     expect(problemOf(cellAmount('abc', 'KES'))).toEqual({ problem: '"abc" is not an amount in KES', fix: 'Write the amount in digits, like 12,500.00' });
     expect(problemOf(cellAmount('USD 100', 'KES')).problem).toBe('"USD 100" is not an amount in KES');
     expect(problemOf(cellAmount('12.500,00', 'KES')).problem).toBe('"12.500,00" is not an amount in KES');
+    // A decimal comma (a ;-separated CSV from a European-locale Excel) is refused, never read 100 times too large.
+    for (const cell of ['12500,50', '1 250,00', '3,5', '1,2,3']) {
+      expect(problemOf(cellAmount(cell, 'KES')), cell).toEqual({
+        problem: `"${cell}" has a separator that does not group thousands (a decimal comma?)`,
+        fix: 'Write the amount with a point for decimals and commas only between thousands, like 12,500.00',
+      });
+    }
+    expect(problemOf(cellAmount('1,5', 'UGX')).problem).toBe('"1,5" has a separator that does not group thousands (a decimal comma?)');
     expect(problemOf(cellAmount('(-5)', 'KES')).problem).toBe('"(-5)" is not an amount in KES');
     expect(problemOf(cellAmount(true, 'KES')).problem).toBe('"TRUE" is not an amount in KES');
     expect(problemOf(cellAmount(utcDate(2015, 3, 31), 'KES')).problem).toBe('"2015-03-31" is not an amount in KES');

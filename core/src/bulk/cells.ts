@@ -351,6 +351,10 @@ export function cellAmount(cell: CellValue, currency: string): CellResult<number
     if (!(error instanceof MoneyError)) throw error;
     if (error.code === 'too-many-decimals') return tooManyDecimals(cell, currency);
     if (error.code === 'out-of-range') return tooLarge();
+    // "12500,50" from a sheet that writes decimals with a comma: never read as 1,250,050.
+    if (error.code === 'misplaced-separator') {
+      return fail(`${quoted(cell)} has a separator that does not group thousands (a decimal comma?)`, `Write the amount with a point for decimals and commas only between thousands, like ${example}`);
+    }
     return notAmount();
   }
   if (bracketed) {
