@@ -113,10 +113,36 @@ describe('CSV', () => {
         "'+1+1,-0.05,,,,\r\n" +
         "'-1-1,-0.05,,,,\r\n" +
         "'@SUM(1),-0.05,,,,\r\n" +
-        "'\tcmd,-0.05,,,,\r\n" +
+        '"\'\tcmd",-0.05,,,,\r\n' +
         // A field holding a carriage return is quoted (RFC 4180), apostrophe inside the quotes.
         '"\'\rcmd",-0.05,,,,\r\n',
     );
+  });
+
+  it('quotes a field holding a semicolon or tab, so an Excel that splits lists on ";" cannot start a formula inside it', async () => {
+    const csv = text(await collectExport(exportCsv(columns, [line({ name: 'Otieno;=10*10' }), line({ name: "Amani;=cmd|' /C calc'!A0" }), line({ name: 'Wafula\t=1+1' })], KES)));
+    expect(csv).toBe(
+      '\ufeffName,Amount,Due date,Taken at,Count,Offline\r\n' +
+        '"Otieno;=10*10",,,,,\r\n' +
+        '"Amani;=cmd|\' /C calc\'!A0",,,,,\r\n' +
+        '"Wafula\t=1+1",,,,,\r\n',
+    );
+    // Split on ";" (and tabs) outside quotes, as such an Excel does: no piece starts a formula.
+    const pieces = csv
+      .slice(1)
+      .split('\r\n')
+      .flatMap((row) => {
+        const found: string[] = [''];
+        let quoted = false;
+        for (const char of row) {
+          if (char === '"') quoted = !quoted;
+          if (!quoted && (char === ';' || char === '\t')) found.push('');
+          else found[found.length - 1] += char;
+        }
+        return found;
+      });
+    expect(pieces.filter((piece) => /^[=+@-]/.test(piece))).toEqual([]);
+    expect(csv.replaceAll('"', '').split('\r\n').flatMap((row) => row.split(/[;\t]/)).filter((piece) => /^[=+@-]/.test(piece))).toEqual(['=10*10,,,,,', "=cmd|' /C calc'!A0,,,,,", '=1+1,,,,,']);
   });
 
   it('writes money with the currency’s own decimals', async () => {
@@ -132,7 +158,7 @@ describe('CSV', () => {
       { key: 'tag', header: 'Tag', type: 'text' },
     ];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('=1+1', '-3', '\t', '\r', '"', ',', '\r\n', '\n')), { minLength: 1, maxLength: 8 }), async (names) => {
+      fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('=1+1', '-3', '\t', '\r', '"', ',', ';', 'a;=1+1', '\r\n', '\n')), { minLength: 1, maxLength: 8 }), async (names) => {
         const csv = text(await collectExport(exportCsv(pair, names.map((name) => ({ name, tag: 'x' })), KES)));
         expect(csv.startsWith('\ufeff')).toBe(true);
         const parsed = Papa.parse<string[]>(csv.slice(1), { delimiter: ',', newline: '\r\n' });

@@ -316,7 +316,9 @@ function readerFor(firstRow: number): Reader {
 
 /** Excel reads a UTF-8 file without this mark in the local code page and garbles accented names. */
 const UTF8_BOM = '\ufeff';
-const CSV_NEEDS_QUOTES = /[",\r\n]/;
+// A semicolon or tab too: Excel in a locale that separates lists with ";" splits the field there,
+// and the part after it (";=cmd|…") would start a cell unneutralised.
+const CSV_NEEDS_QUOTES = /[",;\t\r\n]/;
 
 function csvField(text: string): string {
   return CSV_NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

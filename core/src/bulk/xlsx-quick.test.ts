@@ -164,7 +164,7 @@ describe('quickReadWorkbook', () => {
     );
     // Most workbooks read-excel-file can read are in the common shape, so the comparison is not empty.
     expect(quick).toBeGreaterThan(readable / 2);
-  });
+  }, 30_000);
 });
 
 // ── Workbooks written part by part ────────────────────────────────────────────────────────────
