@@ -133,7 +133,7 @@ function input(overrides: Partial<IssueTermInvoicesInput> = {}): IssueTermInvoic
     payers,
     discountRules: [siblingRule, staffRule, scholarshipRule],
     settings,
-    existing: { invoiceIds: new Set() },
+    existing: { invoices: [] },
     issuedOn: '2025-01-03',
     createdBy: BURSAR,
     now: NOW,
@@ -287,7 +287,7 @@ describe('issueTermInvoices', () => {
   });
 
   it('adds nothing when run again with the invoices already issued', () => {
-    const again = issueTermInvoices(input({ existing: { invoiceIds: new Set(result.invoices.map((i) => i.id)) } }));
+    const again = issueTermInvoices(input({ existing: { invoices: result.invoices } }));
     expect(again.invoices).toEqual([]);
     expect(again.discounts).toEqual([]);
     expect(again.skipped.map((s) => s.studentId).sort()).toEqual(result.invoices.map((i) => i.studentId).sort());
@@ -309,10 +309,29 @@ describe('issueTermInvoices', () => {
     expect(JSON.stringify(first.invoices)).toBe(issued);
     // A newcomer is billed from the edited structure; the issued invoice stays as it was.
     const newcomer = student('nora', {});
-    const later = issueTermInvoices(input({ structures: [editable], students: [brian, newcomer], existing: { invoiceIds: new Set(first.invoices.map((i) => i.id)) } }));
+    const later = issueTermInvoices(input({ structures: [editable], students: [brian, newcomer], existing: { invoices: first.invoices } }));
     expect(later.invoices.map((i) => i.studentId)).toEqual([newcomer.id]);
     expect(later.invoices[0]?.charges[0]).toMatchObject({ description: 'Tuition (revised)', amount: 500_000, dueDate: '2025-02-28' });
     expect(JSON.stringify(first.invoices)).toBe(issued);
+  });
+
+  it('never bills a student twice for a term after a move of class or category: skipped, with the class billed in', () => {
+    const first = issueTermInvoices(input({ structures: [dayFees, boarderFees], students: [brian, sam] }));
+    expect(first.invoices.map((i) => i.studentId).sort()).toEqual([brian.id, sam.id].sort());
+    // Brian moves up to G6 (its own structure), Sam becomes a boarder in G4; both runs again.
+    const g6Fees = structure('G6 general', G6, undefined, [tuition]);
+    const movedBrian = { ...brian, classId: G6 };
+    const boardingSam = { ...sam, categoryId: BOARDER };
+    const g6 = issueTermInvoices(input({ classId: G6, structures: [dayFees, boarderFees, g6Fees], students: [movedBrian, boardingSam], existing: { invoices: first.invoices } }));
+    expect(g6.invoices).toEqual([]);
+    expect(g6.skipped).toEqual([{ studentId: brian.id, reason: 'invoiced in another class', classId: G4 }]);
+    const g4 = issueTermInvoices(input({ structures: [dayFees, boarderFees], students: [movedBrian, boardingSam], existing: { invoices: first.invoices } }));
+    expect(g4.invoices).toEqual([]);
+    expect(g4.skipped).toEqual([{ studentId: sam.id, reason: 'already invoiced' }]);
+    // Another term's invoice does not count: next term bills them as they are now.
+    const nextTerm = { ...term, id: keyedId('test:term:next') };
+    const next = issueTermInvoices(input({ classId: G6, termId: nextTerm.id, term: nextTerm, structures: [{ ...g6Fees, termId: nextTerm.id }], students: [movedBrian], existing: { invoices: first.invoices } }));
+    expect(next.invoices.map((i) => [i.studentId, i.classId])).toEqual([[brian.id, G6]]);
   });
 
   it('refuses a batch whose term, currency or dates are wrong before issuing anything', () => {
@@ -413,7 +432,7 @@ describe('issueTermInvoices properties', () => {
         const first = runFor(school);
         const second = runFor({ ...school, students: [...school.students].reverse(), payers: [...school.payers].reverse() });
         expect(second).toEqual(first);
-        const rerun = runFor(school, { existing: { invoiceIds: new Set(first.invoices.map((i) => i.id)) } });
+        const rerun = runFor(school, { existing: { invoices: first.invoices } });
         expect(rerun.invoices).toEqual([]);
         expect(rerun.discounts).toEqual([]);
         expect(rerun.skipped).toHaveLength(first.invoices.length);

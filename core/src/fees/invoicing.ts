@@ -26,8 +26,11 @@ export interface IssueTermInvoicesInput {
   payers: readonly Payer[];
   discountRules: readonly DiscountRuleDoc[];
   settings: SettingsDoc;
-  /** Invoices already in the ledger; a student whose invoice id is here is skipped. */
-  existing: { invoiceIds: ReadonlySet<string> };
+  /**
+   * Invoices already in the ledger (any term and class): a student who has one for this term is
+   * skipped, under this class's structure or another's (billed before a move of class or category).
+   */
+  existing: { invoices: readonly ExistingInvoice[] };
   issuedOn: string;
   createdBy: string;
   deviceId?: string;
@@ -35,10 +38,14 @@ export interface IssueTermInvoicesInput {
   now: string;
 }
 
+/** What the run needs of an invoice already issued. */
+export type ExistingInvoice = Pick<InvoiceDoc, 'id' | 'studentId' | 'termId' | 'classId'>;
+
 export interface IssueTermInvoicesResult {
   invoices: InvoiceDoc[];
   discounts: DiscountDoc[];
-  skipped: { studentId: string; reason: 'already invoiced' }[];
+  /** Billed for this term already: in this class, or in `classId` (another class) before a move. */
+  skipped: { studentId: string; reason: 'already invoiced' | 'invoiced in another class'; classId?: string }[];
   failures: { studentId: string; admissionNumber: string; reason: string }[];
 }
 
@@ -106,7 +113,9 @@ export function issueTermInvoices(input: IssueTermInvoicesInput): IssueTermInvoi
   const schoolStudents = input.students.filter((student) => student.schoolId === input.schoolId);
   const payers = input.payers.filter((payer) => payer.schoolId === input.schoolId);
   const siblingContext = { students: schoolStudents, payers, siblingOrder: input.settings.data.siblingOrder };
-  const issued = new Set(input.existing.invoiceIds);
+  const issued = new Set(input.existing.invoices.map((invoice) => invoice.id));
+  // The class each student was billed in for this term, whichever structure billed them.
+  const billedIn = new Map(input.existing.invoices.filter((invoice) => invoice.termId === input.termId).map((invoice) => [invoice.studentId, invoice.classId]));
   const classStudents = schoolStudents
     .filter((student) => student.classId === input.classId && student.status === 'active')
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -117,6 +126,13 @@ export function issueTermInvoices(input: IssueTermInvoicesInput): IssueTermInvoi
       const invoiceId = keyedId(`invoice:${student.id}:${input.termId}:${structure.id}`);
       if (issued.has(invoiceId)) {
         result.skipped.push({ studentId: student.id, reason: 'already invoiced' });
+        continue;
+      }
+      // Billed for the term before a move of class or category: never billed twice (the bursar
+      // adjusts that bill by hand, a fine or a waiver, if the move changes the fees).
+      const billedClass = billedIn.get(student.id);
+      if (billedClass !== undefined) {
+        result.skipped.push(billedClass === input.classId ? { studentId: student.id, reason: 'already invoiced' } : { studentId: student.id, reason: 'invoiced in another class', classId: billedClass });
         continue;
       }
       const proration = termProration(input.term.data, student.joinedOn);

@@ -78,15 +78,15 @@ const payers = [otieno, daliaGuardian, eliGuardian];
 
 describe('one term at Hillside, hand-computed', () => {
   const ledger: LedgerEntry[] = [];
-  const invoiced = new Set<string>();
+  const invoiced: InvoiceDoc[] = [];
   let receipt = 0;
 
   const issue = (classId: string, students: Student[], issuedOn: string) => {
     const result = issueTermInvoices({
       schoolId, currency: KES, termId: term.id, classId, term, students, structures, payers, discountRules: rules, settings,
-      existing: { invoiceIds: invoiced }, issuedOn, createdBy: bursar, deviceId: desk, now: `${issuedOn}T07:00:00.000Z`,
+      existing: { invoices: invoiced }, issuedOn, createdBy: bursar, deviceId: desk, now: `${issuedOn}T07:00:00.000Z`,
     });
-    for (const invoice of result.invoices) invoiced.add(invoice.id);
+    invoiced.push(...result.invoices);
     ledger.push(...result.invoices, ...result.discounts);
     return result;
   };

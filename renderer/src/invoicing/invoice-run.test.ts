@@ -26,7 +26,7 @@ const sibling: DiscountRuleDoc = { ...base, id: keyedId('run:sibling'), kind: 'd
 function input(over: Partial<InvoiceRunInput> = {}): InvoiceRunInput {
   return {
     schoolId: SCHOOL, currency: 'KES', term, classes: [g4, g5], students: [elder, younger, billed, other], structures: [structure], payers: [family], discountRules: [sibling], settings,
-    existingInvoiceIds: new Set([keyedId(`invoice:${billed.id}:${term.id}:${structure.id}`)]), issuedOn: '2026-01-05', createdBy: keyedId('run:bursar'), now: NOW, ...over,
+    existingInvoices: [{ id: keyedId(`invoice:${billed.id}:${term.id}:${structure.id}`), studentId: billed.id, termId: term.id, classId: g4.id }], issuedOn: '2026-01-05', createdBy: keyedId('run:bursar'), now: NOW, ...over,
   };
 }
 
@@ -45,6 +45,19 @@ describe('planning a term invoice run', () => {
     expect(run.totals).toEqual({ students: 2, billed: 2_000_000, discounts: 100_000, net: 1_900_000, failures: 1, skipped: 1 });
     expect(run.invoices).toHaveLength(2);
     expect(run.discounts.map((d) => [d.studentId, d.amount])).toEqual([[younger.id, 100_000]]);
+  });
+
+  it('names the class a student was billed in before moving, and bills them no more', () => {
+    const moved = { ...billed, classId: g5.id };
+    const g5Structure = { ...structure, id: keyedId('run:structure:g5'), classId: g5.id };
+    const run = planInvoiceRun(input({ students: [elder, younger, moved, other], structures: [structure, g5Structure] }));
+    const [, grade5] = run.classes;
+    expect(grade5?.skipped).toEqual([{ studentId: billed.id, name: 'Child3 Otieno', billedIn: 'Grade 4' }]);
+    expect(grade5?.bills.map((b) => b.admissionNumber)).toEqual(['R-4']);
+    expect(run.invoices.filter((i) => i.studentId === billed.id)).toEqual([]);
+    // A class not in this run (archived since, say) is named from every class's names.
+    const alone = planInvoiceRun(input({ classes: [g5], students: [moved], structures: [g5Structure], allClassNames: new Map([[g4.id, 'Grade 4 (2025)']]) }));
+    expect(alone.classes[0]?.skipped).toEqual([{ studentId: billed.id, name: 'Child3 Otieno', billedIn: 'Grade 4 (2025)' }]);
   });
 
   it('reports a batch problem for the class instead of throwing', () => {

@@ -2,7 +2,7 @@
 // student would be billed (less automatic discounts), totals per class, who is skipped (already
 // invoiced) and who cannot be invoiced and why. Core's issueTermInvoices does the billing; this
 // gathers its results per class for the bursar's preview.
-import { issueTermInvoices, type ClassDoc, type DiscountDoc, type DiscountRuleDoc, type FeeStructure, type InvoiceDoc, type Payer, type SettingsDoc, type Student, type TermDoc } from '@feemaster/core';
+import { issueTermInvoices, type ClassDoc, type ExistingInvoice, type DiscountDoc, type DiscountRuleDoc, type FeeStructure, type InvoiceDoc, type Payer, type SettingsDoc, type Student, type TermDoc } from '@feemaster/core';
 
 export interface InvoiceRunInput {
   schoolId: string;
@@ -14,8 +14,10 @@ export interface InvoiceRunInput {
   payers: readonly Payer[];
   discountRules: readonly DiscountRuleDoc[];
   settings: SettingsDoc;
-  /** Ids of invoices this desk holds already: those students are skipped. */
-  existingInvoiceIds: ReadonlySet<string>;
+  /** Invoices this desk holds already: students billed for the term are skipped. */
+  existingInvoices: readonly ExistingInvoice[];
+  /** Every class's name, for students billed in a class not in this run. */
+  allClassNames?: ReadonlyMap<string, string>;
   issuedOn: string;
   createdBy: string;
   deviceId?: string;
@@ -35,7 +37,8 @@ export interface ClassRun {
   classId: string;
   className: string;
   bills: StudentBill[];
-  skipped: { studentId: string; name: string }[];
+  /** Billed for the term already; `billedIn` names the other class a student was billed in before a move. */
+  skipped: { studentId: string; name: string; billedIn?: string }[];
   failures: { studentId: string; admissionNumber: string; name: string; reason: string }[];
   /** The batch as a whole could not be planned (the term's dates, the currency). */
   problem?: string;
@@ -72,7 +75,7 @@ export function planInvoiceRun(input: InvoiceRunInput): InvoiceRun {
         payers: input.payers,
         discountRules: input.discountRules,
         settings: input.settings,
-        existing: { invoiceIds: input.existingInvoiceIds },
+        existing: { invoices: input.existingInvoices },
         issuedOn: input.issuedOn,
         createdBy: input.createdBy,
         ...(input.deviceId ? { deviceId: input.deviceId } : {}),
@@ -94,7 +97,8 @@ export function planInvoiceRun(input: InvoiceRunInput): InvoiceRun {
     }
     classRun.totals.net = classRun.totals.billed - classRun.totals.discounts;
     classRun.bills.sort((a, b) => a.name.localeCompare(b.name));
-    classRun.skipped = result.skipped.map((s) => ({ studentId: s.studentId, name: nameOf(s.studentId) }));
+    const classNames = new Map(input.classes.map((c) => [c.id, c.name]));
+    classRun.skipped = result.skipped.map((s) => ({ studentId: s.studentId, name: nameOf(s.studentId), ...(s.classId === undefined ? {} : { billedIn: input.allClassNames?.get(s.classId) ?? classNames.get(s.classId) ?? 'another class' }) }));
     classRun.failures = result.failures.map((f) => ({ ...f, name: nameOf(f.studentId) }));
     run.invoices.push(...result.invoices);
     run.discounts.push(...result.discounts);

@@ -3,10 +3,10 @@
 // who cannot be billed and why), then issue. A student's problem never blocks the others, and
 // issuing again skips whoever is billed already. Works offline; the invoices sync later.
 import { useMemo, useState, type FormEvent } from 'react';
-import { formatMoney, localDate, refusalToWrite, type ClassDoc, type DiscountRuleDoc, type FeeStructure, type LedgerEntry, type Payer, type ReferenceDoc, type SettingsDoc, type Student, type TermDoc } from '@feemaster/core';
+import { formatMoney, localDate, refusalToWrite, type ClassDoc, type DiscountRuleDoc, type FeeStructure, type InvoiceDoc, type LedgerEntry, type Payer, type ReferenceDoc, type SettingsDoc, type Student, type TermDoc } from '@feemaster/core';
 import { isOfflineSession } from '../api/session.ts';
 import { useObservable } from '../components/use-observable.ts';
-import { withLedgerKeys } from '../db/ledger-keys.ts';
+import { ledgerEntryOf, withLedgerKeys } from '../db/ledger-keys.ts';
 import type { Desk } from '../desk/open-desk.ts';
 import { planInvoiceRun, type InvoiceRun } from './invoice-run.ts';
 
@@ -50,7 +50,8 @@ export function IssueInvoicesScreen({ desk }: { desk: Desk }) {
       payers: payers.map((d) => d.toJSON() as Payer),
       discountRules: refs.filter((r): r is DiscountRuleDoc => r.kind === 'discountRule'),
       settings,
-      existingInvoiceIds: new Set(invoices.map((d) => d.id)),
+      existingInvoices: invoices.map((d) => ledgerEntryOf(d)).filter((e): e is InvoiceDoc => e.type === 'invoice'),
+      allClassNames: new Map(references.map((d) => d.toJSON() as ReferenceDoc).flatMap((r) => (r.kind === 'class' ? [[r.id, r.name] as const] : []))),
       issuedOn,
       createdBy: desk.session.user.id,
       ...(desk.device ? { deviceId: desk.device.id } : {}),
@@ -146,6 +147,14 @@ function RunPreview({ run, money, onIssue }: { run: InvoiceRun; money: (minor: n
           <ul className="compact">
             {run.classes.map((c) => c.problem && <li key={c.classId}>{c.className}: {c.problem}</li>)}
             {run.classes.flatMap((c) => c.failures.map((f) => <li key={f.studentId} data-testid="invoice-failure">{c.className}, {f.name} ({f.admissionNumber}): {f.reason}</li>))}
+          </ul>
+        </div>
+      )}
+      {run.classes.some((c) => c.skipped.some((k) => k.billedIn !== undefined)) && (
+        <div role="note" className="notice warning invoice-moved">
+          <p>Billed for this term already in another class (moved since), so not billed again; adjust that bill by hand (a fine or a waiver) if the move changes the fees:</p>
+          <ul className="compact">
+            {run.classes.flatMap((c) => c.skipped.flatMap((k) => (k.billedIn === undefined ? [] : [<li key={k.studentId} data-testid="invoice-moved">{c.className}, {k.name}: billed in {k.billedIn}</li>])))}
           </ul>
         </div>
       )}
