@@ -1,5 +1,6 @@
 // Corrections: each builder makes a valid reversing document that does what it says once fed
 // back into the ledger, and refuses, with a message a cashier can act on, what is not allowed.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isUuid } from '../ids.ts';
 import { validateAgainst } from '../validation.ts';
@@ -73,6 +74,78 @@ describe('voidPayment', () => {
     expectRefused(() => voidPayment({ ...who, state: voided, paymentId: id('cash'), reason: 'Again', voidOnlyInSameSession: false }), 'payment-not-active', /MAIN-D01-000001 is already voided/);
     expectRefused(() => voidPayment({ ...who, state, paymentId: id('nope'), reason: 'Gone', voidOnlyInSameSession: false }), 'unknown-payment', /sync, then try again/);
     expectRefused(() => voidPayment({ ...who, state, paymentId: id('cash'), reason: '  ok ', voidOnlyInSameSession: false }), 'blank-reason', /reason of 3 to 500 characters/);
+  });
+});
+
+describe('reversing a payment whose credit was paid out or used since', () => {
+  // The cheque left 1,000 to the family's credit; it was then refunded in cash.
+  const paidOut = () => {
+    const t = setting();
+    t.refund({ payer: 'family', amount: 1_000 });
+    return t;
+  };
+
+  it('refuses the void and the refund that would pay it back a second time', () => {
+    const state = deriveLedger(paidOut().entries());
+    expect(state.payerCredit(id('family'))).toBe(0);
+    expectRefused(
+      () => voidPayment({ ...who, state, paymentId: id('cheque'), reason: 'Wrong family', cashSessionId: id('morning'), voidOnlyInSameSession: true }),
+      'credit-used',
+      /^Cannot void receipt MAIN-D01-000002: KES\s?10\.00 of it was left as credit, and the payer's credit has since been down to KES\s?0\.00 \(refunded or applied to other fees\), so the void would take back money already paid out or spent\. Ask the bursar to correct the payer's account\.$/,
+    );
+    expectRefused(() => refundPayment({ ...who, state, paymentId: id('cheque'), reason: 'Paid twice', cashSessionId: id('afternoon') }), 'credit-used', /^Cannot refund receipt MAIN-D01-000002: KES\s?10\.00 of it was left as credit/);
+    // A payment that left no credit is reversed as before.
+    expect(voidPayment({ ...who, state, paymentId: id('cash'), reason: 'Wrong family', cashSessionId: id('morning'), voidOnlyInSameSession: true }).type).toBe('void');
+  });
+
+  it('refuses it too when the credit went onto other fees, even with new credit since; a later payment is reversed as before', () => {
+    const t = setting();
+    t.invoice({ id: 'trip', student: 'amina', charges: [{ id: 'bus', description: 'Trip', amount: 600, dueDate: '2025-02-15', payer: 'family' }] });
+    t.creditApplication({ payer: 'family', allocations: [['bus', 600]] });
+    t.payment({ id: 'later', payer: 'family', amount: 1_500, cashSession: 'morning', allocations: [] });
+    const state = deriveLedger(t.entries());
+    expect(state.payerCredit(id('family'))).toBe(1_900);
+    expect(state.payments.get(id('cheque'))?.lowestCreditSince).toBe(400);
+    expectRefused(() => voidPayment({ ...who, state, paymentId: id('cheque'), reason: 'Wrong family', voidOnlyInSameSession: false }), 'credit-used', /credit has since been down to KES\s?4\.00/);
+    // The later payment's credit was never drawn on: its void leaves the rest as it was.
+    const doc = voidPayment({ ...who, state, paymentId: id('later'), reason: 'Wrong family', voidOnlyInSameSession: false });
+    const after = deriveLedger([...t.entries(), doc]);
+    expect([after.payerCredit(id('family')), after.charges.get(id('bus'))?.open, after.anomalies]).toEqual([400, 0, []]);
+  });
+
+  it('never lets a reversal it allows leave the payer owing or a credit application short (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.record({ kind: fc.constant('pay' as const), amount: fc.integer({ min: 1, max: 3_000 }), allocate: fc.integer({ min: 0, max: 3_000 }) }), fc.record({ kind: fc.constant('refund' as const), amount: fc.integer({ min: 1, max: 2_000 }) }), fc.record({ kind: fc.constant('apply' as const), amount: fc.integer({ min: 1, max: 2_000 }) })), { minLength: 1, maxLength: 8 }),
+        (steps) => {
+          const t = testLedger();
+          t.invoice({ id: 'inv', student: 'amina', charges: [{ id: 'fees', description: 'Fees', amount: 50_000, dueDate: '2025-01-15', payer: 'family' }] });
+          let n = 0;
+          for (const step of steps) {
+            n += 1;
+            const at = { at: `2025-01-20T08:${String(n).padStart(2, '0')}:00.000Z` };
+            const credit = deriveLedger(t.entries()).payerCredit(id('family'));
+            if (step.kind === 'pay') t.payment({ ...at, id: `p${String(n)}`, payer: 'family', amount: step.amount, allocations: step.allocate > 0 ? [['fees', Math.min(step.allocate, step.amount)]] : [] });
+            else if (step.kind === 'refund' && credit >= step.amount) t.refund({ ...at, payer: 'family', amount: step.amount });
+            else if (step.kind === 'apply' && credit >= step.amount) t.creditApplication({ ...at, payer: 'family', allocations: [['fees', step.amount]] });
+          }
+          const state = deriveLedger(t.entries());
+          for (const payment of state.payments.values()) {
+            let doc;
+            try {
+              doc = voidPayment({ ...who, state, paymentId: payment.id, reason: 'Checked', voidOnlyInSameSession: false });
+            } catch (error) {
+              if (error instanceof CorrectionError && error.code === 'credit-used') continue;
+              throw error;
+            }
+            const after = deriveLedger([...t.entries(), doc]);
+            expect(after.anomalies).toEqual([]);
+            expect(after.payerCredit(id('family'))).toBeGreaterThanOrEqual(0);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

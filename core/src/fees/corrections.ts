@@ -14,6 +14,7 @@ export type CorrectionErrorCode =
   | 'invalid-date'
   | 'unknown-payment'
   | 'payment-not-active'
+  | 'credit-used'
   | 'other-session'
   | 'same-session'
   | 'not-a-cheque'
@@ -76,6 +77,20 @@ function activePayment(state: LedgerState, paymentId: string): PaymentState {
   return payment;
 }
 
+/**
+ * A payment's unallocated part is the payer's credit. Reversing the payment takes that credit
+ * back, so none of it may have been refunded or applied since: it would be paid out twice, or the
+ * charges it paid would silently reopen.
+ */
+function creditStillThere(payment: PaymentState, currency: string, action: 'void' | 'refund'): void {
+  if (payment.credited > 0 && payment.lowestCreditSince < payment.credited) {
+    throw new CorrectionError(
+      'credit-used',
+      `Cannot ${action} receipt ${payment.receiptNumber}: ${formatMoney(payment.credited, currency)} of it was left as credit, and the payer's credit has since been down to ${formatMoney(Math.max(payment.lowestCreditSince, 0), currency)} (refunded or applied to other fees), so the ${action} would take back money already paid out or spent. Ask the bursar to correct the payer's account.`,
+    );
+  }
+}
+
 function openCharge(state: LedgerState, chargeId: string, amount: number, currency: string, action: string): ChargeState {
   const charge = state.charges.get(chargeId);
   if (charge === undefined) {
@@ -104,6 +119,7 @@ export function voidPayment(input: CorrectionAuthor & { state: LedgerState; paym
       `Receipt ${payment.receiptNumber} was taken in another cash session: only payments of the open session can be voided; ask the bursar to refund or correct it`,
     );
   }
+  creditStillThere(payment, input.currency, 'void');
   return {
     ...header(input),
     type: 'void',
@@ -168,6 +184,7 @@ export function refundPayment(
   if (input.cashSessionId !== undefined && payment.cashSessionId === input.cashSessionId) {
     throw new CorrectionError('same-session', `Receipt ${payment.receiptNumber} was taken in the till still open: void it instead of refunding it`);
   }
+  creditStillThere(payment, input.currency, 'refund');
   const reference = input.reference?.trim();
   return {
     ...header(input),

@@ -42,6 +42,12 @@ export interface PaymentState {
   readonly allocated: number;
   /** Left to the payer's credit; 0 unless active. */
   readonly credited: number;
+  /**
+   * The payer's lowest credit from this payment on (its own credit included; 0 unless active).
+   * Below `credited`, part of this payment's credit was refunded or applied since, and reversing
+   * the payment would take back money already paid out or spent.
+   */
+  readonly lowestCreditSince: number;
   readonly takenAt: string;
   readonly cashSessionId?: string;
   /** The void, cheque return or refund that ended it. */
@@ -177,10 +183,14 @@ interface Derivation {
   readonly anomalies: string[];
   /** Refunds naming a payment that is missing or was already reversed: they count against credit. */
   readonly orphanRefunds: Set<string>;
+  /** Each payer's active payments so far, whose lowestCreditSince a debit of credit may lower. */
+  readonly creditedBy: Map<string, MutablePayment[]>;
 }
 
 function addCredit(d: Derivation, payerId: string, amount: number): void {
-  d.credit.set(payerId, (d.credit.get(payerId) ?? 0) + amount);
+  const credit = (d.credit.get(payerId) ?? 0) + amount;
+  d.credit.set(payerId, credit);
+  if (amount < 0) for (const payment of d.creditedBy.get(payerId) ?? []) payment.lowestCreditSince = Math.min(payment.lowestCreditSince, credit);
 }
 
 function openOf(charge: ChargeState): number {
@@ -263,6 +273,7 @@ function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates:
       status: 'active',
       allocated: 0,
       credited: 0,
+      lowestCreditSince: 0,
       takenAt: entry.createdAt,
       ...(entry.cashSessionId === undefined ? {} : { cashSessionId: entry.cashSessionId }),
     });
@@ -415,6 +426,10 @@ function applyMoney(d: Derivation, entries: readonly LedgerEntry[], dates: Reado
         payment.allocated = entry.amount - unspent;
         payment.credited = unspent;
         addCredit(d, entry.payerId, unspent);
+        payment.lowestCreditSince = d.credit.get(entry.payerId) ?? 0;
+        const credited = d.creditedBy.get(entry.payerId);
+        if (credited) credited.push(payment);
+        else d.creditedBy.set(entry.payerId, [payment]);
       }
       d.effects.push({ kind: 'payment', entryId: entry.id, order, sub: 0, date, description, payerId: entry.payerId, amount: entry.amount, status: payment.status, applied, requested: entry.allocations });
     } else if (entry.type === 'creditApplication') {
@@ -464,7 +479,7 @@ export function deriveLedger(entries: readonly LedgerEntry[], options: DeriveOpt
     return asOf === undefined || date <= asOf;
   });
 
-  const d: Derivation = { charges: new Map(), payments: new Map(), credit: new Map(), effects: [], anomalies, orphanRefunds: new Set() };
+  const d: Derivation = { charges: new Map(), payments: new Map(), credit: new Map(), effects: [], anomalies, orphanRefunds: new Set(), creditedBy: new Map() };
   registerCharges(d, ordered, dates);
   registerPayments(d, ordered, dates);
   applyReductions(d, ordered, dates);

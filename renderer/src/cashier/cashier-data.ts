@@ -2,7 +2,7 @@
 // is, the till, a family's ledger entries, and the payment, void and till documents, each written
 // locally at once (online or not) and marked pending until the server has it; refunds of earlier
 // tills' payments, with a manager's approval when needed.
-import { Observable, combineLatest, distinctUntilChanged, from, map, of, shareReplay, switchMap } from 'rxjs';
+import { Observable, combineLatest, distinctUntilChanged, firstValueFrom, from, map, of, shareReplay, switchMap } from 'rxjs';
 import {
   formatReceiptNumber,
   newId,
@@ -12,6 +12,7 @@ import {
   refundCredit,
   refundPayment,
   refusalToWrite,
+  voidPayment as voidPaymentEntry,
   summarizeTill,
   type CashSessionCloseDoc,
   type CashSessionOpenDoc,
@@ -276,9 +277,16 @@ async function giveBackToCard(desk: Desk, paymentId: string, entry: { id: string
   }
 }
 
-/** A card payment's void gives the money back to the card first (online); any other is recorded at once. */
+/**
+ * Voids a payment of the open till, checked by core's voidPayment against the family's ledger (a
+ * payment whose credit was refunded or used since cannot be voided). A card payment's void gives
+ * the money back to the card first (online); any other is recorded at once.
+ */
 export async function voidPayment(desk: Desk, identity: DeskIdentity, payment: PaymentDoc, reason: string, cashSessionId: string, now = new Date()): Promise<VoidDoc> {
-  const entry: VoidDoc = { ...common(desk, now), type: 'void', paymentId: payment.id, payerId: payment.payerId, cashSessionId, reason: reason.trim(), deviceId: identity.deviceId };
+  const payer = (await desk.db.payers.findOne(payment.payerId).exec())?.toJSON() as Payer | undefined;
+  const { account } = await firstValueFrom(familyAccount$(desk, payer ?? { id: payment.payerId, students: [] }, () => now));
+  const { id: _id, ...author } = common(desk, now);
+  const entry = voidPaymentEntry({ ...author, deviceId: identity.deviceId, now: now.toISOString(), state: account.state, paymentId: payment.id, reason, cashSessionId, voidOnlyInSameSession: true });
   if (payment.method === 'card') await giveBackToCard(desk, payment.id, entry, 'void');
   await recordEntry(desk, entry);
   return entry;
