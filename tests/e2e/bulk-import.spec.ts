@@ -216,3 +216,19 @@ test('Cancel during the write of a large register takes all of it back, on the d
   expect(admissions).toContain(`CY${tag}-1`);
   expect(admissions.filter((a) => a.startsWith(`CX${tag}`))).toEqual([]);
 });
+
+test('a column the desk does not recognise is chosen by hand, and the file is checked with it', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: 'Import from Excel or CSV' }).click();
+  const panel = page.getByRole('region', { name: 'Import students' });
+  const tag = Date.now().toString(36).toUpperCase();
+  await chooseFile(page, 'names.csv', Buffer.from(['Adm No,Student name,Surname', `MC${tag}-1,Halima,Wanjiku`].join('\r\n'), 'utf8'));
+  await expect(panel.getByRole('alert')).toContainText('The file has no "First name" column (header found in row 1: "Adm No", "Student name", "Surname").');
+  await expect(panel.getByLabel('Column for Admission number')).toHaveValue('0');
+  await expect(panel.getByLabel('Column for Last name')).toHaveValue('2');
+  await panel.getByLabel('Column for First name').selectOption({ label: 'B "Student name"' });
+  await expect(panel).toContainText('header in row 1: 1 new student, 0 changed, 0 unchanged');
+  await expect(panel.getByTestId('import-error')).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Import 1 students' })).toBeEnabled();
+  await expect(panel.getByLabel('Column for First name')).toHaveValue('1');
+});

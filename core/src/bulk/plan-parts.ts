@@ -28,6 +28,7 @@ export function importColumns<Key extends string>(table: SheetTable, fields: rea
     throw new ImportFileError(
       `The file has no ${missing.map((f) => `"${f.header}"`).join(', ')} column${missing.length > 1 ? 's' : ''} (header found in row ${String(header.headerRow)}: ${found}).`,
       `Name the columns as in the template (${fields.filter((f) => f.required).map((f) => f.header).join(', ')}), or choose which column holds each one.`,
+      { headerRow: header.headerRow, headers: [...header.headers], mapping: { ...mapping }, missing: missing.map((f) => f.key) },
     );
   }
   return {

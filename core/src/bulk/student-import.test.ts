@@ -172,6 +172,15 @@ describe('every problem named by row and column, with the fix', () => {
       fix: 'Name the columns as in the template (Admission number, First name, Last name), or choose which column holds each one.',
     });
     await expect(plan(csvBytes('Fee,Amount\nTuition,100\n'), 'fees.csv')).rejects.toBeInstanceOf(ImportFileError);
+    // A header not recognised: the error carries the header and the columns found, for the person
+    // to choose the missing one; planned again with that choice, the file is read.
+    const bytes = csvBytes('Admission number,Student name,Surname\nA-1,Amani,Otieno\n');
+    const refused = await plan(bytes, 'names.csv').then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(ImportFileError);
+    expect((refused as ImportFileError).unmapped).toEqual({ headerRow: 1, headers: ['Admission number', 'Student name', 'Surname'], mapping: { admissionNumber: 0, lastName: 2 }, missing: ['firstName'] });
+    const chosen = planStudentImport(await readTable(bytes, 'names.csv'), context(), { ...(refused as ImportFileError).unmapped?.mapping, firstName: 1 });
+    expect(chosen.errors).toEqual([]);
+    expect(chosen.students.create.map((s) => [s.admissionNumber, s.firstName, s.lastName])).toEqual([['A-1', 'Amani', 'Otieno']]);
     await expect(plan(csvBytes('Admission number,First name,Last name\n\n\n'), 'empty.csv')).rejects.toThrow(/no students below it/);
   });
 });

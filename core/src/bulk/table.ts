@@ -51,11 +51,24 @@ export interface RowError {
 }
 
 /** A file that cannot be read at all (not a spreadsheet, empty, no header row found). */
+/** A file whose header was found but not every required column: what the person can map by hand. */
+export interface UnmappedColumns {
+  headerRow: number;
+  /** The header row's cells, by column index. */
+  headers: string[];
+  /** The columns found for the fields recognised (required ones missing). */
+  mapping: ColumnMapping;
+  /** The required fields with no column. */
+  missing: string[];
+}
+
 export class ImportFileError extends Error {
   constructor(
     message: string,
     /** What the person should do about it. */
     readonly fix: string,
+    /** Set when only columns are missing: the person may choose them instead of editing the file. */
+    readonly unmapped?: UnmappedColumns,
   ) {
     super(message);
     this.name = 'ImportFileError';

@@ -1,5 +1,5 @@
 // What the import screen and its worker say to each other.
-import type { BalanceImportContext, BalanceImportPlan, ColumnMapping, FeeImportContext, FeeImportPlan, StudentImportContext, StudentImportPlan } from '@feemaster/core';
+import type { BalanceImportContext, BalanceImportPlan, ColumnMapping, FeeImportContext, FeeImportPlan, StudentImportContext, StudentImportPlan, UnmappedColumns } from '@feemaster/core';
 import type { ReplicaQuery } from '../db/replica-read.ts';
 
 export type ImportKind = 'students' | 'fees' | 'balances';
@@ -31,4 +31,5 @@ export type ImportWorkerReply =
    * payers (`readMs`, the two side by side: `fileMs` the file alone, `schoolMs` the replica alone), then planning.
    */
   | ({ type: 'plan'; timings: { readMs: number; fileMs: number; schoolMs: number; planMs: number } } & AnyImportPlan)
-  | { type: 'file-error'; message: string; fix: string };
+  /** `unmapped`: only required columns are missing, and the person may choose them. */
+  | { type: 'file-error'; message: string; fix: string; unmapped?: UnmappedColumns };

@@ -3,7 +3,7 @@
 // it), then import all of it or nothing. Reading and checking run in a worker; writing goes to
 // this desk's replica (offline too) and syncs like any change.
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
-import { columnLetter, countryOfCurrency, localDate, type ColumnMapping, type ReferenceDoc, type TermDoc } from '@feemaster/core';
+import { columnLetter, countryOfCurrency, localDate, type ColumnMapping, type ReferenceDoc, type TermDoc, type UnmappedColumns } from '@feemaster/core';
 import type { Desk } from '../desk/open-desk.ts';
 import { saveFile } from '../api/audit-api.ts';
 import { markBulkStep } from '../exports/bulk-timings.ts';
@@ -32,7 +32,7 @@ function startImportWorker(): Worker {
 type Step =
   | { kind: 'choose' }
   | { kind: 'reading'; stage: 'reading' | 'checking'; rows?: number }
-  | { kind: 'file-error'; message: string; fix: string }
+  | { kind: 'file-error'; message: string; fix: string; unmapped?: UnmappedColumns }
   | { kind: 'preview'; plan: AnyImportPlan }
   | { kind: 'writing'; done: number; total: number; cancellable: boolean; cancelling?: boolean }
   | { kind: 'done'; plan: AnyImportPlan }
@@ -96,7 +96,7 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
           const { type: _type, timings: _timings, ...ready } = message;
           setStep({ kind: 'preview', plan: ready });
         }
-        else setStep({ kind: 'file-error', message: message.message, fix: message.fix });
+        else setStep({ kind: 'file-error', message: message.message, fix: message.fix, ...(message.unmapped ? { unmapped: message.unmapped } : {}) });
       }
     }, failed);
     const early = failedToStart.get(started);
@@ -210,12 +210,12 @@ export function ImportPanel({ desk, kind = 'students', onClose }: { desk: Desk; 
           <button type="button" className="secondary" onClick={() => void plan(file)}>Check again</button>
         )}
       </div>
-      <ImportStep step={step} noun={title.noun} currency={currency} fileName={file?.name ?? ''} onCancel={cancel} onCancelWrite={cancelWrite} onCommit={(ready) => void commit(ready)} onMapping={(mapping) => file && void plan(file, mapping)} />
+      <ImportStep step={step} kind={kind} noun={title.noun} currency={currency} fileName={file?.name ?? ''} onCancel={cancel} onCancelWrite={cancelWrite} onCommit={(ready) => void commit(ready)} onMapping={(mapping) => file && void plan(file, mapping)} />
     </section>
   );
 }
 
-function ImportStep({ step, noun, currency, fileName, onCancel, onCancelWrite, onCommit, onMapping }: { step: Step; noun: string; currency: string; fileName: string; onCancel: () => void; onCancelWrite: () => void; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
+function ImportStep({ step, kind, noun, currency, fileName, onCancel, onCancelWrite, onCommit, onMapping }: { step: Step; kind: ImportKind; noun: string; currency: string; fileName: string; onCancel: () => void; onCancelWrite: () => void; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
   switch (step.kind) {
     case 'choose':
       return null;
@@ -229,9 +229,17 @@ function ImportStep({ step, noun, currency, fileName, onCancel, onCancelWrite, o
       );
     case 'file-error':
       return (
-        <p className="error" role="alert">
-          {step.message} {step.fix}
-        </p>
+        <>
+          <p className="error" role="alert">
+            {step.message} {step.fix}
+          </p>
+          {step.unmapped && (
+            <div className="import-preview">
+              <p>Choose the column that holds each field marked *; the file is then checked again.</p>
+              <ColumnChooser kind={kind} headers={step.unmapped.headers} mapping={step.unmapped.mapping} onMapping={onMapping} />
+            </div>
+          )}
+        </>
       );
     case 'writing':
       return (
@@ -264,6 +272,38 @@ function ImportStep({ step, noun, currency, fileName, onCancel, onCancelWrite, o
   }
 }
 
+/** Which column of the file feeds each field: the file is checked again when one is changed. */
+function ColumnChooser({ kind, headers, mapping, onMapping }: { kind: ImportKind; headers: readonly string[]; mapping: ColumnMapping; onMapping: (mapping: ColumnMapping) => void }) {
+  const fields = importKinds[kind].fields;
+  const columns = useMemo(() => headers.map((header, index) => ({ index, label: `${columnLetter(index)}${header ? ` "${header}"` : ''}` })), [headers]);
+  const setColumn = (key: string, value: string): void => {
+    const next: ColumnMapping = { ...mapping };
+    if (value === '') delete next[key];
+    else next[key] = Number(value);
+    onMapping(next);
+  };
+  return (
+    <table aria-label="Column mapping" className="admin-table">
+      <thead>
+        <tr><th>Field</th><th>Column in the file</th></tr>
+      </thead>
+      <tbody>
+        {fields.map((field) => (
+          <tr key={field.key}>
+            <td>{field.header}{field.required ? ' *' : ''}</td>
+            <td>
+              <select aria-label={`Column for ${field.header}`} value={mapping[field.key] ?? ''} onChange={(e) => setColumn(field.key, e.target.value)}>
+                <option value="">(not in the file)</option>
+                {columns.map((c) => <option key={c.index} value={c.index}>{c.label}</option>)}
+              </select>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 const PREVIEW_ROWS = 200;
 
 function Preview({ ready, noun, currency, onCommit, onMapping }: { ready: AnyImportPlan; noun: string; currency: string; onCommit: (plan: AnyImportPlan) => void; onMapping: (mapping: ColumnMapping) => void }) {
@@ -271,13 +311,6 @@ function Preview({ ready, noun, currency, onCommit, onMapping }: { ready: AnyImp
   const view = useMemo(() => viewOf(ready, currency), [ready, currency]);
   const fields = importKinds[ready.kind].fields;
   const mapping: ColumnMapping = plan.mapping;
-  const columns = useMemo(() => plan.headers.map((header, index) => ({ index, label: `${columnLetter(index)}${header ? ` "${header}"` : ''}` })), [plan.headers]);
-  const setColumn = (key: string, value: string): void => {
-    const next: ColumnMapping = { ...mapping };
-    if (value === '') delete next[key];
-    else next[key] = Number(value);
-    onMapping(next);
-  };
   const badRows = new Set(plan.errors.map((e) => e.row)).size;
   return (
     <div className="import-preview">
@@ -286,24 +319,7 @@ function Preview({ ready, noun, currency, onCommit, onMapping }: { ready: AnyImp
       </p>
       <details>
         <summary>Columns read ({Object.keys(mapping).length} of {fields.length})</summary>
-        <table aria-label="Column mapping" className="admin-table">
-          <thead>
-            <tr><th>Field</th><th>Column in the file</th></tr>
-          </thead>
-          <tbody>
-            {fields.map((field) => (
-              <tr key={field.key}>
-                <td>{field.header}{field.required ? ' *' : ''}</td>
-                <td>
-                  <select aria-label={`Column for ${field.header}`} value={mapping[field.key] ?? ''} onChange={(e) => setColumn(field.key, e.target.value)}>
-                    <option value="">(not in the file)</option>
-                    {columns.map((c) => <option key={c.index} value={c.index}>{c.label}</option>)}
-                  </select>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ColumnChooser kind={ready.kind} headers={plan.headers} mapping={mapping} onMapping={onMapping} />
       </details>
       {plan.errors.length > 0 ? (
         <>

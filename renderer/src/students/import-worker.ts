@@ -43,7 +43,7 @@ self.onmessage = async (event: MessageEvent<ImportWorkerRequest>) => {
           : ({ kind: 'balances', plan: planBalanceImport(table, { ...request.context, now: stamp.now }, request.mapping) } as const);
     reply({ type: 'plan', timings: { readMs: read - started, fileMs: fileRead - started, schoolMs: schoolRead - started, planMs: performance.now() - read }, ...planned });
   } catch (error) {
-    if (error instanceof ImportFileError) reply({ type: 'file-error', message: error.message, fix: error.fix });
+    if (error instanceof ImportFileError) reply({ type: 'file-error', message: error.message, fix: error.fix, ...(error.unmapped ? { unmapped: error.unmapped } : {}) });
     else if (error instanceof ReplicaReadError) reply({ type: 'file-error', message: `This desk's records could not be read (${error.message}).`, fix: 'Reload the desk and choose the file again; if that fails, tell your administrator.' });
     else reply({ type: 'file-error', message: `The file could not be read: ${error instanceof Error ? error.message : String(error)}`, fix: 'Save it again from Excel as .xlsx or CSV and choose it again; if that fails, tell your administrator.' });
   }
