@@ -35,7 +35,9 @@ export function importColumns<Key extends string>(table: SheetTable, fields: rea
     header,
     mapping,
     columnName: (key) => {
-      const index = mapping[key] ?? 0;
+      const index = mapping[key];
+      // A problem with a field the file has no column for (a guardian's name beside their phone).
+      if (index === undefined) return `no "${fields.find((f) => f.key === key)?.header ?? key}" column`;
       return describeColumn(index, header.headers[index] ?? '');
     },
     cellOf: (cells, key) => {

@@ -159,7 +159,7 @@ describe('every problem named by row and column, with the fix', () => {
       { row: 4, column: 'J "Guardian email"', problem: '"peter@" is not an e-mail address', fix: 'Write one e-mail address, like name@example.com' },
       { row: 5, column: 'A "Admission number"', problem: 'Admission number B-1 is also in row 2, with different details', fix: 'Keep one row per student: correct the admission number of one of rows 2 and 5, or delete the extra row' },
       { row: 6, column: 'D "Date of birth"', problem: 'The date of birth 2099-01-01 is in the future', fix: 'Check the year; with dates like 03/04/2015 check the day and month order chosen for this import' },
-      { row: 6, column: 'H "Guardian name"', problem: 'The guardian has a phone or e-mail but no name', fix: 'Write the guardian’s name' },
+      { row: 6, column: 'H "Guardian name"', problem: 'The guardian has a phone or e-mail but no name', fix: 'Write the guardian’s name (in a “Guardian name” column, if the file has none)' },
     ]);
     for (const error of result.errors) expect(error.fix.length).toBeGreaterThan(10);
     expect(result.rows.map((r) => [r.row, r.action])).toEqual([[2, 'error'], [3, 'error'], [4, 'error'], [5, 'error'], [6, 'error']]);
@@ -182,6 +182,30 @@ describe('every problem named by row and column, with the fix', () => {
     expect(chosen.errors).toEqual([]);
     expect(chosen.students.create.map((s) => [s.admissionNumber, s.firstName, s.lastName])).toEqual([['A-1', 'Amani', 'Otieno']]);
     await expect(plan(csvBytes('Admission number,First name,Last name\n\n\n'), 'empty.csv')).rejects.toThrow(/no students below it/);
+  });
+});
+
+describe('rows repeated inside the file', () => {
+  it('reads 0042 and 42 (Excel dropped the zeros) as one student: the same row once, a clash when the details differ', async () => {
+    const same = await plan(csvBytes(['Admission number,First name,Last name', '0042,Amani,Otieno', '42,Amani,Otieno'].join('\n')), 'zeros.csv');
+    expect(same.errors).toEqual([]);
+    expect(same.rows.map((r) => [r.row, r.admissionNumber, r.action])).toEqual([[2, '0042', 'create'], [3, '42', 'duplicate']]);
+    expect(same.students.create.map((s) => s.admissionNumber)).toEqual(['0042']);
+    const clash = await plan(csvBytes(['Admission number,First name,Last name', '0042,Amani,Otieno', '42,Baraka,Otieno'].join('\n')), 'zeros.csv');
+    expect(clash.errors.map((e) => [e.row, e.problem])).toEqual([[3, 'Admission number 42 is also in row 2, with different details']]);
+  });
+
+  it('names the missing column, not column A, for a guardian with a phone but no name column', async () => {
+    const result = await plan(csvBytes(['Adm No,First name,Last name,Parent phone', '9,Amani,Otieno,0712 345 678'].join('\n')), 'phones.csv');
+    expect(result.errors.map((e) => [e.row, e.column, e.problem])).toEqual([[2, 'no "Guardian name" column', 'The guardian has a phone or e-mail but no name']]);
+  });
+
+  it('lists the problems of a row typed twice for each copy, without calling the copies different', async () => {
+    const twice = await plan(csvBytes(['Admission number,First name,Last name,Date of birth', '7,Amani,Otieno,31/02/2015', '7,Amani,Otieno,31/02/2015'].join('\n')), 'twice.csv');
+    expect(twice.errors.map((e) => [e.row, e.column, e.problem])).toEqual([
+      [2, 'D "Date of birth"', '"31/02/2015" is not a real date: February 2015 has 28 days'],
+      [3, 'D "Date of birth"', '"31/02/2015" is not a real date: February 2015 has 28 days'],
+    ]);
   });
 });
 

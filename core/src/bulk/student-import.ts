@@ -94,7 +94,7 @@ const ADMISSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/._-]*$/;
 const FULL_SHARE = 10_000;
 
 /** Lower-cased admission number without leading zeros of a numeric one, to match 00123 read as 123. */
-const admissionKey = (number: string): string => number.toLowerCase();
+const admissionKey = (number: string): string => (/^0*\d+$/.test(number) ? number.replace(/^0+(?=\d)/, '') : number.toLowerCase());
 
 /** The plan of importing `table` into a school as `ctx` describes it. Throws ImportFileError when no header is found. */
 export function planStudentImport(table: SheetTable, ctx: StudentImportContext, chosen?: ColumnMapping<StudentImportKey>): StudentImportPlan {
@@ -181,12 +181,15 @@ export function planStudentImport(table: SheetTable, ctx: StudentImportContext, 
     if (admissionNumber !== undefined) {
       const key = admissionKey(existing?.admissionNumber ?? admissionNumber);
       const earlier = seenInFile.get(key);
-      if (earlier) {
-        if (rowErrors.length === 0 && rowSignature(earlier.cells) === rowSignature(cells)) {
-          // The same row typed twice: one student, nothing to fix.
+      // Compared with the admission numbers as one key: 0042 and 42 (Excel's zeros dropped) are the same row.
+      const signature = (of: readonly CellValue[]): string => rowSignature(mapping.admissionNumber === undefined ? of : of.map((cell, index) => (index === mapping.admissionNumber ? key : cell)));
+      if (earlier && signature(earlier.cells) === signature(cells)) {
+        // The same row typed twice: one student, nothing to fix (its own problems, if any, are listed as for the first).
+        if (rowErrors.length === 0) {
           rows.push({ row, admissionNumber, name, action: 'duplicate' });
           continue;
         }
+      } else if (earlier) {
         rowErrors.push({
           row,
           column: columnName('admissionNumber'),
@@ -367,7 +370,7 @@ function readGuardians(
     }
     return null;
   }
-  if (guardian.name === undefined) fail('guardianName', 'The guardian has a phone or e-mail but no name', 'Write the guardian’s name');
+  if (guardian.name === undefined) fail('guardianName', 'The guardian has a phone or e-mail but no name', 'Write the guardian’s name (in a “Guardian name” column, if the file has none)');
   else if (guardian.name.length > 120) fail('guardianName', 'The guardian’s name is longer than 120 characters', 'Shorten it');
   if (guardian.phone === undefined && guardian.email === undefined && isBlank(cellOf(cells, 'guardianPhone')) && isBlank(emailCell)) {
     // A name alone cannot tell two families apart: a phone or e-mail is what siblings share.
