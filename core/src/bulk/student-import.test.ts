@@ -227,6 +227,16 @@ describe('upsert against what the school has', () => {
     expect(result.payers.create).toEqual([]);
   });
 
+  it('finds a family whose phone was stored in local writing (typed at the till) by the file’s number', async () => {
+    const local: Payer = { ...family, contacts: [{ type: 'phone', value: '0712 345 678' }] };
+    const csv = ['Admission number,First name,Last name,Guardian name,Guardian phone', '0042,Amani,Otieno,Mary Otieno,+254712345678', 'N-8,Baraka,Otieno,Mary Otieno,0712345678'].join('\n');
+    const result = await plan(csvBytes(csv), 'local.csv', { students: [existing], payers: [local] });
+    expect(result.errors).toEqual([]);
+    expect(result.payers.create).toEqual([]);
+    const [baraka] = result.students.create;
+    expect(result.payers.update.map((u) => [u.after.id, u.after.students.map((s) => s.studentId)])).toEqual([[family.id, [existing.id, baraka?.id]]]);
+  });
+
   it('refuses to move a student into another family without saying so', async () => {
     const csv = ['Admission number,First name,Last name,Guardian name,Guardian phone', '0042,Amani,Otieno,Joseph Mwangi,0799 111 222'].join('\n');
     const result = await plan(csvBytes(csv), 'move.csv', { students: [existing], payers: [family] });

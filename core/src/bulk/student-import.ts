@@ -300,7 +300,7 @@ function buildLookups(ctx: StudentImportContext): Lookups {
   for (const payer of ctx.payers) {
     if (payer.archived === true || payer.schoolId !== ctx.schoolId) continue;
     for (const contact of payer.contacts) {
-      const key = contactKey(contact.type, contact.value);
+      const key = contactKey(contact.type, contact.value, ctx.defaultCountry);
       if (key && !payersByContact.has(key)) payersByContact.set(key, payer);
     }
     for (const link of payer.students) payersOfStudent.set(link.studentId, [...(payersOfStudent.get(link.studentId) ?? []), payer]);
@@ -314,9 +314,17 @@ function buildLookups(ctx: StudentImportContext): Lookups {
   };
 }
 
-function contactKey(type: string, value: string): string | null {
+/**
+ * What tells one family's contact from another's: an e-mail case aside, a phone in E.164. A phone
+ * stored in local writing (0712 345 678, typed at the till before numbers were normalised) is read
+ * with the school's country, so the file's +254712345678 finds that family.
+ */
+function contactKey(type: string, value: string, country: CountryCode): string | null {
   if (type === 'email') return `email:${value.trim().toLowerCase()}`;
   if (type === 'phone' || type === 'whatsapp') {
+    if (/^\+\d+$/.test(value)) return `phone:${value}`;
+    const read = cellPhone(value, country);
+    if (read.ok && read.value !== null) return `phone:${read.value}`;
     const digits = value.replace(/[^\d+]/g, '');
     return digits ? `phone:${digits}` : null;
   }
@@ -402,7 +410,8 @@ class FamilyPlan {
   /** Joins `student` to the row's guardian; an error when that contradicts the family it has. */
   add(row: number, student: Student, isNew: boolean, guardian: GuardianCells | null): RowError | null {
     if (guardian === null) return null;
-    const keys = [guardian.phone ? contactKey('phone', guardian.phone) : null, guardian.email ? contactKey('email', guardian.email) : null].filter((k): k is string => k !== null);
+    const country = this.ctx.defaultCountry;
+    const keys = [guardian.phone ? contactKey('phone', guardian.phone, country) : null, guardian.email ? contactKey('email', guardian.email, country) : null].filter((k): k is string => k !== null);
     const found = keys.map((key) => this.byContact.get(key)).find((payer) => payer !== undefined);
     const current = found ? (this.created.get(found.id) ?? this.changed.get(found.id) ?? found) : undefined;
     const families = isNew ? [] : (this.lookups.payersOfStudent.get(student.id) ?? []).filter((p) => p.archived !== true);
@@ -440,9 +449,10 @@ class FamilyPlan {
 
   private addContacts(payer: Payer, guardian: GuardianCells, keys: string[]): void {
     const contacts = [...payer.contacts];
-    const have = new Set(contacts.map((c) => contactKey(c.type, c.value)));
+    const country = this.ctx.defaultCountry;
+    const have = new Set(contacts.map((c) => contactKey(c.type, c.value, country)));
     const add = (type: 'phone' | 'email', value: string | undefined, label: string | undefined): void => {
-      const key = value ? contactKey(type, value) : null;
+      const key = value ? contactKey(type, value, country) : null;
       if (!value || !key || have.has(key) || contacts.length >= 10) return;
       have.add(key);
       contacts.push({ type, value, ...(label ? { label: label.slice(0, 60) } : {}) });
@@ -457,7 +467,7 @@ class FamilyPlan {
     const next = contacts.length === payer.contacts.length ? payer : { ...payer, contacts };
     this.store(next);
     for (const contact of next.contacts) {
-      const key = contactKey(contact.type, contact.value);
+      const key = contactKey(contact.type, contact.value, country);
       if (key) this.byContact.set(key, next);
     }
   }
@@ -466,7 +476,7 @@ class FamilyPlan {
     if (this.stored.has(payer.id)) this.changed.set(payer.id, { ...payer, updatedAt: this.ctx.now });
     else this.created.set(payer.id, payer);
     for (const contact of payer.contacts) {
-      const key = contactKey(contact.type, contact.value);
+      const key = contactKey(contact.type, contact.value, this.ctx.defaultCountry);
       if (key) this.byContact.set(key, payer);
     }
   }

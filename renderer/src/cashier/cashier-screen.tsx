@@ -7,7 +7,9 @@ import {
   MoneyError,
   closingLines,
   formatMoney,
+  cellPhone,
   chargedParticulars,
+  countryOfCurrency,
   methodNames,
   newId,
   parseMoney,
@@ -330,14 +332,21 @@ function StudentWithoutFamily({ desk, student, payers, onPayer }: { desk: Desk; 
       setError('Give the family account a name.');
       return;
     }
+    // Stored in E.164 (+254712345678), read with the school's country, as the families screen and the import store it.
+    const read = phone.trim() ? cellPhone(phone.trim(), countryOfCurrency(desk.session.school.currency) ?? 'US') : null;
+    if (read && !read.ok) {
+      setError(`${read.problem}. ${read.fix}.`);
+      return;
+    }
+    const number = read?.ok ? read.value : null;
     const now = new Date().toISOString();
     const payer: Payer = {
       id: newId(),
       schoolId: desk.session.school.id,
       kind: 'family',
       name: name.trim(),
-      contacts: phone.trim() ? [{ type: 'phone', value: phone.trim() }] : [],
-      preferredChannel: phone.trim() ? 'sms' : 'none',
+      contacts: number ? [{ type: 'phone', value: number }] : [],
+      preferredChannel: number ? 'sms' : 'none',
       students: [{ studentId: student.id, share: 10_000 }],
       createdAt: now,
       updatedAt: now,
