@@ -137,6 +137,28 @@ describe('a family’s statement of its children’s own accounts', () => {
     // Without the family's students it is the payer's own money only, as before.
     expect(lineSummary(payerStatement(entries, id('family'), { asOf: '2025-02-01' }))).toEqual([['2025-01-10', 'payment', 0, 4_000, -4_000]]);
   });
+
+  it('counts a sponsor’s credit applied to the children’s own fees as paid, and the family’s own credit moves as before', () => {
+    const t = testLedger();
+    t.invoice({ id: 'inv-zuri', student: 'zuri', charges: [{ id: 'zuri-tuition', amount: 50_000, dueDate: '2025-01-15' }] });
+    t.invoice({ id: 'inv-books', student: 'zuri', charges: [{ id: 'zuri-books', amount: 10_000, dueDate: '2025-01-15', payer: 'sponsor' }] });
+    t.payment({ id: 'sponsor', at: '2025-01-12T09:00:00.000Z', payer: 'sponsor', amount: 30_000, allocations: [['zuri-books', 10_000]] });
+    t.creditApplication({ at: '2025-01-13T09:00:00.000Z', payer: 'sponsor', allocations: [['zuri-tuition', 20_000]] });
+    t.payment({ id: 'family-cash', at: '2025-01-14T09:00:00.000Z', payer: 'family', amount: 8_000, allocations: [] });
+    t.creditApplication({ at: '2025-01-15T09:00:00.000Z', payer: 'family', allocations: [['zuri-tuition', 5_000]] });
+    const entries = t.entries();
+    const state = deriveLedger(entries);
+    const family = payerStatement(entries, id('family'), { asOf: '2025-02-01', studentIds: [id('zuri')] });
+    expect(lineSummary(family)).toEqual([
+      ['2025-01-06', 'charge', 50_000, 0, 50_000],
+      ['2025-01-13', 'creditApplication', 0, 20_000, 30_000],
+      ['2025-01-14', 'payment', 0, 8_000, 22_000],
+    ]);
+    // The family owes what is open on the tuition (25,000) less its 3,000 of credit left.
+    expect(state.charges.get(id('zuri-tuition'))?.open).toBe(25_000);
+    expect(family.closingBalance).toBe(25_000 - 3_000);
+    expect(family.ageing.total).toBe(25_000);
+  });
 });
 
 describe('ageing', () => {

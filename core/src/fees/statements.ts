@@ -150,8 +150,10 @@ function accountView(state: LedgerState, payerId: string, billedCharge: (charge:
         if (effect.payerId === payerId) return { debit: effect.amount, credit: 0 };
         return { debit: effect.paymentId === undefined ? 0 : onBilled(payments.get(effect.paymentId)?.requested ?? []), credit: 0 };
       case 'creditApplication':
-        // Moves the payer's own money from credit to dues: the account balance does not change.
-        return { debit: 0, credit: 0 };
+        // The payer's own: moves their money from credit to dues, so the balance does not change.
+        // Another payer's (a sponsor's credit put on the children's own fees) pays those dues, as
+        // that payer's payment would.
+        return { debit: 0, credit: effect.payerId === payerId ? 0 : onBilled(effect.applied) };
     }
   };
 }
