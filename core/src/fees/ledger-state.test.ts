@@ -74,7 +74,7 @@ describe('deriveLedger by hand', () => {
     expect(state.anomalies).toEqual([]);
   });
 
-  it('reports reversals of unknown or already reversed payments and changes nothing', () => {
+  it('reports reversals of unknown or already reversed payments; a second reversal leaves the payer owing the money', () => {
     const t = family();
     t.payment({ id: 'pay', payer: 'family', amount: 10_000, allocations: [['amina-tuition', 10_000]] });
     t.voidPayment({ id: 'void-1', payment: 'pay' });
@@ -83,9 +83,33 @@ describe('deriveLedger by hand', () => {
     const state = deriveLedger(t.entries());
     expect(state.payments.get(id('pay'))?.reversedBy).toBe(id('void-1'));
     expect(state.anomalies).toEqual([
-      `Payment MAIN-D01-000001 was already voided by ${id('void-1')}; the void ${id('void-2')} changed nothing`,
+      `Payment MAIN-D01-000001 was already voided by ${id('void-1')}; the void ${id('void-2')} reversed it again, and its 10000 is owed back by the payer`,
       `The void ${id('void-ghost')} refers to payment ${id('ghost')}, which is not in the ledger; it was ignored`,
     ]);
+    // The tuition reopened once; the money handed back a second time is owed.
+    expect(state.charges.get(id('amina-tuition'))?.open).toBe(10_000);
+    expect(state.payerCredit(id('family'))).toBe(-10_000);
+  });
+
+  it('gives the same balances whichever of a refund and a void of one payment comes first (two desks offline)', () => {
+    const outcome = (refundFirst: boolean) => {
+      const t = family();
+      t.payment({ id: 'pay', payer: 'family', amount: 10_000, allocations: [['amina-tuition', 6_000]] });
+      const refund = (at: string) => t.refund({ at, payer: 'family', payment: 'pay', amount: 10_000, reason: 'Paid twice' });
+      const voided = (at: string) => t.voidPayment({ id: 'void', payment: 'pay', at });
+      if (refundFirst) {
+        refund('2025-01-20T10:00:00.000Z');
+        voided('2025-01-20T10:05:00.000Z');
+      } else {
+        voided('2025-01-20T10:00:00.000Z');
+        refund('2025-01-20T10:05:00.000Z');
+      }
+      const state = deriveLedger(t.entries());
+      return { credit: state.payerCredit(id('family')), balance: state.payerBalance(id('family')), open: state.charges.get(id('amina-tuition'))?.open };
+    };
+    expect(outcome(true)).toEqual(outcome(false));
+    // Both children's fees (18,000) and the 10,000 paid out twice.
+    expect(outcome(true)).toEqual({ credit: -10_000, balance: 18_000 + 10_000, open: 10_000 });
   });
 
   it('caps reductions at what is left of the charge and reports the excess', () => {
@@ -226,7 +250,15 @@ function expectedPayerBalances(entries: readonly LedgerEntry[]): Map<string, num
     if (e.type === 'invoice') for (const c of e.charges) charges.set(c.id, { kind: 'charge', amount: c.amount, reduced: 0, payerId: c.payerId });
     if (e.type === 'fine') charges.set(e.id, { kind: 'fine', amount: e.amount, reduced: 0, payerId: e.payerId });
   }
-  const reversed = new Set(unique.flatMap((e) => (e.type === 'void' || e.type === 'chequeReturn' ? [e.paymentId] : [])));
+  // Each payment's reversals in ledger order: the first ends it; every later one (a void, a
+  // cheque return, a refund naming it) leaves the payer owing what it paid back.
+  const payments = new Map(unique.flatMap((e) => (e.type === 'payment' ? [[e.id, e] as const] : [])));
+  const reversals = new Map<string, string[]>();
+  for (const e of unique) {
+    const paymentId = e.type === 'void' || e.type === 'chequeReturn' ? e.paymentId : e.type === 'refund' ? e.paymentId : undefined;
+    if (paymentId !== undefined && payments.has(paymentId)) reversals.set(paymentId, [...(reversals.get(paymentId) ?? []), e.id]);
+  }
+  const first = (paymentId: string | undefined, entryId: string): boolean => paymentId !== undefined && reversals.get(paymentId)?.[0] === entryId;
   const balance = new Map<string, number>();
   const add = (payerId: string | undefined, amount: number) => {
     if (payerId !== undefined) balance.set(payerId, (balance.get(payerId) ?? 0) + amount);
@@ -241,8 +273,9 @@ function expectedPayerBalances(entries: readonly LedgerEntry[]): Map<string, num
         add(charge.payerId, -applied);
       }
     }
-    if (e.type === 'payment' && !reversed.has(e.id)) add(e.payerId, -e.amount);
-    if (e.type === 'refund') add(e.payerId, e.amount);
+    if (e.type === 'payment' && !reversals.has(e.id)) add(e.payerId, -e.amount);
+    if (e.type === 'refund' && !first(e.paymentId, e.id)) add(e.payerId, e.amount);
+    if ((e.type === 'void' || e.type === 'chequeReturn') && payments.has(e.paymentId) && !first(e.paymentId, e.id)) add(payments.get(e.paymentId)?.payerId, payments.get(e.paymentId)?.amount ?? 0);
   }
   for (const charge of charges.values()) add(charge.payerId, charge.amount);
   return balance;

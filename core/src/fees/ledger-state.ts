@@ -183,6 +183,11 @@ interface Derivation {
   readonly anomalies: string[];
   /** Refunds naming a payment that is missing or was already reversed: they count against credit. */
   readonly orphanRefunds: Set<string>;
+  /**
+   * Voids and cheque returns of a payment already reversed (two desks, each offline): the second
+   * handed the money back again, or the refunded cheque never paid, so the payer owes it back.
+   */
+  readonly lateReversals: Map<string, PaymentState>;
   /** Each payer's active payments so far, whose lowestCreditSince a debit of credit may lower. */
   readonly creditedBy: Map<string, MutablePayment[]>;
 }
@@ -291,7 +296,11 @@ function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates:
       return;
     }
     if (payment.reversedBy !== undefined) {
-      d.anomalies.push(`Payment ${payment.receiptNumber} was already ${payment.status} by ${payment.reversedBy}; the ${what} ${entry.id} changed nothing`);
+      // Whichever came first, two reversals of one payment leave the payer owing its amount once
+      // (as a refund after a void does): the second void handed the money back again, a cheque
+      // returned after its refund never paid what was refunded.
+      d.anomalies.push(`Payment ${payment.receiptNumber} was already ${payment.status} by ${payment.reversedBy}; the ${what} ${entry.id} reversed it again, and its ${String(payment.amount)} is owed back by the payer`);
+      d.lateReversals.set(entry.id, payment);
       return;
     }
     if (entry.type === 'chequeReturn' && payment.method !== 'cheque') {
@@ -453,6 +462,12 @@ function applyMoney(d: Derivation, entries: readonly LedgerEntry[], dates: Reado
       }
       addCredit(d, entry.payerId, -entry.amount);
       d.effects.push({ kind: 'refund', entryId: entry.id, order, sub: 0, date, description: `Refund (${entry.method}): ${entry.reason}`, payerId: entry.payerId, amount: entry.amount });
+    } else if ((entry.type === 'void' || entry.type === 'chequeReturn') && d.lateReversals.has(entry.id)) {
+      const payment = d.lateReversals.get(entry.id);
+      if (payment === undefined) return;
+      addCredit(d, payment.payerId, -payment.amount);
+      const what = entry.type === 'void' ? 'voided' : 'cheque returned';
+      d.effects.push({ kind: 'refund', entryId: entry.id, order, sub: 0, date, description: `Payment ${payment.receiptNumber} ${what} again (${entry.reason}): owed back`, payerId: payment.payerId, amount: payment.amount });
     }
   });
 }
@@ -479,7 +494,7 @@ export function deriveLedger(entries: readonly LedgerEntry[], options: DeriveOpt
     return asOf === undefined || date <= asOf;
   });
 
-  const d: Derivation = { charges: new Map(), payments: new Map(), credit: new Map(), effects: [], anomalies, orphanRefunds: new Set(), creditedBy: new Map() };
+  const d: Derivation = { charges: new Map(), payments: new Map(), credit: new Map(), effects: [], anomalies, orphanRefunds: new Set(), lateReversals: new Map(), creditedBy: new Map() };
   registerCharges(d, ordered, dates);
   registerPayments(d, ordered, dates);
   applyReductions(d, ordered, dates);
@@ -501,6 +516,9 @@ export function deriveLedger(entries: readonly LedgerEntry[], options: DeriveOpt
       payerMoney.set(entry.payerId, (payerMoney.get(entry.payerId) ?? 0) - entry.amount);
     } else if (entry.type === 'refund' && (entry.paymentId === undefined || d.orphanRefunds.has(entry.id))) {
       payerMoney.set(entry.payerId, (payerMoney.get(entry.payerId) ?? 0) + entry.amount);
+    } else if ((entry.type === 'void' || entry.type === 'chequeReturn') && d.lateReversals.has(entry.id)) {
+      const payment = d.lateReversals.get(entry.id);
+      if (payment) payerMoney.set(payment.payerId, (payerMoney.get(payment.payerId) ?? 0) + payment.amount);
     }
   }
 

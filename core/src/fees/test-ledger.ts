@@ -211,8 +211,17 @@ export function testLedger(options: TestLedgerOptions = {}) {
       return record({ ...common(input, 'credit'), type: 'creditApplication', payerId: testId(input.payer), allocations: allocationsOf(input.allocations) });
     },
 
-    refund(input: Stamp & { payer: string; amount: number; method?: PaymentMethod; reason?: string }): RefundDoc {
-      return record({ ...common(input, 'refund'), type: 'refund', payerId: testId(input.payer), amount: input.amount, method: input.method ?? 'cash', reason: reasonOf(input.reason) });
+    /** A refund of credit, or with `payment` the refund of that whole payment. */
+    refund(input: Stamp & { payer: string; amount: number; method?: PaymentMethod; reason?: string; payment?: string }): RefundDoc {
+      return record({
+        ...common(input, 'refund'),
+        type: 'refund',
+        payerId: testId(input.payer),
+        amount: input.amount,
+        method: input.method ?? 'cash',
+        reason: reasonOf(input.reason),
+        ...(input.payment === undefined ? {} : { paymentId: testId(input.payment) }),
+      });
     },
   };
 }
