@@ -8,7 +8,7 @@ import type { Student } from '../schemas/students.ts';
 import type { Payer } from '../fees/payers.ts';
 import type { ClassDoc, StudentCategoryDoc } from '../fees/reference.ts';
 import { readTable } from './read-table.ts';
-import { planStudentImport, type StudentImportContext } from './student-import.ts';
+import { planStudentImport, type StudentImportContext, type StudentImportPlan } from './student-import.ts';
 import { buildXlsx, excelSerial, gridCells } from './test-xlsx.ts';
 import { ImportFileError } from './table.ts';
 
@@ -206,6 +206,48 @@ describe('rows repeated inside the file', () => {
       [2, 'D "Date of birth"', '"31/02/2015" is not a real date: February 2015 has 28 days'],
       [3, 'D "Date of birth"', '"31/02/2015" is not a real date: February 2015 has 28 days'],
     ]);
+  });
+});
+
+describe('families found by their contacts', () => {
+  /** The school after the plan was written: what a second import of the same file meets. */
+  const applied = (result: StudentImportPlan, before: { students: Student[]; payers: Payer[] } = { students: [], payers: [] }) => ({
+    students: [...before.students.filter((s) => !result.students.update.some((u) => u.before.id === s.id)), ...result.students.create, ...result.students.update.map((u) => u.after)],
+    payers: [...before.payers.filter((p) => !result.payers.update.some((u) => u.before.id === p.id)), ...result.payers.create, ...result.payers.update.map((u) => u.after)],
+  });
+  const familiesOf = (school: { students: Student[]; payers: Payer[] }) =>
+    school.payers.map((p) => [p.name, p.students.map((link) => school.students.find((s) => s.id === link.studentId)?.firstName).sort()]).sort((a, b) => String(a).localeCompare(String(b)));
+
+  it('keeps a second guardian’s phone from drawing that guardian’s other children into this family; a second import changes nothing', async () => {
+    const csv = [
+      'Admission number,First name,Last name,Guardian name,Guardian phone,Second guardian name,Second guardian phone',
+      'K-1,Dan,Kamau,Peter Kamau,0733000111,,',
+      'K-2,Amani,Otieno,Mary Otieno,0712000222,Peter Kamau,0733000111',
+      'K-3,Fay,Kamau,Peter Kamau,0733000111,,',
+    ].join('\n');
+    const first = await plan(csvBytes(csv), 'families.csv');
+    expect(first.errors).toEqual([]);
+    const school = applied(first);
+    expect(familiesOf(school)).toEqual([['Mary Otieno', ['Amani']], ['Peter Kamau', ['Dan', 'Fay']]]);
+    const again = await plan(csvBytes(csv), 'families.csv', school);
+    expect(again.errors).toEqual([]);
+    expect(again.summary).toMatchObject({ create: 0, update: 0, unchanged: 3, payersCreated: 0, payersUpdated: 0 });
+  });
+
+  it('imports the same file twice without a change when one guardian’s phone and e-mail first made two families', async () => {
+    const csv = [
+      'Admission number,First name,Last name,Guardian name,Guardian phone,Guardian email',
+      'E-1,Dan,Kamau,Peter Kamau,0733000111,',
+      'E-2,Eve,Kamau,Peter Kamau,,peter@example.com',
+      'E-3,Fay,Kamau,Peter Kamau,0733000111,peter@example.com',
+    ].join('\n');
+    const first = await plan(csvBytes(csv), 'contacts.csv');
+    expect(first.errors).toEqual([]);
+    const school = applied(first);
+    const again = await plan(csvBytes(csv), 'contacts.csv', school);
+    expect(again.errors).toEqual([]);
+    expect(again.summary).toMatchObject({ create: 0, update: 0, unchanged: 3, payersCreated: 0, payersUpdated: 0 });
+    expect(familiesOf(applied(again, school))).toEqual(familiesOf(school));
   });
 });
 

@@ -412,9 +412,14 @@ class FamilyPlan {
     if (guardian === null) return null;
     const country = this.ctx.defaultCountry;
     const keys = [guardian.phone ? contactKey('phone', guardian.phone, country) : null, guardian.email ? contactKey('email', guardian.email, country) : null].filter((k): k is string => k !== null);
-    const found = keys.map((key) => this.byContact.get(key)).find((payer) => payer !== undefined);
-    const current = found ? (this.created.get(found.id) ?? this.changed.get(found.id) ?? found) : undefined;
+    const latest = (payer: Payer): Payer => this.created.get(payer.id) ?? this.changed.get(payer.id) ?? payer;
     const families = isNew ? [] : (this.lookups.payersOfStudent.get(student.id) ?? []).filter((p) => p.archived !== true);
+    // A student's own family holding one of the row's contacts is the family meant, even where that
+    // contact is also another family's (a second guardian's phone, an e-mail two families share):
+    // importing the same file again then finds every student where the first import put them.
+    const own = families.map(latest).find((payer) => payer.contacts.some((contact) => keys.includes(contactKey(contact.type, contact.value, country) ?? '')));
+    const found = own ?? keys.map((key) => this.byContact.get(key)).find((payer) => payer !== undefined);
+    const current = found ? latest(found) : undefined;
     if (current && current.students.some((link) => link.studentId === student.id)) {
       if (!this.rowOf.has(current.id)) this.rowOf.set(current.id, row);
       this.addContacts(current, guardian, keys);
@@ -461,23 +466,28 @@ class FamilyPlan {
     add('email', guardian.email, guardian.relationship);
     add('phone', guardian.secondPhone, guardian.secondName);
     if (contacts.length === payer.contacts.length && this.created.has(payer.id) === false && this.changed.has(payer.id) === false) {
-      for (const key of keys) this.byContact.set(key, payer);
+      for (const key of keys) {
+        const holder = this.byContact.get(key);
+        if (holder === undefined || holder.id === payer.id) this.byContact.set(key, payer);
+      }
       return;
     }
     const next = contacts.length === payer.contacts.length ? payer : { ...payer, contacts };
     this.store(next);
-    for (const contact of next.contacts) {
-      const key = contactKey(contact.type, contact.value, country);
-      if (key) this.byContact.set(key, next);
-    }
   }
 
+  /**
+   * Keeps the payer's new state, and finds it by its contacts: a contact already another family's
+   * stays that family's (the first to have it), so a second guardian's phone on one child's row
+   * does not draw that guardian's other children into this family.
+   */
   private store(payer: Payer): void {
     if (this.stored.has(payer.id)) this.changed.set(payer.id, { ...payer, updatedAt: this.ctx.now });
     else this.created.set(payer.id, payer);
     for (const contact of payer.contacts) {
       const key = contactKey(contact.type, contact.value, this.ctx.defaultCountry);
-      if (key) this.byContact.set(key, payer);
+      const holder = key ? this.byContact.get(key) : undefined;
+      if (key && (holder === undefined || holder.id === payer.id)) this.byContact.set(key, payer);
     }
   }
 
