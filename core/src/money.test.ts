@@ -254,6 +254,8 @@ describe('parseMoney', () => {
     expect(parseMoney('$12.34', 'USD')).toBe(1234);
     expect(parseMoney('1,500/=', 'UGX')).toBe(1500);
     expect(parseMoney('UGX 1,500/-', 'UGX')).toBe(1500);
+    expect(parseMoney('12,500 /=', 'KES')).toBe(1250000);
+    expect(parseMoney('1,500 /-', 'UGX')).toBe(1500);
   });
 
   it('uses the separators of the locale', () => {

@@ -244,7 +244,9 @@ export function parseMoney(input: string, currency: string, locale = 'en-US'): n
     .replace(syntax.currencyPattern, '')
     .replace(WHITESPACE, ' ')
     .trim()
-    .replace(ROUND_AMOUNT_SUFFIX, '');
+    .replace(ROUND_AMOUNT_SUFFIX, '')
+    // "12,500 /=": the space before the suffix is no group separator.
+    .trimEnd();
   if (text === '') {
     throw new MoneyError('invalid-amount', `Enter an amount, like ${syntax.example}`);
   }
