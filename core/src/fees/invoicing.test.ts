@@ -328,6 +328,10 @@ describe('issueTermInvoices', () => {
     const g4 = issueTermInvoices(input({ structures: [dayFees, boarderFees], students: [movedBrian, boardingSam], existing: { invoices: first.invoices } }));
     expect(g4.invoices).toEqual([]);
     expect(g4.skipped).toEqual([{ studentId: sam.id, reason: 'already invoiced' }]);
+    // An opening balance booked in the term (its own structure, not one of the term's) is no term bill.
+    const balance = { id: keyedId('test:opening-balance:sam'), studentId: sam.id, termId: term.id, classId: G4, feeStructureId: keyedId('test:opening-balance:structure') };
+    const withBalance = issueTermInvoices(input({ structures: [dayFees, boarderFees], students: [sam], existing: { invoices: [balance] } }));
+    expect(withBalance.invoices.map((i) => i.studentId)).toEqual([sam.id]);
     // Another term's invoice does not count: next term bills them as they are now.
     const nextTerm = { ...term, id: keyedId('test:term:next') };
     const next = issueTermInvoices(input({ classId: G6, termId: nextTerm.id, term: nextTerm, structures: [{ ...g6Fees, termId: nextTerm.id }], students: [movedBrian], existing: { invoices: first.invoices } }));

@@ -39,7 +39,7 @@ export interface IssueTermInvoicesInput {
 }
 
 /** What the run needs of an invoice already issued. */
-export type ExistingInvoice = Pick<InvoiceDoc, 'id' | 'studentId' | 'termId' | 'classId'>;
+export type ExistingInvoice = Pick<InvoiceDoc, 'id' | 'studentId' | 'termId' | 'classId' | 'feeStructureId'>;
 
 export interface IssueTermInvoicesResult {
   invoices: InvoiceDoc[];
@@ -114,8 +114,10 @@ export function issueTermInvoices(input: IssueTermInvoicesInput): IssueTermInvoi
   const payers = input.payers.filter((payer) => payer.schoolId === input.schoolId);
   const siblingContext = { students: schoolStudents, payers, siblingOrder: input.settings.data.siblingOrder };
   const issued = new Set(input.existing.invoices.map((invoice) => invoice.id));
-  // The class each student was billed in for this term, whichever structure billed them.
-  const billedIn = new Map(input.existing.invoices.filter((invoice) => invoice.termId === input.termId).map((invoice) => [invoice.studentId, invoice.classId]));
+  // The class each student was billed in for this term, by any of the term's fee structures (an
+  // opening balance booked in the term is no term bill).
+  const termStructures = new Set(input.structures.filter((s) => s.schoolId === input.schoolId && s.termId === input.termId).map((s) => s.id));
+  const billedIn = new Map(input.existing.invoices.filter((invoice) => invoice.termId === input.termId && termStructures.has(invoice.feeStructureId)).map((invoice) => [invoice.studentId, invoice.classId]));
   const classStudents = schoolStudents
     .filter((student) => student.classId === input.classId && student.status === 'active')
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

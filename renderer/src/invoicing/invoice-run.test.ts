@@ -26,7 +26,7 @@ const sibling: DiscountRuleDoc = { ...base, id: keyedId('run:sibling'), kind: 'd
 function input(over: Partial<InvoiceRunInput> = {}): InvoiceRunInput {
   return {
     schoolId: SCHOOL, currency: 'KES', term, classes: [g4, g5], students: [elder, younger, billed, other], structures: [structure], payers: [family], discountRules: [sibling], settings,
-    existingInvoices: [{ id: keyedId(`invoice:${billed.id}:${term.id}:${structure.id}`), studentId: billed.id, termId: term.id, classId: g4.id }], issuedOn: '2026-01-05', createdBy: keyedId('run:bursar'), now: NOW, ...over,
+    existingInvoices: [{ id: keyedId(`invoice:${billed.id}:${term.id}:${structure.id}`), studentId: billed.id, termId: term.id, classId: g4.id, feeStructureId: structure.id }], issuedOn: '2026-01-05', createdBy: keyedId('run:bursar'), now: NOW, ...over,
   };
 }
 
@@ -56,7 +56,7 @@ describe('planning a term invoice run', () => {
     expect(grade5?.bills.map((b) => b.admissionNumber)).toEqual(['R-4']);
     expect(run.invoices.filter((i) => i.studentId === billed.id)).toEqual([]);
     // A class not in this run (archived since, say) is named from every class's names.
-    const alone = planInvoiceRun(input({ classes: [g5], students: [moved], structures: [g5Structure], allClassNames: new Map([[g4.id, 'Grade 4 (2025)']]) }));
+    const alone = planInvoiceRun(input({ classes: [g5], students: [moved], structures: [structure, g5Structure], allClassNames: new Map([[g4.id, 'Grade 4 (2025)']]) }));
     expect(alone.classes[0]?.skipped).toEqual([{ studentId: billed.id, name: 'Child3 Otieno', billedIn: 'Grade 4 (2025)' }]);
   });
 
