@@ -91,7 +91,7 @@ describe('reversing a payment whose credit was paid out or used since', () => {
     expectRefused(
       () => voidPayment({ ...who, state, paymentId: id('cheque'), reason: 'Wrong family', cashSessionId: id('morning'), voidOnlyInSameSession: true }),
       'credit-used',
-      /^Cannot void receipt MAIN-D01-000002: KES\s?10\.00 of it was left as credit, and the payer's credit has since been down to KES\s?0\.00 \(refunded or applied to other fees\), so the void would take back money already paid out or spent\. Ask the bursar to correct the payer's account\.$/,
+      /^Cannot void receipt MAIN-D01-000002: KES\s?10\.00 of it was left as credit, and KES\s?10\.00 of that was refunded or applied to other fees since, so the void would take back money already paid out or spent\. Ask the bursar to correct the payer's account\.$/,
     );
     expectRefused(() => refundPayment({ ...who, state, paymentId: id('cheque'), reason: 'Paid twice', cashSessionId: id('afternoon') }), 'credit-used', /^Cannot refund receipt MAIN-D01-000002: KES\s?10\.00 of it was left as credit/);
     // A payment that left no credit is reversed as before.
@@ -105,12 +105,27 @@ describe('reversing a payment whose credit was paid out or used since', () => {
     t.payment({ id: 'later', payer: 'family', amount: 1_500, cashSession: 'morning', allocations: [] });
     const state = deriveLedger(t.entries());
     expect(state.payerCredit(id('family'))).toBe(1_900);
-    expect(state.payments.get(id('cheque'))?.lowestCreditSince).toBe(400);
-    expectRefused(() => voidPayment({ ...who, state, paymentId: id('cheque'), reason: 'Wrong family', voidOnlyInSameSession: false }), 'credit-used', /credit has since been down to KES\s?4\.00/);
+    expect(state.payments.get(id('cheque'))?.creditDrawnSince).toBe(600);
+    expectRefused(() => voidPayment({ ...who, state, paymentId: id('cheque'), reason: 'Wrong family', voidOnlyInSameSession: false }), 'credit-used', /and KES\s?6\.00 of that was refunded or applied to other fees since/);
     // The later payment's credit was never drawn on: its void leaves the rest as it was.
     const doc = voidPayment({ ...who, state, paymentId: id('later'), reason: 'Wrong family', voidOnlyInSameSession: false });
     const after = deriveLedger([...t.entries(), doc]);
     expect([after.payerCredit(id('family')), after.charges.get(id('bus'))?.open, after.anomalies]).toEqual([400, 0, []]);
+  });
+
+  it('lets a payment into a debt be voided at once: filling the debt is not spending its credit', () => {
+    const t = setting();
+    // The family owes 2,000 more than it paid (a refund of more than its credit, say).
+    t.refund({ payer: 'family', amount: 3_000 });
+    t.payment({ id: 'into-debt', payer: 'family', amount: 10_000, cashSession: 'afternoon', allocations: [] });
+    const state = deriveLedger(t.entries());
+    expect([state.payerCredit(id('family')), state.payments.get(id('into-debt'))?.creditDrawnSince]).toEqual([8_000, 0]);
+    expect(voidPayment({ ...who, state, paymentId: id('into-debt'), reason: 'Keyed twice', cashSessionId: id('afternoon'), voidOnlyInSameSession: true }).type).toBe('void');
+    // A refund of the 8,000 it left draws all of it: now the void is refused.
+    t.refund({ payer: 'family', amount: 8_000 });
+    const drawn = deriveLedger(t.entries());
+    expect(drawn.payments.get(id('into-debt'))?.creditDrawnSince).toBe(8_000);
+    expectRefused(() => voidPayment({ ...who, state: drawn, paymentId: id('into-debt'), reason: 'Keyed twice', cashSessionId: id('afternoon'), voidOnlyInSameSession: true }), 'credit-used', /KES\s?100\.00 of it was left as credit, and KES\s?80\.00 of that/);
   });
 
   it('never lets a reversal it allows leave the payer owing or a credit application short (property)', () => {

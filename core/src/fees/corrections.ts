@@ -83,10 +83,10 @@ function activePayment(state: LedgerState, paymentId: string): PaymentState {
  * charges it paid would silently reopen.
  */
 function creditStillThere(payment: PaymentState, currency: string, action: 'void' | 'refund'): void {
-  if (payment.credited > 0 && payment.lowestCreditSince < payment.credited) {
+  if (payment.creditDrawnSince > 0) {
     throw new CorrectionError(
       'credit-used',
-      `Cannot ${action} receipt ${payment.receiptNumber}: ${formatMoney(payment.credited, currency)} of it was left as credit, and the payer's credit has since been down to ${formatMoney(Math.max(payment.lowestCreditSince, 0), currency)} (refunded or applied to other fees), so the ${action} would take back money already paid out or spent. Ask the bursar to correct the payer's account.`,
+      `Cannot ${action} receipt ${payment.receiptNumber}: ${formatMoney(payment.credited, currency)} of it was left as credit, and ${formatMoney(payment.creditDrawnSince, currency)} of that was refunded or applied to other fees since, so the ${action} would take back money already paid out or spent. Ask the bursar to correct the payer's account.`,
     );
   }
 }

@@ -74,21 +74,25 @@ describe('deriveLedger by hand', () => {
     expect(state.anomalies).toEqual([]);
   });
 
-  it('reports reversals of unknown or already reversed payments; a second reversal leaves the payer owing the money', () => {
+  it('reports reversals of unknown or already reversed payments; a second void or cheque return changes nothing', () => {
     const t = family();
     t.payment({ id: 'pay', payer: 'family', amount: 10_000, allocations: [['amina-tuition', 10_000]] });
     t.voidPayment({ id: 'void-1', payment: 'pay' });
     t.voidPayment({ id: 'void-2', payment: 'pay' });
     t.voidPayment({ id: 'void-ghost', payment: 'ghost', payer: 'family' });
+    t.payment({ id: 'cheque', payer: 'family', method: 'cheque', amount: 8_000, allocations: [['brian-tuition', 8_000]] });
+    t.chequeReturn({ id: 'return-1', payment: 'cheque', returnedOn: '2025-01-25' });
+    t.chequeReturn({ id: 'return-2', payment: 'cheque', returnedOn: '2025-01-26' });
     const state = deriveLedger(t.entries());
     expect(state.payments.get(id('pay'))?.reversedBy).toBe(id('void-1'));
     expect(state.anomalies).toEqual([
-      `Payment MAIN-D01-000001 was already voided by ${id('void-1')}; the void ${id('void-2')} reversed it again, and its 10000 is owed back by the payer`,
+      `Payment MAIN-D01-000001 was already voided by ${id('void-1')}; the void ${id('void-2')} changed nothing`,
       `The void ${id('void-ghost')} refers to payment ${id('ghost')}, which is not in the ledger; it was ignored`,
+      `Payment MAIN-D01-000002 was already returned by ${id('return-1')}; the cheque return ${id('return-2')} changed nothing`,
     ]);
-    // The tuition reopened once; the money handed back a second time is owed.
-    expect(state.charges.get(id('amina-tuition'))?.open).toBe(10_000);
-    expect(state.payerCredit(id('family'))).toBe(-10_000);
+    // Both fees open again once; no money moved twice, so nothing is owed beyond them.
+    expect([state.charges.get(id('amina-tuition'))?.open, state.charges.get(id('brian-tuition'))?.open]).toEqual([10_000, 8_000]);
+    expect([state.payerCredit(id('family')), state.payerBalance(id('family'))]).toEqual([0, 18_000]);
   });
 
   it('gives the same balances whichever of a refund and a void of one payment comes first (two desks offline)', () => {
@@ -250,8 +254,8 @@ function expectedPayerBalances(entries: readonly LedgerEntry[]): Map<string, num
     if (e.type === 'invoice') for (const c of e.charges) charges.set(c.id, { kind: 'charge', amount: c.amount, reduced: 0, payerId: c.payerId });
     if (e.type === 'fine') charges.set(e.id, { kind: 'fine', amount: e.amount, reduced: 0, payerId: e.payerId });
   }
-  // Each payment's reversals in ledger order: the first ends it; every later one (a void, a
-  // cheque return, a refund naming it) leaves the payer owing what it paid back.
+  // Each payment's reversals in ledger order: the first ends it; a later refund naming it, and a
+  // later void or cheque return of a refunded one, leave the payer owing what was paid back.
   const payments = new Map(unique.flatMap((e) => (e.type === 'payment' ? [[e.id, e] as const] : [])));
   const reversals = new Map<string, string[]>();
   for (const e of unique) {
@@ -275,7 +279,10 @@ function expectedPayerBalances(entries: readonly LedgerEntry[]): Map<string, num
     }
     if (e.type === 'payment' && !reversals.has(e.id)) add(e.payerId, -e.amount);
     if (e.type === 'refund' && !first(e.paymentId, e.id)) add(e.payerId, e.amount);
-    if ((e.type === 'void' || e.type === 'chequeReturn') && payments.has(e.paymentId) && !first(e.paymentId, e.id)) add(payments.get(e.paymentId)?.payerId, payments.get(e.paymentId)?.amount ?? 0);
+    if ((e.type === 'void' || e.type === 'chequeReturn') && payments.has(e.paymentId) && !first(e.paymentId, e.id)) {
+      const firstReversal = unique.find((r) => r.id === reversals.get(e.paymentId)?.[0]);
+      if (firstReversal?.type === 'refund') add(payments.get(e.paymentId)?.payerId, payments.get(e.paymentId)?.amount ?? 0);
+    }
   }
   for (const charge of charges.values()) add(charge.payerId, charge.amount);
   return balance;

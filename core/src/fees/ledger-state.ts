@@ -43,11 +43,10 @@ export interface PaymentState {
   /** Left to the payer's credit; 0 unless active. */
   readonly credited: number;
   /**
-   * The payer's lowest credit from this payment on (its own credit included; 0 unless active).
-   * Below `credited`, part of this payment's credit was refunded or applied since, and reversing
-   * the payment would take back money already paid out or spent.
+   * How much of the credit this payment left was refunded or applied to other fees since (0 unless
+   * active): reversing the payment would take back that much money already paid out or spent.
    */
-  readonly lowestCreditSince: number;
+  readonly creditDrawnSince: number;
   readonly takenAt: string;
   readonly cashSessionId?: string;
   /** The void, cheque return or refund that ended it. */
@@ -184,18 +183,27 @@ interface Derivation {
   /** Refunds naming a payment that is missing or was already reversed: they count against credit. */
   readonly orphanRefunds: Set<string>;
   /**
-   * Voids and cheque returns of a payment already reversed (two desks, each offline): the second
+   * Voids and cheque returns of a payment already refunded (two desks, each offline): the void
    * handed the money back again, or the refunded cheque never paid, so the payer owes it back.
    */
   readonly lateReversals: Map<string, PaymentState>;
-  /** Each payer's active payments so far, whose lowestCreditSince a debit of credit may lower. */
-  readonly creditedBy: Map<string, MutablePayment[]>;
+  /**
+   * Each payer's active payments so far, with the part of their credit still untouched (at most
+   * what the payer's credit was right after them: a payment into a debt fills it first) and the
+   * lowest the payer's credit has been since; a debit of credit may lower it.
+   */
+  readonly creditedBy: Map<string, { payment: MutablePayment; untouched: number; lowest: number }[]>;
 }
 
 function addCredit(d: Derivation, payerId: string, amount: number): void {
   const credit = (d.credit.get(payerId) ?? 0) + amount;
   d.credit.set(payerId, credit);
-  if (amount < 0) for (const payment of d.creditedBy.get(payerId) ?? []) payment.lowestCreditSince = Math.min(payment.lowestCreditSince, credit);
+  if (amount < 0) {
+    for (const tracked of d.creditedBy.get(payerId) ?? []) {
+      tracked.lowest = Math.min(tracked.lowest, credit);
+      tracked.payment.creditDrawnSince = Math.max(0, tracked.untouched - tracked.lowest);
+    }
+  }
 }
 
 function openOf(charge: ChargeState): number {
@@ -278,7 +286,7 @@ function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates:
       status: 'active',
       allocated: 0,
       credited: 0,
-      lowestCreditSince: 0,
+      creditDrawnSince: 0,
       takenAt: entry.createdAt,
       ...(entry.cashSessionId === undefined ? {} : { cashSessionId: entry.cashSessionId }),
     });
@@ -296,11 +304,15 @@ function registerPayments(d: Derivation, entries: readonly LedgerEntry[], dates:
       return;
     }
     if (payment.reversedBy !== undefined) {
-      // Whichever came first, two reversals of one payment leave the payer owing its amount once
-      // (as a refund after a void does): the second void handed the money back again, a cheque
-      // returned after its refund never paid what was refunded.
-      d.anomalies.push(`Payment ${payment.receiptNumber} was already ${payment.status} by ${payment.reversedBy}; the ${what} ${entry.id} reversed it again, and its ${String(payment.amount)} is owed back by the payer`);
-      d.lateReversals.set(entry.id, payment);
+      // After a refund, which paid the money out, a void handed it back again and a returned
+      // cheque never paid what was refunded: the payer owes it, as after a refund that follows a
+      // void (the same balances whichever came first). Two voids or two returns move no more money.
+      if (payment.status === 'refunded') {
+        d.anomalies.push(`Payment ${payment.receiptNumber} was already refunded by ${payment.reversedBy}; the ${what} ${entry.id} reversed it again, and its ${String(payment.amount)} is owed back by the payer`);
+        d.lateReversals.set(entry.id, payment);
+      } else {
+        d.anomalies.push(`Payment ${payment.receiptNumber} was already ${payment.status} by ${payment.reversedBy}; the ${what} ${entry.id} changed nothing`);
+      }
       return;
     }
     if (entry.type === 'chequeReturn' && payment.method !== 'cheque') {
@@ -435,10 +447,11 @@ function applyMoney(d: Derivation, entries: readonly LedgerEntry[], dates: Reado
         payment.allocated = entry.amount - unspent;
         payment.credited = unspent;
         addCredit(d, entry.payerId, unspent);
-        payment.lowestCreditSince = d.credit.get(entry.payerId) ?? 0;
+        const after = d.credit.get(entry.payerId) ?? 0;
+        const tracked = { payment, untouched: Math.min(unspent, after), lowest: after };
         const credited = d.creditedBy.get(entry.payerId);
-        if (credited) credited.push(payment);
-        else d.creditedBy.set(entry.payerId, [payment]);
+        if (credited) credited.push(tracked);
+        else d.creditedBy.set(entry.payerId, [tracked]);
       }
       d.effects.push({ kind: 'payment', entryId: entry.id, order, sub: 0, date, description, payerId: entry.payerId, amount: entry.amount, status: payment.status, applied, requested: entry.allocations });
     } else if (entry.type === 'creditApplication') {
