@@ -476,8 +476,7 @@ function applyMoney(d: Derivation, entries: readonly LedgerEntry[], dates: Reado
       addCredit(d, entry.payerId, -entry.amount);
       d.effects.push({ kind: 'refund', entryId: entry.id, order, sub: 0, date, description: `Refund (${entry.method}): ${entry.reason}`, payerId: entry.payerId, amount: entry.amount });
     } else if ((entry.type === 'void' || entry.type === 'chequeReturn') && d.lateReversals.has(entry.id)) {
-      const payment = d.lateReversals.get(entry.id);
-      if (payment === undefined) return;
+      const payment = d.lateReversals.get(entry.id) as PaymentState;
       addCredit(d, payment.payerId, -payment.amount);
       const what = entry.type === 'void' ? 'voided' : 'cheque returned';
       d.effects.push({ kind: 'refund', entryId: entry.id, order, sub: 0, date, description: `Payment ${payment.receiptNumber} ${what} again (${entry.reason}): owed back`, payerId: payment.payerId, amount: payment.amount });
@@ -529,9 +528,9 @@ export function deriveLedger(entries: readonly LedgerEntry[], options: DeriveOpt
       payerMoney.set(entry.payerId, (payerMoney.get(entry.payerId) ?? 0) - entry.amount);
     } else if (entry.type === 'refund' && (entry.paymentId === undefined || d.orphanRefunds.has(entry.id))) {
       payerMoney.set(entry.payerId, (payerMoney.get(entry.payerId) ?? 0) + entry.amount);
-    } else if ((entry.type === 'void' || entry.type === 'chequeReturn') && d.lateReversals.has(entry.id)) {
-      const payment = d.lateReversals.get(entry.id);
-      if (payment) payerMoney.set(payment.payerId, (payerMoney.get(payment.payerId) ?? 0) + payment.amount);
+    } else {
+      const late = d.lateReversals.get(entry.id);
+      if (late) payerMoney.set(late.payerId, (payerMoney.get(late.payerId) ?? 0) + late.amount);
     }
   }
 
